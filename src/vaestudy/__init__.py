@@ -1,0 +1,1 @@
+"""A reproducible study of how the KL coefficient shapes a variational autoencoder."""

@@ -1,0 +1,63 @@
+"""Test-set numbers computed from encoder outputs, in NumPy (no TensorFlow needed)."""
+
+import numpy as np
+
+LOG_2PI = np.log(2.0 * np.pi)
+
+
+def kl_to_prior(z_mean, z_log_var):
+    """Per image: KL(N(mean, exp(log_var)) || N(0, I)) in closed form."""
+    return -0.5 * np.sum(1.0 + z_log_var - z_mean**2 - np.exp(z_log_var), axis=-1)
+
+
+def binary_cross_entropy(x, x_decoded, eps=1e-7):
+    """Per image: 784 * mean pixel BCE, clipped as Keras clips it."""
+    p = np.clip(x_decoded, eps, 1.0 - eps)
+    return -np.sum(x * np.log(p) + (1.0 - x) * np.log(1.0 - p), axis=-1)
+
+
+def gaussian_log_density(z, mean, log_var):
+    """log N(z; mean, diag(exp(log_var))) for every pair: z (S, d), mean (N, d) -> (S, N)."""
+    inv_var = np.exp(-log_var)
+    quad = (
+        (z**2) @ inv_var.T
+        - 2.0 * z @ (mean * inv_var).T
+        + np.sum(mean**2 * inv_var, axis=1)[None, :]
+    )
+    return -0.5 * (quad + np.sum(log_var, axis=1)[None, :] + z.shape[1] * LOG_2PI)
+
+
+def _logsumexp(a, axis):
+    peak = np.max(a, axis=axis, keepdims=True)
+    return np.squeeze(peak, axis) + np.log(np.sum(np.exp(a - peak), axis=axis))
+
+
+def aggregate_posterior_log_density(z, z_mean, z_log_var, chunk=512):
+    """log q(z) for q = the equal mixture of the images' Gaussians, exact, in chunks of z."""
+    z_mean = z_mean.astype(np.float64)
+    z_log_var = z_log_var.astype(np.float64)
+    out = np.empty(len(z))
+    for start in range(0, len(z), chunk):
+        block = gaussian_log_density(z[start : start + chunk], z_mean, z_log_var)
+        out[start : start + chunk] = _logsumexp(block, axis=1) - np.log(len(z_mean))
+    return out
+
+
+def aggregate_kl_to_prior(z_mean, z_log_var, n_samples, seed=0):
+    """Monte Carlo KL(q(z) || N(0, I)) with q(z) the test set's aggregate posterior."""
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(z_mean), n_samples)
+    z = z_mean[pick] + np.exp(0.5 * z_log_var[pick]) * rng.standard_normal(
+        (n_samples, z_mean.shape[1])
+    )
+    z = z.astype(np.float64)
+    log_q = aggregate_posterior_log_density(z, z_mean, z_log_var)
+    log_p = -0.5 * (np.sum(z**2, axis=1) + z.shape[1] * LOG_2PI)
+    return float(np.mean(log_q - log_p))
+
+
+def moments(z_mean):
+    """Mean vector and covariance matrix of the encoder means."""
+    return np.mean(z_mean, axis=0), np.cov(z_mean, rowvar=False).reshape(
+        z_mean.shape[1], z_mean.shape[1]
+    )

@@ -1,0 +1,119 @@
+"""The classic Keras MLP VAE, written the Keras 3 way (no symbolic ``add_loss``)."""
+
+import keras
+from keras import layers, ops
+
+IMAGE_PIXELS = 28 * 28
+
+
+class Sampling(layers.Layer):
+    """Reparameterised draw z = mean + exp(log_var / 2) * eps, from a seeded generator."""
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * eps
+
+
+def build_encoder(latent_dim, intermediate_dim):
+    """784 -> intermediate (relu) -> (z_mean, z_log_var), each latent_dim wide."""
+    x = keras.Input(shape=(IMAGE_PIXELS,), name="encoder_input")
+    h = layers.Dense(intermediate_dim, activation="relu", name="encoder_hidden")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    return keras.Model(x, [z_mean, z_log_var], name="encoder")
+
+
+def build_decoder(latent_dim, intermediate_dim):
+    """latent_dim -> intermediate (relu) -> 784 (sigmoid)."""
+    z = keras.Input(shape=(latent_dim,), name="z")
+    h = layers.Dense(intermediate_dim, activation="relu", name="decoder_hidden")(z)
+    x = layers.Dense(IMAGE_PIXELS, activation="sigmoid", name="decoder_output")(h)
+    return keras.Model(z, x, name="decoder")
+
+
+def reconstruction_loss(x, x_decoded):
+    """Per image: 784 * mean binary cross-entropy over pixels (Keras' clipped BCE)."""
+    return IMAGE_PIXELS * keras.losses.binary_crossentropy(x, x_decoded)
+
+
+def kl_divergence(z_mean, z_log_var):
+    """Per image: KL(N(mean, exp(log_var)) || N(0, I)) in closed form."""
+    return -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+
+
+class VAE(keras.Model):
+    """Encoder, sampler and decoder trained on reconstruction + kl_coefficient * KL."""
+
+    def __init__(self, latent_dim=2, intermediate_dim=512, kl_coefficient=1.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = latent_dim
+        self.intermediate_dim = intermediate_dim
+        self.kl_coefficient = float(kl_coefficient)
+        self.encoder = build_encoder(latent_dim, intermediate_dim)
+        self.decoder = build_decoder(latent_dim, intermediate_dim)
+        self.sampler = Sampling(seed=seed, name="sampling")
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in ("loss", "reconstruction", "kl")
+        }
+
+    def build(self, input_shape=None):
+        """Encoder and decoder are functional models, built on construction."""
+        self.built = True
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def call(self, x, training=False):
+        z_mean, z_log_var = self.encoder(x, training=training)
+        return self.decoder(self.sampler([z_mean, z_log_var]), training=training)
+
+    def loss_terms(self, x, training=False):
+        """Per-image reconstruction and KL, with one sampled z per image."""
+        z_mean, z_log_var = self.encoder(x, training=training)
+        x_decoded = self.decoder(self.sampler([z_mean, z_log_var]), training=training)
+        return reconstruction_loss(x, x_decoded), kl_divergence(z_mean, z_log_var)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Batch means of (loss, reconstruction, KL); loss = reconstruction + c * KL."""
+        reconstruction, kl = self.loss_terms(x, training=training)
+        reconstruction, kl = ops.mean(reconstruction), ops.mean(kl)
+        return reconstruction + self.kl_coefficient * kl, reconstruction, kl
+
+    def train_batch(self, x):
+        """One optimiser step on a batch; returns the batch's (loss, reconstruction, KL)."""
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss, reconstruction, kl = self.compute_loss(x=x, training=True)
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply(grads, self.trainable_weights)
+        return loss, reconstruction, kl
+
+    def train_step(self, data):
+        """Keras ``fit`` step: one batch, then the running means of the three terms."""
+        x = data[0] if isinstance(data, tuple) else data
+        for tracker, value in zip(self.trackers.values(), self.train_batch(x)):
+            tracker.update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def test_step(self, data):
+        x = data[0] if isinstance(data, tuple) else data
+        for tracker, value in zip(self.trackers.values(), self.compute_loss(x=x, training=False)):
+            tracker.update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+def build_vae(latent_dim, intermediate_dim, kl_coefficient, seed, learning_rate=1e-3):
+    """A compiled VAE whose variables (weights, optimiser, RNG state) all exist."""
+    keras.utils.set_random_seed(seed)
+    vae = VAE(latent_dim, intermediate_dim, kl_coefficient, seed=seed)
+    vae.build((None, IMAGE_PIXELS))
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    vae.optimizer.build(vae.trainable_weights)
+    return vae

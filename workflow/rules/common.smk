@@ -1,0 +1,52 @@
+# Shared set-up: the study's package on the path, the validated config, and path helpers.
+import os
+import sys
+
+SRC = os.path.join(workflow.basedir, "src")
+sys.path.insert(0, SRC)
+# Jobs (scripts, cluster jobs) import the package too.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (SRC, os.environ.get("PYTHONPATH")) if p
+)
+
+from vaestudy.config import ConfigError, coefficient_label, load_schema, validate_config
+from vaestudy.data import DataError, check_limits, split_sizes, CANONICAL_SIZES
+
+
+def _validated(config):
+    """The config with defaults, or a one-line error before any job starts."""
+    schema = load_schema(workflow.source_path("../schemas/config.schema.yaml"))
+    try:
+        validate_config(config, schema)
+        sizes = split_sizes(config["mnist_path"]) if config["mnist_path"] else CANONICAL_SIZES
+        check_limits(sizes, config["train_limit"], config["test_limit"])
+    except (ConfigError, DataError) as error:
+        raise WorkflowError(f"Invalid configuration: {error}") from None
+    return config
+
+
+config = _validated(config)
+
+COEFFICIENTS = [coefficient_label(c) for c in config["coefficients"]]
+SEEDS = [str(s) for s in config["seeds"]]
+MODEL = "results/models/seed{seed}/c{coefficient}"
+
+
+wildcard_constraints:
+    seed=r"\d+",
+    # one spelling per coefficient (see coefficient_label): 1 not 1.0, 0.5 not .5
+    coefficient=r"(0|[1-9]\d*)(\.\d*[1-9])?(e-?\d+)?",
+
+
+def model_files(name):
+    """One path per seed and coefficient, e.g. model_files('metrics.json')."""
+    return expand(f"{MODEL}/{name}", seed=SEEDS, coefficient=COEFFICIENTS)
+
+
+def figure_files(kind):
+    return expand(
+        "results/figures/seed{seed}/{kind}_c{coefficient}.png",
+        kind=kind,
+        seed=SEEDS,
+        coefficient=COEFFICIENTS,
+    )

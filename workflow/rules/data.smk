@@ -1,0 +1,24 @@
+# MNIST: downloaded with a sha256 check, or a validated local copy (config mnist_path).
+
+
+rule get_mnist:
+    output:
+        npz=(
+            "results/data/mnist.npz"
+            if config["mnist_path"]
+            else ensure("results/data/mnist.npz", sha256=config["mnist_sha256"])
+        ),
+        info="results/data/mnist.json",
+    params:
+        url=config["mnist_url"],
+        sha256=config["mnist_sha256"],
+        local_path=config["mnist_path"],
+    log:
+        "results/logs/get_mnist.log",
+    localrule: True
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    script:
+        "../scripts/get_mnist.py"

@@ -1,0 +1,44 @@
+# The loss table and the single self-contained HTML report.
+
+
+rule loss_table:
+    input:
+        model_files("metrics.json"),
+    output:
+        report(
+            "results/tables/losses.csv",
+            caption="../../report/captions/losses.rst",
+            category="Losses",
+        ),
+    log:
+        "results/logs/loss_table.log",
+    localrule: True
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/loss_table.py"
+
+
+rule report:
+    input:
+        template=workflow.source_path("../../report/report.html.j2"),
+        losses="results/tables/losses.csv",
+        data_info="results/data/mnist.json",
+        prior="results/figures/prior.png",
+        encoders=figure_files("encoder"),
+        manifolds=figure_files("manifold"),
+    output:
+        "results/report.html",
+    params:
+        models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
+    log:
+        "results/logs/report.log",
+    localrule: True
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/report.py"

@@ -1,0 +1,69 @@
+# One shared set of initial weights per seed, then one VAE per coefficient and seed.
+
+
+rule initial_weights:
+    output:
+        "results/init/seed{seed}.weights.h5",
+    params:
+        latent_dim=config["latent_dim"],
+        intermediate_dim=config["intermediate_dim"],
+    log:
+        "results/logs/initial_weights/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/initial_weights/seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/initial_weights.py"
+
+
+rule train_vae:
+    input:
+        data="results/data/mnist.npz",
+        init="results/init/seed{seed}.weights.h5",
+    output:
+        weights=f"{MODEL}/final.weights.h5",
+        history=f"{MODEL}/history.csv",
+        status=f"{MODEL}/training.json",
+    params:
+        checkpoint="results/checkpoints/seed{seed}/c{coefficient}",
+        epochs=config["epochs"],
+        batch_size=config["batch_size"],
+        learning_rate=config["learning_rate"],
+        train_limit=config["train_limit"],
+    log:
+        "results/logs/train_vae/seed{seed}/c{coefficient}.log",
+    benchmark:
+        "results/benchmarks/train_vae/seed{seed}/c{coefficient}.tsv"
+    threads: config["train_threads"]
+    resources:
+        mem_mb=1500,
+        runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
+    script:
+        "../scripts/train_vae.py"
+
+
+rule evaluate_vae:
+    input:
+        data="results/data/mnist.npz",
+        weights=f"{MODEL}/final.weights.h5",
+        status=f"{MODEL}/training.json",
+    output:
+        metrics=f"{MODEL}/metrics.json",
+        latent=f"{MODEL}/latent.npz",
+        manifold=f"{MODEL}/manifold.npy",
+    params:
+        test_limit=config["test_limit"],
+        prior_samples=config["prior_samples"],
+    log:
+        "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
+    benchmark:
+        "results/benchmarks/evaluate_vae/seed{seed}/c{coefficient}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    script:
+        "../scripts/evaluate_vae.py"

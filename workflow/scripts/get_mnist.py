@@ -1,0 +1,14 @@
+"""Rule get_mnist: fetch or copy MNIST, validate it, and record where it came from."""
+
+import json
+
+from vaestudy.data import fetch_mnist
+from vaestudy.jobs import log_to, user_errors_as_messages
+
+log_to(snakemake.log[0])  # noqa: F821
+out, params = snakemake.output, snakemake.params  # noqa: F821
+with user_errors_as_messages():
+    provenance = fetch_mnist(out.npz, params.url, params.sha256, params.local_path)
+with open(out.info, "w") as handle:
+    json.dump(provenance, handle, indent=2)
+print(f"MNIST from {provenance['source']}, sha256 {provenance['sha256']}")

@@ -1,0 +1,13 @@
+"""Rule plot_model: one model's encoder scatter and decoder manifold."""
+
+import numpy as np
+
+from vaestudy import plots
+from vaestudy.jobs import log_to
+
+smk = snakemake  # noqa: F821
+log_to(smk.log[0])
+coefficient = smk.wildcards.coefficient
+with np.load(smk.input.latent) as latent:
+    plots.encoder_scatter(smk.output.encoder, latent["z_mean"], latent["labels"], coefficient)
+plots.manifold(smk.output.manifold, np.load(smk.input.manifold), coefficient)
