@@ -1,10 +1,13 @@
 # The KL-coefficient VAE study: see README.md. Rules live in workflow/rules/, one file per stage.
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# The study's defaults, next to this file (also when run with --directory elsewhere).
+configfile: os.path.join(workflow.basedir, "config.yaml")
 
 
 include: "workflow/rules/common.smk"
@@ -15,6 +18,6 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/report.html",
-    default_target: True

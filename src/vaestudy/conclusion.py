@@ -32,7 +32,7 @@ def per_coefficient(losses):
     """Mean and standard deviation over seeds of each coefficient's finished models."""
     finished = losses[~losses["diverged"].astype(bool)]
     grouped = finished.groupby("coefficient")[["reconstruction", "kl", "prior_kl"]]
-    table = grouped.mean().join(grouped.std(ddof=0).fillna(0.0), rsuffix="_std")
+    table = grouped.mean().join(grouped.std(ddof=1).fillna(0.0).add_suffix("_std"))
     table["seeds"] = finished.groupby("coefficient").size()
     return table.sort_index()
 
@@ -61,8 +61,9 @@ def conclude(losses, margin):
     prior_kl and diverged; returns the recommendation and a reason per coefficient."""
     table = per_coefficient(losses)
     diverged = sorted(set(losses.loc[losses["diverged"].astype(bool), "coefficient"]))
-    reasons = {c: "out: diverged (loss became NaN or infinite)" for c in diverged
-               if c not in table.index}
+    reasons = {
+        c: "out: diverged (loss became NaN or infinite)" for c in diverged if c not in table.index
+    }
     if table.empty:
         return Conclusion(RULE.format(margin=margin), [], table, "Every model diverged.", reasons)
     best_rec = table["reconstruction"].min()

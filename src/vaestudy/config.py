@@ -50,12 +50,13 @@ def _coerce(config, schema):
             config[key] = ""
 
 
-def _describe(spec):
+def _describe(spec, plural=False):
     """What a key allows, in words, from its schema entry."""
     kind = spec.get("type")
     if kind == "array":
-        return "a non-empty list of " + _describe(spec["items"]) + "s"
+        return "a non-empty list of " + _describe(spec["items"], plural=True)
     words = {"integer": "integer", "number": "number", "string": "string"}.get(kind, kind)
+    words += "s" if plural else ""
     if "minimum" in spec:
         words += f" >= {spec['minimum']}"
     if "exclusiveMinimum" in spec:
@@ -100,8 +101,7 @@ def _check_key(key, value, spec):
         for item in value:
             if not _valid_scalar(item, spec["items"]):
                 raise ConfigError(
-                    f"config key '{key}': item {item!r} is not allowed; "
-                    f"must be {_describe(spec)}"
+                    f"config key '{key}': item {item!r} is not allowed; must be {_describe(spec)}"
                 )
     elif not _valid_scalar(value, spec):
         raise ConfigError(f"config key '{key}': got {value!r}; must be {_describe(spec)}")

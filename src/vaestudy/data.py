@@ -1,6 +1,7 @@
 """MNIST in the Keras npz layout: download with a hash check, or validate a local copy."""
 
 import hashlib
+import http.client
 import os
 import shutil
 import urllib.error
@@ -70,7 +71,10 @@ def download(url, dest, sha256, timeout=60):
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
             shutil.copyfileobj(response, out)
-    except (urllib.error.URLError, OSError, TimeoutError) as error:
+            expected = response.headers.get("Content-Length")
+        if expected is not None and partial.stat().st_size != int(expected):
+            raise OSError(f"connection closed after {partial.stat().st_size} of {expected} bytes")
+    except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as error:
         partial.unlink(missing_ok=True)
         raise DataError(
             f"could not download MNIST from {url} ({error}). On a machine without internet, "

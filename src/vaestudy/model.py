@@ -98,13 +98,15 @@ class VAE(keras.Model):
     def train_step(self, data):
         """Keras ``fit`` step: one batch, then the running means of the three terms."""
         x = data[0] if isinstance(data, tuple) else data
-        for tracker, value in zip(self.trackers.values(), self.train_batch(x)):
+        for tracker, value in zip(self.trackers.values(), self.train_batch(x), strict=True):
             tracker.update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def test_step(self, data):
         x = data[0] if isinstance(data, tuple) else data
-        for tracker, value in zip(self.trackers.values(), self.compute_loss(x=x, training=False)):
+        for tracker, value in zip(
+            self.trackers.values(), self.compute_loss(x=x, training=False), strict=True
+        ):
             tracker.update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 

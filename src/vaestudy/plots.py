@@ -35,8 +35,9 @@ def prior_scatter(path, n=5000, seed=0, limit=4.0):
 def encoder_scatter(path, z_mean, labels, coefficient, limit=None):
     """Test-set encoder means coloured by digit, with a colour bar and c in the title."""
     fig, ax = plt.subplots(figsize=(6, 5))
-    points = ax.scatter(z_mean[:, 0], z_mean[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5,
-                        vmax=9.5)
+    points = ax.scatter(
+        z_mean[:, 0], z_mean[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5
+    )
     fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
     ax.set_title(f"Encoder z_mean on the test set, c = {coefficient}")
     ax.set_xlabel("z[0]")

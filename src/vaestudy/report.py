@@ -30,8 +30,17 @@ TABLE_COLUMNS = {
 def read_metrics(paths):
     """One row per model from the evaluation JSON files."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
-    columns = ["coefficient", "seed", "loss", "reconstruction", "kl", "prior_kl", "diverged",
-               "epochs", "train_seconds"]
+    columns = [
+        "coefficient",
+        "seed",
+        "loss",
+        "reconstruction",
+        "kl",
+        "prior_kl",
+        "diverged",
+        "epochs",
+        "train_seconds",
+    ]
     table = pd.DataFrame(rows)[columns]
     return table.sort_values(["coefficient", "seed"]).reset_index(drop=True)
 
@@ -65,16 +74,19 @@ def loss_table_html(losses):
         "KL(q(z) ‖ N(0, I))": "{:.3f}".format,
         "training time (s)": "{:.0f}".format,
     }
-    return shown.to_html(index=False, formatters=formats, classes="losses", border=0,
-                         na_rep="–")
+    return shown.to_html(index=False, formatters=formats, classes="losses", border=0, na_rep="–")
 
 
 def build_context(config, losses, figures, data_info):
     """Everything the template shows; figures maps (seed, coefficient) to its PNG paths."""
     conclusion = conclude(losses, config["reconstruction_margin"])
     models = [
-        {"seed": seed, "coefficient": c, "encoder": data_uri(paths["encoder"]),
-         "manifold": data_uri(paths["manifold"])}
+        {
+            "seed": seed,
+            "coefficient": c,
+            "encoder": data_uri(paths["encoder"]),
+            "manifold": data_uri(paths["manifold"]),
+        }
         for (seed, c), paths in sorted(figures["models"].items())
     ]
     verdicts = [
@@ -93,7 +105,7 @@ def build_context(config, losses, figures, data_info):
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
         "data": data_info,
         "versions": package_versions(),
-        "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

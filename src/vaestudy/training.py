@@ -74,10 +74,13 @@ class Checkpoint:
             meta = json.loads(str(saved["meta"]))
             values = [saved[f"arr_{i}"] for i in range(len(saved.files) - 1)]
         history = meta["history"]
-        if (meta["fingerprint"] != self.fingerprint or len(history) > max_epochs
-                or len(values) != len(variables)):
+        if (
+            meta["fingerprint"] != self.fingerprint
+            or len(history) > max_epochs
+            or len(values) != len(variables)
+        ):
             return []
-        for variable, value in zip(variables, values):
+        for variable, value in zip(variables, values, strict=True):
             variable.assign(value)
         return history
 
@@ -104,8 +107,13 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
         loss, reconstruction, kl = train_epoch(
             step, x, batch_size, epoch_permutation(len(x), seed, epoch)
         )
-        row = dict(zip(HISTORY_COLUMNS, (epoch, float(loss), float(reconstruction), float(kl))))
-        row["seconds"] = time.perf_counter() - start
+        row = {
+            "epoch": epoch,
+            "loss": float(loss),
+            "reconstruction": float(reconstruction),
+            "kl": float(kl),
+            "seconds": time.perf_counter() - start,
+        }
         history.append(row)
         log(
             f"epoch {epoch}/{epochs}  loss {loss:.3f}  reconstruction {reconstruction:.3f}  "

@@ -18,10 +18,15 @@ def _validated(config):
     schema = load_schema(workflow.source_path("../schemas/config.schema.yaml"))
     try:
         validate_config(config, schema)
-        sizes = split_sizes(config["mnist_path"]) if config["mnist_path"] else CANONICAL_SIZES
+        sizes = (
+            split_sizes(config["mnist_path"])
+            if config["mnist_path"]
+            else CANONICAL_SIZES
+        )
         check_limits(sizes, config["train_limit"], config["test_limit"])
     except (ConfigError, DataError) as error:
-        raise WorkflowError(f"Invalid configuration: {error}") from None
+        print(f"Invalid configuration: {error}", file=sys.stderr)
+        sys.exit(1)
     return config
 
 

@@ -9,10 +9,6 @@ rule get_mnist:
             else ensure("results/data/mnist.npz", sha256=config["mnist_sha256"])
         ),
         info="results/data/mnist.json",
-    params:
-        url=config["mnist_url"],
-        sha256=config["mnist_sha256"],
-        local_path=config["mnist_path"],
     log:
         "results/logs/get_mnist.log",
     localrule: True
@@ -20,5 +16,9 @@ rule get_mnist:
     resources:
         mem_mb=500,
         runtime=10,
+    params:
+        url=config["mnist_url"],
+        sha256=config["mnist_sha256"],
+        local_path=config["mnist_path"],
     script:
         "../scripts/get_mnist.py"

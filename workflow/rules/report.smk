@@ -31,8 +31,6 @@ rule report:
         manifolds=figure_files("manifold"),
     output:
         "results/report.html",
-    params:
-        models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
     log:
         "results/logs/report.log",
     localrule: True
@@ -40,5 +38,7 @@ rule report:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
     script:
         "../scripts/report.py"

@@ -4,9 +4,6 @@
 rule initial_weights:
     output:
         "results/init/seed{seed}.weights.h5",
-    params:
-        latent_dim=config["latent_dim"],
-        intermediate_dim=config["intermediate_dim"],
     log:
         "results/logs/initial_weights/seed{seed}.log",
     benchmark:
@@ -15,6 +12,9 @@ rule initial_weights:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        latent_dim=config["latent_dim"],
+        intermediate_dim=config["intermediate_dim"],
     script:
         "../scripts/initial_weights.py"
 
@@ -27,12 +27,6 @@ rule train_vae:
         weights=f"{MODEL}/final.weights.h5",
         history=f"{MODEL}/history.csv",
         status=f"{MODEL}/training.json",
-    params:
-        checkpoint="results/checkpoints/seed{seed}/c{coefficient}",
-        epochs=config["epochs"],
-        batch_size=config["batch_size"],
-        learning_rate=config["learning_rate"],
-        train_limit=config["train_limit"],
     log:
         "results/logs/train_vae/seed{seed}/c{coefficient}.log",
     benchmark:
@@ -41,6 +35,12 @@ rule train_vae:
     resources:
         mem_mb=1500,
         runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
+    params:
+        checkpoint="results/checkpoints/seed{seed}/c{coefficient}",
+        epochs=config["epochs"],
+        batch_size=config["batch_size"],
+        learning_rate=config["learning_rate"],
+        train_limit=config["train_limit"],
     script:
         "../scripts/train_vae.py"
 
@@ -54,9 +54,6 @@ rule evaluate_vae:
         metrics=f"{MODEL}/metrics.json",
         latent=f"{MODEL}/latent.npz",
         manifold=f"{MODEL}/manifold.npy",
-    params:
-        test_limit=config["test_limit"],
-        prior_samples=config["prior_samples"],
     log:
         "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
     benchmark:
@@ -65,5 +62,8 @@ rule evaluate_vae:
     resources:
         mem_mb=1500,
         runtime=10,
+    params:
+        test_limit=config["test_limit"],
+        prior_samples=config["prior_samples"],
     script:
         "../scripts/evaluate_vae.py"

@@ -26,13 +26,25 @@ z_mean, z_log_var = evaluation.encode(vae, x_test)
 reconstruction, kl = evaluation.test_losses(vae, x_test, z_mean, z_log_var, seed=settings["seed"])
 finite = np.all(np.isfinite(z_mean)) and np.all(np.isfinite(z_log_var))
 summary = (
-    evaluation.summarise(reconstruction, kl, settings["kl_coefficient"], z_mean, z_log_var,
-                         smk.params.prior_samples, seed=settings["seed"])
+    evaluation.summarise(
+        reconstruction,
+        kl,
+        settings["kl_coefficient"],
+        z_mean,
+        z_log_var,
+        smk.params.prior_samples,
+        seed=settings["seed"],
+    )
     if finite and not status["diverged"]
     else {"loss": None, "reconstruction": None, "kl": None, "prior_kl": None}
 )
-metrics = {"coefficient": settings["kl_coefficient"], "seed": settings["seed"],
-           "test_images": len(x_test), **status, **summary}
+metrics = {
+    "coefficient": settings["kl_coefficient"],
+    "seed": settings["seed"],
+    "test_images": len(x_test),
+    **status,
+    **summary,
+}
 with open(smk.output.metrics, "w") as handle:
     json.dump(metrics, handle, indent=2)
 np.savez_compressed(smk.output.latent, z_mean=z_mean, z_log_var=z_log_var, labels=y_test)

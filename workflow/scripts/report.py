@@ -14,7 +14,9 @@ figures = {
     "prior": smk.input.prior,
     "models": {
         (seed, float(c)): {"encoder": enc, "manifold": man}
-        for (seed, c), enc, man in zip(smk.params.models, smk.input.encoders, smk.input.manifolds)
+        for (seed, c), enc, man in zip(
+            smk.params.models, smk.input.encoders, smk.input.manifolds, strict=True
+        )
     },
 }
 with open(smk.input.data_info) as handle:

@@ -20,14 +20,20 @@ vae.load_weights(smk.input.init)
 x_train, _ = load_split(smk.input.data, "train", smk.params.train_limit)
 fingerprint = {**settings, "batch_size": smk.params.batch_size, "images": len(x_train)}
 checkpoint = Checkpoint(smk.params.checkpoint, fingerprint)
-print(f"training c={settings['kl_coefficient']} seed={settings['seed']} on {len(x_train)} "
-      f"images, {smk.params.epochs} epochs, {smk.threads} thread(s)")
-history, diverged = train(vae, x_train, smk.params.epochs, smk.params.batch_size,
-                          settings["seed"], checkpoint)
+print(
+    f"training c={settings['kl_coefficient']} seed={settings['seed']} on {len(x_train)} "
+    f"images, {smk.params.epochs} epochs, {smk.threads} thread(s)"
+)
+history, diverged = train(
+    vae, x_train, smk.params.epochs, smk.params.batch_size, settings["seed"], checkpoint
+)
 vae.save_weights(smk.output.weights)
 pd.DataFrame(history, columns=HISTORY_COLUMNS).to_csv(smk.output.history, index=False)
-status = {"diverged": diverged, "epochs": len(history),
-          "train_seconds": sum(row["seconds"] for row in history)}
+status = {
+    "diverged": diverged,
+    "epochs": len(history),
+    "train_seconds": sum(row["seconds"] for row in history),
+}
 with open(smk.output.status, "w") as handle:
     json.dump(status, handle, indent=2)
 checkpoint.remove()

@@ -1,0 +1,42 @@
+"""Shared fixtures: the pre-staged MNIST copy, small synthetic npz files, quiet TensorFlow."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = Path(os.environ.get("MNIST_PATH", ROOT.parent / "shared" / "data" / "mnist.npz"))
+
+
+@pytest.fixture(scope="session")
+def mnist_path():
+    if not SHARED_MNIST.is_file():
+        pytest.skip(f"no local MNIST at {SHARED_MNIST} (set MNIST_PATH to a copy)")
+    return SHARED_MNIST
+
+
+def write_npz(path, n_train=20, n_test=10, **overrides):
+    """A small MNIST-shaped npz; overrides replace or (with None) drop arrays."""
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "y_train": rng.integers(0, 10, n_train).astype(np.uint8),
+        "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "y_test": rng.integers(0, 10, n_test).astype(np.uint8),
+    }
+    for key, value in overrides.items():
+        if value is None:
+            arrays.pop(key)
+        else:
+            arrays[key] = value
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+@pytest.fixture
+def small_npz(tmp_path):
+    return write_npz(tmp_path / "mnist.npz")

@@ -1,0 +1,59 @@
+"""Config validation: defaults, command-line strings, and one-line errors for bad values."""
+
+import math
+from pathlib import Path
+
+import pytest
+
+from vaestudy.config import ConfigError, coefficient_label, load_schema, validate_config
+
+SCHEMA = load_schema(Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml")
+
+
+def test_defaults_are_the_study():
+    config = validate_config({}, SCHEMA)
+    assert config["coefficients"] == [0, 0.02, 0.1, 0.5, 1, 2, 10, 20]
+    assert (config["epochs"], config["batch_size"], config["learning_rate"]) == (40, 128, 0.001)
+    assert (config["latent_dim"], config["intermediate_dim"], config["seeds"]) == (2, 512, [0])
+
+
+def test_command_line_strings_become_numbers():
+    config = validate_config({"coefficients": ["0", "0.5"], "seeds": ["1", "2"]}, SCHEMA)
+    assert config["coefficients"] == [0.0, 0.5] and config["seeds"] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "value, label",
+    [(0, "0"), (0.0, "0"), (1, "1"), (1.0, "1"), (0.02, "0.02"), (20, "20"), (1e-7, "1e-07")],
+)
+def test_one_spelling_per_coefficient(value, label):
+    assert coefficient_label(value) == label
+
+
+@pytest.mark.parametrize(
+    "override, words",
+    [
+        ({"coefficients": []}, "'coefficients'"),
+        ({"coefficients": [-1]}, "item -1"),
+        ({"coefficients": ["abc"]}, "item 'abc'"),
+        ({"coefficients": [math.nan]}, "item nan"),
+        ({"coefficients": ["inf"]}, "item inf"),
+        ({"coefficients": [1, 1.0]}, "1 and 1.0 are the same value"),
+        ({"epochs": 0}, "'epochs': got 0"),
+        ({"epochs": 2.5}, "'epochs': got 2.5"),
+        ({"batch_size": -3}, "'batch_size'"),
+        ({"latent_dim": 0}, "'latent_dim'"),
+        ({"intermediate_dim": "wide"}, "'intermediate_dim'"),
+        ({"learning_rate": 0}, "'learning_rate': got 0"),
+        ({"seeds": []}, "'seeds'"),
+        ({"seeds": [0.5]}, "'seeds': item 0.5"),
+        ({"seeds": [1, 1]}, "'seeds'"),
+        ({"coeficients": [1]}, "did you mean 'coefficients'"),
+        ({"mnist_path": "/no/such/file.npz"}, "does not exist"),
+    ],
+)
+def test_bad_values_give_one_line_naming_key_and_value(override, words):
+    with pytest.raises(ConfigError) as error:
+        validate_config(dict(override), SCHEMA)
+    message = str(error.value)
+    assert words in message and "\n" not in message

@@ -1,0 +1,142 @@
+"""Data validation and download: good file, wrong shapes and hash, broken downloads."""
+
+import hashlib
+import http.server
+import threading
+
+import numpy as np
+import pytest
+from conftest import write_npz
+
+from vaestudy import data
+from vaestudy.data import DataError
+
+
+def test_shared_copy_is_valid(mnist_path):
+    assert data.validate_mnist(mnist_path) == {"train": 60000, "test": 10000}
+    x, y = data.load_split(mnist_path, "test", limit=100)
+    assert x.shape == (100, 784) and x.dtype == np.float32
+    assert 0.0 <= x.min() and x.max() <= 1.0
+    assert list(y[:10]) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"x_train": np.zeros((5, 28, 27), np.uint8)}, "x_train has shape"),
+        ({"y_test": np.zeros(3, np.uint8)}, "y_test has shape"),
+        ({"x_test": np.zeros((10, 28, 28), np.float32)}, "x_test has dtype float32"),
+        ({"y_train": np.full(20, 11, np.uint8)}, "label 11"),
+        ({"y_train": None}, "missing arrays ['y_train']"),
+    ],
+)
+def test_malformed_files_are_rejected_with_the_reason(tmp_path, overrides, message):
+    path = write_npz(tmp_path / "bad.npz", **overrides)
+    with pytest.raises(DataError) as error:
+        data.validate_mnist(path)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04truncated"])
+def test_non_npz_and_truncated_files_are_rejected(tmp_path, content):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match="not a readable"):
+        data.validate_mnist(path)
+
+
+def test_truncated_real_npz_is_rejected(tmp_path, small_npz):
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(small_npz.read_bytes()[:2000])
+    with pytest.raises(DataError):
+        data.validate_mnist(truncated)
+
+
+def test_limits_larger_than_the_data_are_rejected():
+    with pytest.raises(DataError, match="train_limit.*only 60000"):
+        data.check_limits({"train": 60000, "test": 10000}, 70000, 0)
+    data.check_limits({"train": 60000, "test": 10000}, 60000, 10000)
+
+
+class _Server:
+    """A local HTTP server serving `body`, optionally cutting the connection mid-way."""
+
+    def __init__(self, body, cut_after=None):
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body if cut_after is None else body[:cut_after])
+                if cut_after is not None:
+                    self.connection.close()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/mnist.npz"
+        self.thread = threading.Thread(target=outer.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def no_keras_cache(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "no-cache" / "mnist.npz")
+
+
+def test_download_with_the_right_hash(tmp_path, small_npz, no_keras_cache):
+    body = small_npz.read_bytes()
+    sha = hashlib.sha256(body).hexdigest()
+    dest = tmp_path / "out" / "mnist.npz"
+    with _Server(body) as server:
+        info = data.fetch_mnist(dest, server.url, sha)
+    assert info == {"source": server.url, "sha256": sha, "sizes": {"train": 20, "test": 10}}
+    assert dest.read_bytes() == body
+
+
+def test_download_with_a_wrong_hash_leaves_nothing(tmp_path, small_npz, no_keras_cache):
+    dest = tmp_path / "out" / "mnist.npz"
+    with _Server(small_npz.read_bytes()) as server:
+        with pytest.raises(DataError, match="has sha256 .* expected 0000"):
+            data.fetch_mnist(dest, server.url, "0" * 64)
+    assert list(dest.parent.iterdir()) == []
+
+
+def test_download_broken_mid_way_leaves_nothing(tmp_path, small_npz, no_keras_cache):
+    body = small_npz.read_bytes()
+    dest = tmp_path / "out" / "mnist.npz"
+    with _Server(body, cut_after=len(body) // 2) as server:
+        with pytest.raises(DataError, match="could not download"):
+            data.fetch_mnist(dest, server.url, hashlib.sha256(body).hexdigest())
+    assert list(dest.parent.iterdir()) == []
+
+
+def test_offline_says_how_to_use_a_local_file(tmp_path, no_keras_cache):
+    # port 9 on loopback: nothing listens, the connection is refused at once
+    with pytest.raises(DataError, match="mnist_path"):
+        data.fetch_mnist(tmp_path / "mnist.npz", "http://127.0.0.1:9/mnist.npz", "0" * 64)
+    assert not (tmp_path / "mnist.npz").exists()
+
+
+def test_keras_cache_with_the_right_hash_is_used(tmp_path, small_npz, monkeypatch):
+    monkeypatch.setattr(data, "KERAS_CACHE", small_npz)
+    info = data.fetch_mnist(tmp_path / "out.npz", "http://127.0.0.1:9/x", data.sha256_of(small_npz))
+    assert info["source"].startswith("Keras cache")
+
+
+def test_local_file_is_validated_before_it_is_copied(tmp_path):
+    bad = write_npz(tmp_path / "bad.npz", y_test=np.full(10, 12, np.uint8))
+    dest = tmp_path / "results" / "mnist.npz"
+    with pytest.raises(DataError, match="label 12"):
+        data.fetch_mnist(dest, "unused", "0" * 64, local_path=str(bad))
+    assert not dest.exists()

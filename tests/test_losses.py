@@ -1,0 +1,47 @@
+"""The loss terms: closed-form KL against Monte Carlo, the reconstruction scale, Keras vs NumPy."""
+
+import math
+
+import numpy as np
+import pytest
+
+from vaestudy import metrics
+
+
+def test_closed_form_kl_matches_monte_carlo():
+    rng = np.random.default_rng(1)
+    mean = np.array([[0.7, -1.2]])
+    log_var = np.array([[-0.5, 0.8]])
+    std = np.exp(0.5 * log_var)
+    z = mean + std * rng.standard_normal((400_000, 2))
+    log_q = np.sum(-0.5 * ((z - mean) / std) ** 2 - np.log(std) - 0.5 * np.log(2 * np.pi), 1)
+    log_p = np.sum(-0.5 * z**2 - 0.5 * np.log(2 * np.pi), axis=1)
+    monte_carlo = np.mean(log_q - log_p)
+    assert metrics.kl_to_prior(mean, log_var)[0] == pytest.approx(monte_carlo, abs=0.01)
+
+
+def test_kl_is_zero_for_the_prior_itself():
+    assert metrics.kl_to_prior(np.zeros((3, 2)), np.zeros((3, 2))) == pytest.approx(0.0)
+
+
+def test_reconstruction_is_784_times_mean_pixel_bce():
+    x = np.full((1, 784), 0.5)
+    assert metrics.binary_cross_entropy(x, x)[0] == pytest.approx(784 * math.log(2), rel=1e-6)
+
+
+def test_keras_losses_match_numpy():
+    from vaestudy.model import kl_divergence, reconstruction_loss
+
+    rng = np.random.default_rng(2)
+    x = rng.random((5, 784)).astype("float32")
+    decoded = rng.random((5, 784)).astype("float32")
+    mean = rng.standard_normal((5, 2)).astype("float32")
+    log_var = rng.standard_normal((5, 2)).astype("float32")
+    np.testing.assert_allclose(
+        np.asarray(reconstruction_loss(x, decoded)),
+        metrics.binary_cross_entropy(x, decoded),
+        rtol=1e-4,
+    )
+    np.testing.assert_allclose(
+        np.asarray(kl_divergence(mean, log_var)), metrics.kl_to_prior(mean, log_var), rtol=1e-5
+    )

@@ -1,0 +1,130 @@
+"""The real workflow through Snakemake on a tiny config: files, numbers and the report."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT, write_npz
+
+pytestmark = pytest.mark.slow
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+
+
+def tiny_config(mnist_path):
+    return [
+        f"mnist_path={mnist_path}",
+        "coefficients=[0,1]",
+        "epochs=2",
+        "train_limit=1000",
+        "test_limit=500",
+        "prior_samples=200",
+    ]
+
+
+def snakemake(workdir, *args, check=True):
+    command = SNAKEMAKE + ["--directory", str(workdir), *args]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"snakemake failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory, mnist_path):
+    workdir = tmp_path_factory.mktemp("study")
+    snakemake(workdir, "--cores", "2", "--config", *tiny_config(mnist_path))
+    return workdir
+
+
+def test_loss_table_has_one_row_per_model_with_sane_numbers(study):
+    losses = pd.read_csv(study / "results/tables/losses.csv")
+    assert list(losses["coefficient"]) == [0.0, 1.0]
+    assert {"coefficient", "seed", "loss", "reconstruction", "kl", "prior_kl"} <= set(losses)
+    assert not losses["diverged"].any()
+    # a 2-epoch model on 1,000 images reconstructs far better than a blank guess (~544)
+    assert losses["reconstruction"].between(100, 400).all()
+    c0, c1 = losses.iloc[0], losses.iloc[1]
+    assert c0["loss"] == pytest.approx(c0["reconstruction"])
+    assert c1["loss"] == pytest.approx(c1["reconstruction"] + c1["kl"], rel=1e-6)
+    assert c1["kl"] < c0["kl"] and c1["prior_kl"] < c0["prior_kl"]
+
+
+def test_every_model_has_weights_history_and_figures(study):
+    for c in ("0", "1"):
+        model = study / f"results/models/seed0/c{c}"
+        history = pd.read_csv(model / "history.csv")
+        assert list(history["epoch"]) == [1, 2]
+        assert (model / "final.weights.h5").stat().st_size > 100_000
+        with np.load(model / "latent.npz") as latent:
+            assert latent["z_mean"].shape == (500, 2) and latent["labels"].shape == (500,)
+        assert np.load(model / "manifold.npy").shape == (840, 840)
+        for kind in ("encoder", "manifold"):
+            png = study / f"results/figures/seed0/{kind}_c{c}.png"
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (study / "results/figures/prior.png").stat().st_size > 10_000
+    assert (study / "results/init/seed0.weights.h5").is_file()
+    assert not (study / "results/checkpoints/seed0/c0").exists()
+
+
+def test_report_is_self_contained_and_concludes_from_the_table(study):
+    html = (study / "results/report.html").read_text()
+    assert html.count("data:image/png;base64,") == 1 + 2 * 2
+    assert "Recommended: c = " in html and "Rule: Among the coefficients" in html
+    assert "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64" in html
+    losses = pd.read_csv(study / "results/tables/losses.csv")
+    assert f"{losses['reconstruction'].min():.2f}" in html
+    assert "tensorflow" in html and "<img" in html and 'src="http' not in html
+
+
+def test_second_run_has_nothing_to_do(study, mnist_path):
+    result = snakemake(study, "-n", "--config", *tiny_config(mnist_path))
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_dry_run_of_the_default_study_lists_one_training_job_per_model(tmp_path, mnist_path):
+    result = snakemake(tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "seeds=[0,1]")
+    assert "train_vae             16" in result.stdout
+
+
+def test_zero_and_zero_point_zero_are_one_job(tmp_path, mnist_path):
+    result = snakemake(
+        tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "coefficients=[0.0,1.0,2.5]"
+    )
+    out = result.stdout
+    assert "results/models/seed0/c0/history.csv" in out
+    assert "results/models/seed0/c1/history.csv" in out and "c1.0" not in out
+
+
+def test_bad_config_fails_at_once_with_one_line(tmp_path):
+    result = snakemake(tmp_path, "-n", "--config", "epochs=0", check=False)
+    assert result.returncode == 1
+    assert "Invalid configuration: config key 'epochs': got 0" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "results").exists()
+
+
+def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
+    bad = write_npz(tmp_path / "bad.npz", y_test=np.full(10, 42, np.uint8))
+    result = snakemake(
+        tmp_path,
+        "--cores",
+        "1",
+        "--config",
+        f"mnist_path={bad}",
+        "train_limit=10",
+        "test_limit=10",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "label 42; labels must be 0-9" in result.stdout + result.stderr
+    assert not (tmp_path / "results/data/mnist.npz").exists()
+    assert not Path(tmp_path / "results/data/mnist.npz.part").exists()
