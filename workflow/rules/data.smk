@@ -12,6 +12,8 @@ rule get_mnist:
     log:
         "results/logs/get_mnist.log",
     localrule: True
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=500,

@@ -10,6 +10,8 @@ rule plot_prior:
         ),
     log:
         "results/logs/plot_prior.log",
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -39,6 +41,8 @@ rule plot_model:
         "results/logs/plot_model/seed{seed}/c{coefficient}.log",
     benchmark:
         "results/benchmarks/plot_model/seed{seed}/c{coefficient}.tsv"
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=500,

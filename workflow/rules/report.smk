@@ -13,6 +13,8 @@ rule loss_table:
     log:
         "results/logs/loss_table.log",
     localrule: True
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=500,
@@ -34,6 +36,8 @@ rule report:
     log:
         "results/logs/report.log",
     localrule: True
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -8,6 +8,8 @@ rule initial_weights:
         "results/logs/initial_weights/seed{seed}.log",
     benchmark:
         "results/benchmarks/initial_weights/seed{seed}.tsv"
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -31,6 +33,8 @@ rule train_vae:
         "results/logs/train_vae/seed{seed}/c{coefficient}.log",
     benchmark:
         "results/benchmarks/train_vae/seed{seed}/c{coefficient}.tsv"
+    conda:
+        "../../envs/vae.yaml"
     threads: config["train_threads"]
     resources:
         mem_mb=1500,
@@ -58,6 +62,8 @@ rule evaluate_vae:
         "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
     benchmark:
         "results/benchmarks/evaluate_vae/seed{seed}/c{coefficient}.tsv"
+    conda:
+        "../../envs/vae.yaml"
     threads: 1
     resources:
         mem_mb=1500,

@@ -1,0 +1,16 @@
+"""The pins live in envs/requirements.txt; the conda environment must repeat them exactly."""
+
+import yaml
+from conftest import ROOT
+
+
+def _pins(lines):
+    return sorted(line.strip() for line in lines if line.strip() and not line.startswith(("#", "-")))
+
+
+def test_conda_environment_has_the_same_pins():
+    requirements = _pins((ROOT / "envs/requirements.txt").read_text().splitlines())
+    conda = yaml.safe_load((ROOT / "envs/vae.yaml").read_text())
+    pip = next(d["pip"] for d in conda["dependencies"] if isinstance(d, dict))
+    assert _pins(pip) == requirements
+    assert all("==" in pin for pin in requirements)
