@@ -5,7 +5,9 @@ from conftest import ROOT
 
 
 def _pins(lines):
-    return sorted(line.strip() for line in lines if line.strip() and not line.startswith(("#", "-")))
+    return sorted(
+        line.strip() for line in lines if line.strip() and not line.startswith(("#", "-"))
+    )
 
 
 def test_conda_environment_has_the_same_pins():
