@@ -1,6 +1,7 @@
 """Rule train_vae: train one VAE from the seed's initial weights, resuming a checkpoint."""
 
 import json
+import os
 
 import pandas as pd
 
@@ -33,6 +34,7 @@ status = {
     "diverged": diverged,
     "epochs": len(history),
     "train_seconds": sum(row["seconds"] for row in history),
+    "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
 }
 with open(smk.output.status, "w") as handle:
     json.dump(status, handle, indent=2)

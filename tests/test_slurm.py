@@ -1,0 +1,116 @@
+"""The tiny study submitted to a real SLURM cluster through Snakemake's SLURM executor.
+
+Needs a running cluster with partition `debug` and account `default`, such as the one
+../shared/slurm/start-local-slurm.sh starts (.ci/run starts it). Skipped where none answers.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT
+from test_workflow import tiny_config
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+
+def _cluster_answers():
+    if not shutil.which("sbatch") or not shutil.which("sacct"):
+        return False
+    try:
+        ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=10)
+        acct = subprocess.run(["sacct", "-n", "-X"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "UP" in ping.stdout and acct.returncode == 0
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster():
+    if not _cluster_answers():
+        pytest.skip(
+            "no SLURM cluster answers here (start one: ../shared/slurm/start-local-slurm.sh)"
+        )
+
+
+def submit(workdir, mnist_path, *extra):
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--profile",
+        str(ROOT / "profiles/slurm"),
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        *extra,
+        "--config",
+        *tiny_config(mnist_path),
+    ]
+    return subprocess.Popen(
+        command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def sacct_states(job_ids):
+    out = subprocess.run(
+        ["sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", ",".join(job_ids)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(line.split("|") for line in out.split())
+
+
+def training_job_ids(workdir):
+    statuses = sorted(workdir.glob("results/models/seed0/c*/training.json"))
+    return [json.loads(p.read_text())["slurm_job_id"] for p in statuses]
+
+
+def test_training_runs_as_slurm_jobs_and_the_report_completes(tmp_path, mnist_path):
+    run = submit(tmp_path, mnist_path)
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, output[-4000:]
+    job_ids = training_job_ids(tmp_path)
+    assert len(job_ids) == 2 and all(j and j.isdigit() for j in job_ids)
+    assert set(sacct_states(job_ids).values()) == {"COMPLETED"}
+    html = (tmp_path / "results/report.html").read_text()
+    assert html.count("data:image/png;base64,") == 5 and "Recommended: c = " in html
+
+
+def _running_training_job(comment_part, deadline):
+    while time.time() < deadline:
+        out = subprocess.run(
+            ["squeue", "-h", "-t", "R", "-o", "%i %k"], capture_output=True, text=True
+        ).stdout
+        for line in out.splitlines():
+            job_id, _, comment = line.partition(" ")
+            if comment_part in comment:
+                return job_id
+        time.sleep(0.2)
+    return None
+
+
+def test_a_cancelled_job_is_resubmitted_alone_by_the_same_command(tmp_path, mnist_path):
+    # no automatic retry, so the scancel is seen as the failure a user would meet
+    run = submit(tmp_path, mnist_path, "--retries", "0", "--keep-going")
+    victim = _running_training_job("rule_train_vae_wildcards_0_1", time.time() + 300)
+    assert victim, "the training job for c=1 never ran"
+    subprocess.run(["scancel", victim], check=True)
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode != 0, output[-3000:]
+    assert (tmp_path / "results/models/seed0/c0/training.json").is_file()
+    assert not (tmp_path / "results/models/seed0/c1/training.json").exists()
+
+    rerun = submit(tmp_path, mnist_path, "--retries", "0")
+    output, _ = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, output[-4000:]
+    stats = output[output.index("Job stats:") :]
+    assert "train_vae            1" in stats and "initial_weights" not in stats
+    assert (tmp_path / "results/report.html").is_file()
