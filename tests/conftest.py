@@ -1,6 +1,8 @@
 """Shared fixtures: the pre-staged MNIST copy, small synthetic npz files, quiet TensorFlow."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,3 +42,38 @@ def write_npz(path, n_train=20, n_test=10, **overrides):
 @pytest.fixture
 def small_npz(tmp_path):
     return write_npz(tmp_path / "mnist.npz")
+
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+
+
+def tiny_config(mnist_path):
+    return [
+        f"mnist_path={mnist_path}",
+        "coefficients=[0,1]",
+        "epochs=2",
+        "train_limit=1000",
+        "test_limit=500",
+        "prior_samples=200",
+    ]
+
+
+def snakemake(workdir, *args, check=True):
+    command = SNAKEMAKE + ["--directory", str(workdir), *args]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"snakemake failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def study(tmp_path_factory, mnist_path):
+    workdir = tmp_path_factory.mktemp("study")
+    snakemake(workdir, "--cores", "2", "--config", *tiny_config(mnist_path))
+    return workdir

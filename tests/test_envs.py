@@ -16,3 +16,10 @@ def test_conda_environment_has_the_same_pins():
     pip = next(d["pip"] for d in conda["dependencies"] if isinstance(d, dict))
     assert _pins(pip) == requirements
     assert all("==" in pin for pin in requirements)
+
+
+def test_ci_runs_the_readme_commands():
+    readme = (ROOT / "README.md").read_text().splitlines()
+    setup_and_run, setup_and_test = readme[2].strip(), readme[3].strip()
+    assert setup_and_run.endswith("snakemake --cores 8")
+    assert setup_and_test in (ROOT / ".ci/run").read_text()

@@ -1,49 +1,14 @@
 """The real workflow through Snakemake on a tiny config: files, numbers and the report."""
 
-import os
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, write_npz
+from conftest import snakemake, tiny_config, write_npz
 
 pytestmark = pytest.mark.slow
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
-
-
-def tiny_config(mnist_path):
-    return [
-        f"mnist_path={mnist_path}",
-        "coefficients=[0,1]",
-        "epochs=2",
-        "train_limit=1000",
-        "test_limit=500",
-        "prior_samples=200",
-    ]
-
-
-def snakemake(workdir, *args, check=True):
-    command = SNAKEMAKE + ["--directory", str(workdir), *args]
-    result = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    if check and result.returncode != 0:
-        pytest.fail(f"snakemake failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-@pytest.fixture(scope="module")
-def study(tmp_path_factory, mnist_path):
-    workdir = tmp_path_factory.mktemp("study")
-    snakemake(workdir, "--cores", "2", "--config", *tiny_config(mnist_path))
-    return workdir
 
 
 def test_loss_table_has_one_row_per_model_with_sane_numbers(study):
@@ -93,7 +58,7 @@ def test_second_run_has_nothing_to_do(study, mnist_path):
 
 def test_dry_run_of_the_default_study_lists_one_training_job_per_model(tmp_path, mnist_path):
     result = snakemake(tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "seeds=[0,1]")
-    assert "train_vae             16" in result.stdout
+    assert re.search(r"train_vae +16\n", result.stdout)
 
 
 def test_zero_and_zero_point_zero_are_one_job(tmp_path, mnist_path):

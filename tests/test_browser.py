@@ -1,0 +1,62 @@
+"""The tiny study's report opened in headless Chromium, as a person would see it."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=10000",
+]
+# After load, the page records what the browser made of it in a data attribute.
+PROBE = """<script>window.addEventListener("load", () => {
+  const images = [...document.images].map(i => i.naturalWidth);
+  const rows = document.querySelectorAll("table.losses tbody tr").length;
+  const conclusion = document.querySelector(".conclusion")?.innerText ?? "";
+  document.body.dataset.probe = JSON.stringify({images, rows, conclusion});
+});</script></body>"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM:
+        pytest.skip("no Chromium here (Debian: apt-get install -y chromium)")
+    return CHROMIUM
+
+
+def browse(chromium, page, tmp_path, *args):
+    command = [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args, page.as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
+    report = study / "results/report.html"
+    probed = tmp_path / "probed.html"
+    probed.write_text(report.read_text().replace("</body>", PROBE, 1))
+    dom = browse(chromium, probed, tmp_path, "--dump-dom").stdout
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, "the page did not finish loading in Chromium"
+    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert len(probe["images"]) == 5 and all(width > 0 for width in probe["images"])
+    losses = pd.read_csv(study / "results/tables/losses.csv")
+    assert probe["rows"] == len(losses) == 2
+    assert "Recommended: c = " in probe["conclusion"]
+
+    screenshot = tmp_path / "report.png"
+    browse(chromium, report, tmp_path, "--window-size=1200,3000", f"--screenshot={screenshot}")
+    assert screenshot.stat().st_size > 50_000
+    print(f"screenshot of the report for a person to look at: {screenshot}")

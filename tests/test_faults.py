@@ -1,0 +1,110 @@
+"""Interrupted and repeated runs through the real workflow: resume, repeatability, reuse."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from conftest import SNAKEMAKE, snakemake, tiny_config
+
+pytestmark = pytest.mark.slow
+
+
+def long_config(mnist_path):
+    return [
+        f"mnist_path={mnist_path}",
+        "coefficients=[1]",
+        "epochs=6",
+        "train_limit=3000",
+        "test_limit=500",
+        "prior_samples=200",
+    ]
+
+
+def killed_mid_training(workdir, config, after_epoch):
+    """Start the workflow, SIGKILL it (Snakemake and its jobs) once `after_epoch` is logged."""
+    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", "--config", *config]
+    run = subprocess.Popen(
+        command,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log = workdir / "results/logs/train_vae/seed0/c1.log"
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if log.is_file() and f"epoch {after_epoch}/" in log.read_text():
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+            return
+        time.sleep(0.1)
+    os.killpg(run.pid, signal.SIGKILL)
+    pytest.fail("training never reached the epoch to kill at")
+
+
+def without_timing(table):
+    return table.drop(columns=["train_seconds"])
+
+
+def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_path):
+    config = long_config(mnist_path)
+    unbroken, killed = tmp_path / "unbroken", tmp_path / "killed"
+    unbroken.mkdir(), killed.mkdir()
+    snakemake(unbroken, "--cores", "1", "--config", *config)
+
+    killed_mid_training(killed, config, after_epoch=3)
+    assert not (killed / "results/models/seed0/c1/final.weights.h5").exists()
+    assert (killed / "results/checkpoints/seed0/c1/checkpoint.npz").is_file()
+    snakemake(killed, "--unlock", "--config", *config)
+    snakemake(killed, "--cores", "1", "--config", *config)
+
+    log = (killed / "results/logs/train_vae/seed0/c1.log").read_text()
+    assert "resuming after epoch 3" in log or "resuming after epoch 4" in log
+    a = json.loads((unbroken / "results/models/seed0/c1/metrics.json").read_text())
+    b = json.loads((killed / "results/models/seed0/c1/metrics.json").read_text())
+    for key in ("loss", "reconstruction", "kl", "prior_kl", "epochs"):
+        assert a[key] == b[key], key
+    history = [
+        pd.read_csv(d / "results/models/seed0/c1/history.csv").drop(columns="seconds")
+        for d in (unbroken, killed)
+    ]
+    pd.testing.assert_frame_equal(*history)
+
+
+def test_same_config_gives_an_identical_loss_table(tmp_path, mnist_path):
+    tables = []
+    for name in ("first", "second"):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        snakemake(workdir, "--cores", "2", "--config", *tiny_config(mnist_path))
+        tables.append(without_timing(pd.read_csv(workdir / "results/tables/losses.csv")))
+    pd.testing.assert_frame_equal(*tables, check_exact=True)
+
+
+def test_adding_a_coefficient_trains_only_that_model(tmp_path, mnist_path):
+    snakemake(tmp_path, "--cores", "2", "--config", *tiny_config(mnist_path))
+    more = [
+        c if not c.startswith("coefficients=") else "coefficients=[0,1,2]"
+        for c in tiny_config(mnist_path)
+    ]
+    result = snakemake(tmp_path, "-n", "--config", *more)
+    stats = result.stdout[result.stdout.index("Job stats:") :]
+    assert re.search(r"train_vae +1\n", stats) and re.search(r"evaluate_vae +1\n", stats)
+    assert "initial_weights" not in stats and "get_mnist" not in stats
+
+
+def test_a_diverging_model_is_recorded_and_the_report_still_builds(tmp_path, mnist_path):
+    config = [
+        c if not c.startswith("coefficients=") else "coefficients=[0,1e38]"
+        for c in tiny_config(mnist_path)
+    ]
+    snakemake(tmp_path, "--cores", "2", "--config", *config)
+    losses = pd.read_csv(tmp_path / "results/tables/losses.csv")
+    assert list(losses["diverged"]) == [False, True]
+    html = (tmp_path / "results/report.html").read_text()
+    assert "out: diverged" in html and "Recommended: c = 0" in html
