@@ -40,7 +40,7 @@ MODEL = "results/models/seed{seed}/c{coefficient}"
 wildcard_constraints:
     seed=r"\d+",
     # one spelling per coefficient (see coefficient_label): 1 not 1.0, 0.5 not .5
-    coefficient=r"(0|[1-9]\d*)(\.\d*[1-9])?(e-?\d+)?",
+    coefficient=r"(0|[1-9]\d*)(\.\d*[1-9])?(e[-+]\d+)?",
 
 
 def model_files(name):
