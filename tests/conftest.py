@@ -55,6 +55,10 @@ def tiny_config(mnist_path):
         "train_limit=1000",
         "test_limit=500",
         "prior_samples=200",
+        "classifier_epochs=2",
+        "iw_samples=50",
+        "iw_images=100",
+        "coverage_samples=500",
     ]
 
 

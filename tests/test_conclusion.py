@@ -1,17 +1,15 @@
-"""The conclusion rule on synthetic loss tables: it follows the numbers."""
+"""The conclusion rule on synthetic metric tables: it follows the numbers."""
 
 import pandas as pd
-import pytest
 
-from vaestudy.conclusion import conclude
+from vaestudy.conclusion import Thresholds, conclude
 
 
 def table(rows):
-    """rows: (coefficient, seed, reconstruction, prior_kl[, diverged])."""
+    """rows: (coefficient, seed, reconstruction, prior_kl, classes, confidence[, diverged])."""
     records = []
     for row in rows:
-        c, seed, rec, prior = row[:4]
-        diverged = row[4] if len(row) > 4 else False
+        c, seed, rec, prior, classes, confidence = row[:6]
         records.append(
             {
                 "coefficient": c,
@@ -19,61 +17,96 @@ def table(rows):
                 "reconstruction": rec,
                 "kl": 1.0,
                 "prior_kl": prior,
-                "diverged": diverged,
+                "prior_classes": classes,
+                "prior_confidence": confidence,
+                "diverged": row[6] if len(row) > 6 else False,
             }
         )
     return pd.DataFrame(records)
 
 
+# shaped like the real study: c = 0 decodes N(0, I) into few digits, c = 20 into blurry ones
 STUDY_LIKE = [
-    (0.0, 0, 141.5, 9.0),
-    (0.5, 0, 143.0, 0.40),
-    (1.0, 0, 144.2, 0.20),
-    (2.0, 0, 147.0, 0.10),
-    (20.0, 0, 189.7, 0.01),
+    (0.0, 0, 141.5, 9.0, 3, 0.95),
+    (0.5, 0, 143.0, 0.40, 10, 0.93),
+    (1.0, 0, 144.2, 0.20, 10, 0.92),
+    (2.0, 0, 147.0, 0.10, 10, 0.90),
+    (20.0, 0, 189.7, 0.01, 6, 0.70),
 ]
 
 
-def test_picks_the_closest_to_the_prior_within_the_margin():
-    result = conclude(table(STUDY_LIKE), margin=0.05)
+def test_picks_the_closest_to_the_prior_among_good_covering_coefficients():
+    result = conclude(table(STUDY_LIKE), Thresholds(margin=0.05))
     assert result.recommended == [2.0]
-    assert result.reasons[20.0].startswith("out: reconstruction 189.7 is 34.1% above")
-    assert result.reasons[0.0].startswith("out:") and "prior mismatch 9.000" in result.reasons[0.0]
+    assert result.reasons[20.0].startswith("out: reconstruction beyond the 5% margin")
+    assert "189.7 (+34.1% vs best)" in result.reasons[20.0]
+    assert result.reasons[0.0].startswith("out: fewer than 10 digit classes")
+    assert result.reasons[1.0].startswith("out: prior mismatch above the best candidate's 0.100")
+    assert result.reasons[2.0].startswith("in: reconstruction 147.0")
     assert "c = 2" in result.summary and "141.5" in result.summary
 
 
 def test_a_tighter_margin_changes_the_choice():
-    assert conclude(table(STUDY_LIKE), margin=0.02).recommended == [1.0]
-    assert conclude(table(STUDY_LIKE), margin=0.0).recommended == [0.0]
+    assert conclude(table(STUDY_LIKE), Thresholds(margin=0.02)).recommended == [1.0]
+
+
+def test_coverage_thresholds_change_the_choice():
+    # c = 2's decodes are now too unsure: the next closest to the prior wins
+    assert conclude(table(STUDY_LIKE), Thresholds(min_confidence=0.91)).recommended == [1.0]
+    # asking for fewer classes lets c = 0 in, but it is far from the prior
+    assert conclude(table(STUDY_LIKE), Thresholds(min_classes=3)).recommended == [2.0]
+
+
+def test_without_any_covering_coefficient_it_says_so_and_uses_the_rest():
+    rows = [(c, s, rec, prior, 4, conf) for c, s, rec, prior, _, conf in STUDY_LIKE]
+    result = conclude(table(rows), Thresholds())
+    assert result.recommended == [2.0]
+    assert "none of those decodes N(0, I) into 10 confident digit classes" in result.summary
 
 
 def test_different_numbers_give_a_different_conclusion():
-    rows = [(0.0, 0, 141.5, 0.05), (1.0, 0, 144.2, 0.20), (2.0, 0, 147.0, 0.10)]
-    result = conclude(table(rows), margin=0.05)
+    rows = [
+        (0.0, 0, 141.5, 0.05, 10, 0.95),
+        (1.0, 0, 144.2, 0.20, 10, 0.95),
+        (2.0, 0, 147.0, 0.10, 10, 0.95),
+    ]
+    result = conclude(table(rows), Thresholds())
     assert result.recommended == [0.0]
     assert "c = 0" in result.summary
 
 
 def test_differences_inside_the_seed_spread_are_ties():
     rows = [
-        (1.0, 0, 144.0, 0.20),
-        (1.0, 1, 144.4, 0.40),  # mean 0.30, std 0.10
-        (2.0, 0, 146.0, 0.34),
-        (2.0, 1, 146.2, 0.36),  # mean 0.35: within the spread
-        (0.5, 0, 143.0, 0.90),
-        (0.5, 1, 143.2, 1.10),
+        (1.0, 0, 144.0, 0.20, 10, 0.9),
+        (1.0, 1, 144.4, 0.40, 10, 0.9),  # prior_kl mean 0.30, std 0.14
+        (2.0, 0, 146.0, 0.34, 10, 0.9),
+        (2.0, 1, 146.2, 0.36, 10, 0.9),  # mean 0.35: inside the spread, a tie
+        (0.5, 0, 143.0, 0.90, 10, 0.9),
+        (0.5, 1, 143.2, 1.10, 10, 0.9),  # mean 1.0: outside
     ]
-    assert conclude(table(rows), margin=0.05).recommended == [1.0, 2.0]
+    assert conclude(table(rows), Thresholds()).recommended == [1.0, 2.0]
+
+
+def test_a_threshold_missed_by_less_than_the_spread_still_passes():
+    rows = [
+        (1.0, 0, 144.0, 0.20, 10, 0.9),
+        (2.0, 0, 150.0, 0.10, 10, 0.9),
+        (2.0, 1, 154.0, 0.10, 10, 0.9),  # mean 152 (5.6 % above 144), std 2.8: within
+    ]
+    assert conclude(table(rows), Thresholds(margin=0.05)).recommended == [2.0]
+    one_seed = [rows[0], (2.0, 0, 152.0, 0.10, 10, 0.9)]
+    assert conclude(table(one_seed), Thresholds(margin=0.05)).recommended == [1.0]
 
 
 def test_diverged_models_are_left_out_and_said_so():
-    rows = STUDY_LIKE + [(50.0, 0, float("nan"), float("nan"), True)]
-    result = conclude(table(rows), margin=0.05)
+    rows = STUDY_LIKE + [(50.0, 0, float("nan"), float("nan"), 0, 0.0, True)]
+    result = conclude(table(rows), Thresholds())
     assert 50.0 not in result.recommended
     assert result.reasons[50.0].startswith("out: diverged")
+    assert sorted(result.reasons) == [0.0, 0.5, 1.0, 2.0, 20.0, 50.0]
 
 
-@pytest.mark.parametrize("margin", [0.05])
-def test_every_coefficient_gets_a_reason(margin):
-    result = conclude(table(STUDY_LIKE), margin)
-    assert sorted(result.reasons) == [0.0, 0.5, 1.0, 2.0, 20.0]
+def test_every_model_diverged():
+    rows = [(1.0, 0, float("nan"), float("nan"), 0, 0.0, True)]
+    result = conclude(table(rows), Thresholds())
+    assert result.recommended == [] and result.summary == "Every model diverged."

@@ -50,6 +50,10 @@ def test_one_spelling_per_coefficient(value, label):
         ({"seeds": [1, 1]}, "'seeds'"),
         ({"coeficients": [1]}, "did you mean 'coefficients'"),
         ({"mnist_path": "/no/such/file.npz"}, "does not exist"),
+        ({"min_classes": 11}, "'min_classes': got 11; must be integer >= 0 and <= 10"),
+        ({"min_confidence": 1.5}, "'min_confidence': got 1.5"),
+        ({"class_share": 0}, "'class_share': got 0"),
+        ({"iw_samples": 0}, "'iw_samples': got 0"),
     ],
 )
 def test_bad_values_give_one_line_naming_key_and_value(override, words):

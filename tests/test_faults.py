@@ -96,6 +96,7 @@ def test_adding_a_coefficient_trains_only_that_model(tmp_path, mnist_path):
     stats = result.stdout[result.stdout.index("Job stats:") :]
     assert re.search(r"train_vae +1\n", stats) and re.search(r"evaluate_vae +1\n", stats)
     assert "initial_weights" not in stats and "get_mnist" not in stats
+    assert "train_classifier" not in stats
 
 
 def test_a_diverging_model_is_recorded_and_the_report_still_builds(tmp_path, mnist_path):

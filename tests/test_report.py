@@ -7,6 +7,7 @@ from conftest import ROOT
 
 from vaestudy import plots, report
 from vaestudy.config import load_schema, validate_config
+from vaestudy.tables import METRIC_COLUMNS, over_seeds
 
 TEMPLATE = ROOT / "report/report.html.j2"
 
@@ -18,30 +19,64 @@ def figures(tmp_path_factory):
     plots.prior_scatter(folder / "prior.png", n=200)
     models = {}
     for c in (0.0, 1.0, 1e6):
-        encoder, manifold = folder / f"encoder_{c}.png", folder / f"manifold_{c}.png"
-        plots.encoder_scatter(encoder, rng.standard_normal((50, 2)), rng.integers(0, 10, 50), c)
-        plots.manifold(manifold, rng.random((84, 84)), c, size=3)
-        models[(0, c)] = {"encoder": encoder, "manifold": manifold}
-    return {"prior": folder / "prior.png", "models": models}
+        paths = {kind: folder / f"{kind}_{c}.png" for kind in report.MODEL_FIGURES}
+        plots.encoder_scatter(
+            paths["encoder"], rng.standard_normal((50, 2)), rng.integers(0, 10, 50), c
+        )
+        plots.manifold(paths["manifold"], rng.random((84, 84)), c, size=3)
+        plots.class_grid(paths["classes"], rng.dirichlet(np.ones(10), (3, 3)), c)
+        models[(0, c)] = paths
+    summary = over_seeds(metrics(), [column for column, _ in plots.SUMMARY_PANELS])
+    study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
+    plots.rate_distortion(study["rate_distortion"], summary)
+    plots.metrics_against_coefficient(study["metrics_vs_c"], summary)
+    plots.training_curves(
+        study["training_curves"],
+        {
+            c: [pd.DataFrame({"epoch": [1, 2], "reconstruction": [200, 180], "kl": [5, 4]})]
+            for c in (0.0, 1.0)
+        },
+    )
+    return {"prior": folder / "prior.png", "models": models, **study}
 
 
-def losses():
-    return pd.DataFrame(
+def metrics():
+    table = pd.DataFrame(
         {
             "coefficient": [0.0, 1.0, 1e6],
             "seed": [0, 0, 0],
             "loss": [141.5, 150.4, np.nan],
             "reconstruction": [141.5, 144.2, np.nan],
             "kl": [507.0, 6.2, np.nan],
+            "d_plus_r": [648.5, 150.4, np.nan],
+            "iw_nll": [600.1, 140.3, np.nan],
             "prior_kl": [9.5, 0.2, np.nan],
+            "mutual_information": [497.5, 6.0, np.nan],
+            "active_units": [2, 2, np.nan],
+            "grid_classes": [4, 10, np.nan],
+            "grid_entropy_bits": [1.9, 3.2, np.nan],
+            "grid_confidence": [0.97, 0.91, np.nan],
+            "prior_classes": [3, 10, np.nan],
+            "prior_entropy_bits": [1.5, 3.3, np.nan],
+            "prior_confidence": [0.98, 0.90, np.nan],
             "diverged": [False, False, True],
             "epochs": [40, 40, 3],
             "train_seconds": [200.0, 201.0, 15.0],
         }
     )
+    return table.reindex(columns=METRIC_COLUMNS)
 
 
-def render(figures, **config_overrides):
+CLASSIFIER = {
+    "test_accuracy": 0.9832,
+    "required_accuracy": 0.98,
+    "meets_requirement": True,
+    "epochs": 10,
+    "train_images": 60000,
+}
+
+
+def render(figures, classifier=CLASSIFIER, **config_overrides):
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
     config = validate_config({}, schema)
     config.update(config_overrides)
@@ -51,15 +86,32 @@ def render(figures, **config_overrides):
         "train_images": 60000,
         "test_images": 10000,
     }
-    return report.render(TEMPLATE, report.build_context(config, losses(), figures, data))
+    return report.render(
+        TEMPLATE, report.build_context(config, metrics(), figures, data, classifier)
+    )
 
 
 def test_report_shows_table_conclusion_and_every_figure(figures):
     html = render(figures)
-    assert html.count("data:image/png;base64,") == 1 + 3 * 2
+    assert html.count("data:image/png;base64,") == 1 + 3 + 3 * 3
     assert "Recommended: c = 1." in html
     assert "144.20" in html and "507.000" in html
     assert "out: diverged" in html and ">diverged<" in html
+    assert "out: fewer than 10 digit classes" in html
+
+
+def test_report_shows_the_yardstick_table_and_its_caveats(figures):
+    html = render(figures)
+    for heading in ("D + R", "IW NLL", "I(x; z)", "active units", "classes in N(0, I) decodes"):
+        assert f"<th>{heading}</th>" in html.replace("&#39;", "'")
+    assert "600.10" in html and "497.500" in html and "98.32 %" in html
+    assert "not the likelihood of binary data" in html
+    assert "unreliable" not in html
+
+
+def test_a_weak_classifier_is_flagged(figures):
+    weak = {**CLASSIFIER, "test_accuracy": 0.81, "meets_requirement": False}
+    assert "reached only\n81.0 % test accuracy" in render(figures, classifier=weak)
 
 
 def test_values_from_config_and_files_are_escaped(figures):

@@ -108,3 +108,33 @@ def test_divergence_stops_early_and_is_reported(images):
     model = build_vae(2, 32, 1.0, seed=0, learning_rate=1e12)
     history, diverged = training.train(model, images, 5, 64, seed=0, log=lambda m: None)
     assert diverged and len(history) < 5
+
+
+def test_iw_nll_of_a_real_model_is_below_its_negative_elbo():
+    from vaestudy import evaluation
+    from vaestudy.model import build_vae
+
+    vae = build_vae(latent_dim=2, intermediate_dim=32, kl_coefficient=1.0, seed=3)
+    x = np.random.default_rng(0).random((40, 784)).astype("float32")
+    z_mean, z_log_var = evaluation.encode(vae, x)
+    rec, kl = evaluation.test_losses(vae, x, z_mean, z_log_var)
+    one = evaluation.importance_weighted_nll(vae.decoder, x, z_mean, z_log_var, k=1)
+    many = evaluation.importance_weighted_nll(vae.decoder, x, z_mean, z_log_var, k=500)
+    assert one.mean() == pytest.approx(np.mean(rec + kl), rel=0.02)
+    assert many.mean() < one.mean()
+    # chunking over images does not change the numbers
+    chunked = evaluation.importance_weighted_nll(
+        vae.decoder, x, z_mean, z_log_var, k=500, max_decodes=1000
+    )
+    assert chunked == pytest.approx(many, rel=1e-5)
+
+
+def test_manifold_cells_are_the_decoded_grid_in_order():
+    from vaestudy import evaluation
+    from vaestudy.model import build_decoder
+
+    decoder = build_decoder(2, 16)
+    image = evaluation.decode_manifold(decoder, size=4)
+    cells = evaluation.manifold_cells(image, size=4)
+    direct = np.asarray(decoder.predict_on_batch(evaluation.manifold_grid(4)))
+    assert cells == pytest.approx(direct)

@@ -1,5 +1,6 @@
 """The real workflow through Snakemake on a tiny config: files, numbers and the report."""
 
+import json
 import re
 from pathlib import Path
 
@@ -24,6 +25,23 @@ def test_loss_table_has_one_row_per_model_with_sane_numbers(study):
     assert c1["kl"] < c0["kl"] and c1["prior_kl"] < c0["prior_kl"]
 
 
+def test_the_table_holds_every_yardstick(study):
+    losses = pd.read_csv(study / "results/tables/losses.csv")
+    assert losses["d_plus_r"] == pytest.approx(losses["reconstruction"] + losses["kl"])
+    # 50 importance samples tighten the one-sample bound; the estimate stays positive
+    assert (losses["iw_nll"] < losses["d_plus_r"]).all() and (losses["iw_nll"] > 50).all()
+    assert losses["mutual_information"] == pytest.approx(losses["kl"] - losses["prior_kl"])
+    assert (losses["kl_z0"] + losses["kl_z1"]) == pytest.approx(losses["kl"], rel=1e-4)
+    assert losses["active_units"].between(0, 2).all()
+    for name in ("grid", "prior"):
+        assert losses[f"{name}_classes"].between(1, 10).all()
+        assert losses[f"{name}_entropy_bits"].between(0, np.log2(10) + 1e-9).all()
+        assert losses[f"{name}_confidence"].between(0.1, 1.0).all()
+    accuracy = json.loads((study / "results/classifier/accuracy.json").read_text())
+    # two epochs on 1,000 images: well above chance, not the full study's 98 %
+    assert 0.5 < accuracy["test_accuracy"] < 1 and accuracy["train_images"] == 1000
+
+
 def test_every_model_has_weights_history_and_figures(study):
     for c in ("0", "1"):
         model = study / f"results/models/seed0/c{c}"
@@ -33,18 +51,22 @@ def test_every_model_has_weights_history_and_figures(study):
         with np.load(model / "latent.npz") as latent:
             assert latent["z_mean"].shape == (500, 2) and latent["labels"].shape == (500,)
         assert np.load(model / "manifold.npy").shape == (840, 840)
-        for kind in ("encoder", "manifold"):
+        assert np.load(model / "grid_classes.npy").shape == (30, 30, 10)
+        for kind in ("encoder", "manifold", "classes"):
             png = study / f"results/figures/seed0/{kind}_c{c}.png"
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (study / "results/figures/prior.png").stat().st_size > 10_000
+    for figure in ("prior", "rate_distortion", "training_curves", "metrics_vs_c"):
+        assert (study / f"results/figures/{figure}.png").stat().st_size > 10_000
     assert (study / "results/init/seed0.weights.h5").is_file()
     assert not (study / "results/checkpoints/seed0/c0").exists()
 
 
 def test_report_is_self_contained_and_concludes_from_the_table(study):
     html = (study / "results/report.html").read_text()
-    assert html.count("data:image/png;base64,") == 1 + 2 * 2
-    assert "Recommended: c = " in html and "Rule: Among the coefficients" in html
+    assert html.count("data:image/png;base64,") == 1 + 3 + 2 * 3
+    assert "Recommended: c = " in html and "Rule: Keep the coefficients" in html
+    assert "IW NLL" in html and "classes in N(0, I) decodes" in html
+    assert "reached only" in html  # the tiny classifier is flagged as below 98 %
     assert "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64" in html
     losses = pd.read_csv(study / "results/tables/losses.csv")
     assert f"{losses['reconstruction'].min():.2f}" in html

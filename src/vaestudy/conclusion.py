@@ -1,22 +1,42 @@
-"""The study's conclusion, computed from the loss table by a rule stated in words.
+"""The study's conclusion, computed from the metrics table by a rule stated in words.
 
-RULE: among the coefficients whose mean test reconstruction is within `margin` (a fraction)
-of the best coefficient's, recommend the one(s) whose encoder output is closest to N(0, I),
-measured by KL(q(z) || N(0, I)) of the test set's aggregate posterior q(z). Coefficients
-whose prior mismatch is within one standard deviation over seeds of the smallest (or equal,
-with one seed) are recommended together. Models that diverged are left out.
+RULE, applied to each coefficient's mean over seeds (diverged models left out):
+1. reconstruction: its test reconstruction is within `margin` (a fraction) of the best one;
+2. coverage: its decodes of N(0, I) samples show at least `min_classes` digit classes, with a
+   mean classifier confidence of at least `min_confidence`;
+3. prior match: among those passing 1 and 2, recommend the smallest KL(q(z) || N(0, I)).
+A difference smaller than the standard deviation over seeds is not a difference: each test
+passes when it is met within one standard deviation, and coefficients whose prior mismatch
+overlaps the best one's within their spreads are recommended together. If no coefficient
+passes 2, step 3 is applied to those passing 1, and the conclusion says so.
 """
 
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from vaestudy.tables import over_seeds
+
 RULE = (
-    "Among the coefficients whose mean test reconstruction is within {margin:.0%} of the best "
-    "one, recommend those whose encoder output is closest to N(0, I), measured by "
-    "KL(q(z) || N(0, I)) of the test set's aggregate posterior q(z); differences smaller than "
-    "the spread over seeds count as ties. Diverged models are left out."
+    "Keep the coefficients whose mean test reconstruction is within {margin:.0%} of the best "
+    "one, and whose decodes of N(0, I) samples show at least {min_classes} digit classes with "
+    "a mean classifier confidence of at least {min_confidence:.2f}; among those, recommend the "
+    "ones whose encoder output is closest to N(0, I), measured by KL(q(z) || N(0, I)) of the "
+    "test set's aggregate posterior q(z). A difference smaller than the standard deviation "
+    "over seeds counts as no difference. Diverged models are left out."
 )
+AVERAGED = ("reconstruction", "kl", "prior_kl", "prior_classes", "prior_confidence")
+
+
+@dataclass
+class Thresholds:
+    margin: float = 0.05
+    min_classes: int = 10
+    min_confidence: float = 0.8
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config["reconstruction_margin"], config["min_classes"], config["min_confidence"])
 
 
 @dataclass
@@ -28,68 +48,92 @@ class Conclusion:
     reasons: dict = field(default_factory=dict)
 
 
-def per_coefficient(losses):
-    """Mean and standard deviation over seeds of each coefficient's finished models."""
-    finished = losses[~losses["diverged"].astype(bool)]
-    grouped = finished.groupby("coefficient")[["reconstruction", "kl", "prior_kl"]]
-    table = grouped.mean().join(grouped.std(ddof=1).fillna(0.0).add_suffix("_std"))
-    table["seeds"] = finished.groupby("coefficient").size()
-    return table.sort_index()
-
-
-def _reason(c, row, best_rec, limit, best_prior, tie_limit):
-    excess = row["reconstruction"] / best_rec - 1.0
-    if row["reconstruction"] > limit:
-        return False, (
-            f"out: reconstruction {row['reconstruction']:.1f} is {excess:.1%} above the best "
-            f"({best_rec:.1f}), beyond the margin"
-        )
-    if row["prior_kl"] > tie_limit:
-        return False, (
-            f"out: reconstruction {row['reconstruction']:.1f} is within the margin, but its "
-            f"prior mismatch {row['prior_kl']:.3f} nats exceeds the best candidate's "
-            f"{best_prior:.3f}"
-        )
-    return True, (
-        f"in: reconstruction {row['reconstruction']:.1f} ({excess:+.1%} vs best) and the "
-        f"smallest prior mismatch among candidates, {row['prior_kl']:.3f} nats"
+def _checks(table, thresholds):
+    """Per coefficient: does it pass the reconstruction and the coverage test?"""
+    best = table["reconstruction"].min()
+    limit = best * (1.0 + thresholds.margin)
+    checks = pd.DataFrame(index=table.index)
+    checks["reconstruction_ok"] = table["reconstruction"] - table["reconstruction_std"] <= limit
+    checks["classes_ok"] = (
+        table["prior_classes"] + table["prior_classes_std"] >= thresholds.min_classes
     )
+    checks["confidence_ok"] = (
+        table["prior_confidence"] + table["prior_confidence_std"] >= thresholds.min_confidence
+    )
+    return checks, best, limit
 
 
-def conclude(losses, margin):
-    """Apply RULE to a loss table with columns coefficient, seed, reconstruction, kl,
-    prior_kl and diverged; returns the recommendation and a reason per coefficient."""
-    table = per_coefficient(losses)
-    diverged = sorted(set(losses.loc[losses["diverged"].astype(bool), "coefficient"]))
+def _closest_to_prior(table, pool):
+    """The coefficients of pool whose prior mismatch ties the smallest within the spreads."""
+    best = table.loc[pool, "prior_kl"].idxmin()
+    reach = table.loc[best, "prior_kl"] + table.loc[best, "prior_kl_std"] + 1e-12
+    return [c for c in pool if table.loc[c, "prior_kl"] - table.loc[c, "prior_kl_std"] <= reach]
+
+
+def _reason(row, check, best_rec, chosen, best_prior, thresholds):
+    """Why one coefficient is in or out, with its numbers."""
+    numbers = (
+        f"reconstruction {row['reconstruction']:.1f} ({row['reconstruction'] / best_rec - 1:+.1%} "
+        f"vs best), {row['prior_classes']:.0f} digit classes at confidence "
+        f"{row['prior_confidence']:.2f}, KL(q(z) ‖ N(0, I)) {row['prior_kl']:.3f}"
+    )
+    if not check["reconstruction_ok"]:
+        return f"out: reconstruction beyond the {thresholds.margin:.0%} margin; {numbers}"
+    if chosen:
+        return f"in: {numbers}"
+    if not check["classes_ok"]:
+        return f"out: fewer than {thresholds.min_classes} digit classes; {numbers}"
+    if not check["confidence_ok"]:
+        return f"out: confidence below {thresholds.min_confidence:.2f}; {numbers}"
+    return f"out: prior mismatch above the best candidate's {best_prior:.3f}; {numbers}"
+
+
+def conclude(metrics, thresholds=None):
+    """Apply RULE to a metrics table (one row per model); returns the recommendation and a
+    reason per coefficient."""
+    thresholds = thresholds or Thresholds()
+    rule = RULE.format(**vars(thresholds))
+    table = over_seeds(metrics, AVERAGED)
+    diverged = sorted(set(metrics.loc[metrics["diverged"].astype(bool), "coefficient"]))
     reasons = {
         c: "out: diverged (loss became NaN or infinite)" for c in diverged if c not in table.index
     }
     if table.empty:
-        return Conclusion(RULE.format(margin=margin), [], table, "Every model diverged.", reasons)
-    best_rec = table["reconstruction"].min()
-    limit = best_rec * (1.0 + margin)
-    candidates = table[table["reconstruction"] <= limit]
-    best = candidates["prior_kl"].idxmin()
-    best_prior = candidates.loc[best, "prior_kl"]
-    tie_limit = best_prior + candidates.loc[best, "prior_kl_std"] + 1e-12
-    verdicts = table.copy()
-    verdicts["recommended"] = False
-    verdicts["reason"] = ""
-    for c, row in table.iterrows():
-        verdicts.loc[c, "recommended"], verdicts.loc[c, "reason"] = _reason(
-            c, row, best_rec, limit, best_prior, tie_limit
-        )
-        reasons[c] = verdicts.loc[c, "reason"]
-    recommended = [float(c) for c in verdicts.index[verdicts["recommended"]]]
+        return Conclusion(rule, [], table, "Every model diverged.", reasons)
+    checks, best_rec, limit = _checks(table, thresholds)
+    close = list(table.index[checks["reconstruction_ok"]])
+    covering = [c for c in close if checks.loc[c, "classes_ok"] and checks.loc[c, "confidence_ok"]]
+    recommended = _closest_to_prior(table, covering or close)
+    best_prior = table.loc[recommended, "prior_kl"].min()
+    verdicts = table.join(checks)
+    verdicts["recommended"] = verdicts.index.isin(recommended)
+    verdicts["reason"] = [
+        _reason(row, checks.loc[c], best_rec, c in recommended, best_prior, thresholds)
+        for c, row in table.iterrows()
+    ]
+    reasons.update(verdicts["reason"].to_dict())
+    recommended = [float(c) for c in recommended]
+    summary = _summary(table, recommended, close, covering, best_rec, limit, thresholds)
+    return Conclusion(rule, recommended, verdicts, summary, reasons)
+
+
+def _summary(table, recommended, close, covering, best_rec, limit, thresholds):
     names = ", ".join(f"c = {c:g}" for c in recommended)
     best_c = table["reconstruction"].idxmin()
-    summary = (
-        f"Recommended: {names}. The best test reconstruction is {best_rec:.1f} (c = {best_c:g}); "
-        f"{len(candidates)} of {len(table)} coefficients stay within {margin:.0%} of it "
-        f"(reconstruction <= {limit:.1f}). Among those, "
-        f"{names} {'has' if len(recommended) == 1 else 'have'} the encoder output closest to "
-        f"N(0, I): KL(q(z) || N(0, I)) = {best_prior:.3f} nats, against "
+    coverage = (
+        f"{len(covering)} of those decode N(0, I) into at least {thresholds.min_classes} digit "
+        f"classes with confidence >= {thresholds.min_confidence:.2f}"
+        if covering
+        else f"none of those decodes N(0, I) into {thresholds.min_classes} confident digit "
+        "classes, so the choice rests on reconstruction and prior match alone"
+    )
+    chosen = table.loc[recommended[0]]
+    return (
+        f"Recommended: {names}. The best test reconstruction is {best_rec:.1f} "
+        f"(c = {best_c:g}); {len(close)} of {len(table)} coefficients stay within "
+        f"{thresholds.margin:.0%} of it (reconstruction <= {limit:.1f}); {coverage}. "
+        f"Among them, {names} {'has' if len(recommended) == 1 else 'have'} the encoder output "
+        f"closest to N(0, I): KL(q(z) ‖ N(0, I)) = {chosen['prior_kl']:.3f} nats, against "
         f"{table['prior_kl'].max():.3f} for the worst coefficient "
         f"(c = {table['prior_kl'].idxmax():g})."
     )
-    return Conclusion(RULE.format(margin=margin), recommended, verdicts, summary, reasons)

@@ -61,6 +61,8 @@ def _describe(spec, plural=False):
         words += f" >= {spec['minimum']}"
     if "exclusiveMinimum" in spec:
         words += f" > {spec['exclusiveMinimum']}"
+    if "maximum" in spec:
+        words += f" and <= {spec['maximum']}"
     if "pattern" in spec:
         words += f" matching {spec['pattern']}"
     return words
@@ -90,6 +92,8 @@ def _valid_scalar(value, spec):
     if "minimum" in spec and value < spec["minimum"]:
         return False
     if "exclusiveMinimum" in spec and value <= spec["exclusiveMinimum"]:
+        return False
+    if "maximum" in spec and value > spec["maximum"]:
         return False
     return True
 

@@ -42,14 +42,96 @@ def decode_manifold(decoder, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
     return tiles.transpose(0, 2, 1, 3).reshape(size * 28, size * 28)
 
 
+def log_likelihoods(decoder, x, z):
+    """log p(x | z_k) under the Bernoulli decoder, for z of shape (N, K, d): (N, K)."""
+    import tensorflow as tf
+
+    from vaestudy.model import reconstruction_loss
+
+    n, k, d = z.shape
+    decoded = decoder(z.reshape(n * k, d), training=False)
+    bce = reconstruction_loss(tf.repeat(tf.constant(x), k, axis=0), decoded)
+    return -np.asarray(bce).reshape(n, k)
+
+
+def importance_weighted_nll(decoder, x, z_mean, z_log_var, k, seed=0, max_decodes=50_000):
+    """Per image: the K-sample importance-weighted estimate of -log p(x), in chunks of images."""
+    rng = np.random.default_rng([seed, 1])
+    chunk = max(1, max_decodes // k)
+    out = []
+    for start in range(0, len(x), chunk):
+        mean, log_var = z_mean[start : start + chunk], z_log_var[start : start + chunk]
+        eps = rng.standard_normal((len(mean), k, mean.shape[1]))
+        z = (mean[:, None, :] + np.exp(0.5 * log_var)[:, None, :] * eps).astype("float32")
+        log_px = log_likelihoods(decoder, x[start : start + chunk], z)
+        out.append(metrics.importance_weighted_nll(log_px, z, mean, log_var))
+    return np.concatenate(out)
+
+
+def prior_decodes(decoder, n, seed=0):
+    """Decoded images of n samples of N(0, I), in one batched call."""
+    latent_dim = decoder.inputs[0].shape[-1]
+    z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim)).astype("float32")
+    return np.asarray(decoder.predict_on_batch(z))
+
+
+def manifold_cells(image, size=MANIFOLD_SIZE):
+    """The size*size digits of a manifold image as rows of 784 pixels, row-major."""
+    tiles = image.reshape(size, 28, size, 28).transpose(0, 2, 1, 3)
+    return tiles.reshape(size * size, 28 * 28)
+
+
+def coverage(judge, images, min_share):
+    """How many digit classes the classifier `judge` sees in images, and how sure it is."""
+    from vaestudy.classifier import predict
+
+    found = metrics.class_coverage(predict(judge, images), min_share)
+    return {key: value for key, value in found.items() if key != "share"}
+
+
+def grid_classes(judge, manifold, size=MANIFOLD_SIZE):
+    """Class probabilities of every manifold cell, shaped (size, size, 10)."""
+    from vaestudy.classifier import predict
+
+    return predict(judge, manifold_cells(manifold, size)).reshape(size, size, -1)
+
+
+EVALUATION_KEYS = ("prior_samples", "iw_samples", "iw_images", "coverage_samples", "class_share")
+
+
+def summarise_model(vae, judge, x, z_mean, z_log_var, manifold, settings, seed=0):
+    """All test-set numbers of one model; settings holds the EVALUATION_KEYS of the config."""
+    reconstruction, kl = test_losses(vae, x, z_mean, z_log_var, seed=seed)
+    summary = summarise(
+        reconstruction, kl, vae.kl_coefficient, z_mean, z_log_var, settings["prior_samples"], seed
+    )
+    n_iw = min(settings["iw_images"] or len(x), len(x))
+    nll = importance_weighted_nll(
+        vae.decoder, x[:n_iw], z_mean[:n_iw], z_log_var[:n_iw], settings["iw_samples"], seed
+    )
+    summary["iw_nll"] = float(np.mean(nll))
+    summary["iw_images"] = n_iw
+    samples = prior_decodes(vae.decoder, settings["coverage_samples"], seed)
+    for name, images in (("grid", manifold_cells(manifold)), ("prior", samples)):
+        for key, value in coverage(judge, images, settings["class_share"]).items():
+            summary[f"{name}_{key}"] = value
+    return summary
+
+
 def summarise(reconstruction, kl, coefficient, z_mean, z_log_var, prior_samples, seed=0):
     """The numbers the loss table and the conclusion use, as plain floats."""
     mean, cov = metrics.moments(z_mean)
+    prior_kl = metrics.aggregate_kl_to_prior(z_mean, z_log_var, prior_samples, seed)
+    kl_dims = metrics.kl_per_dimension(z_mean, z_log_var)
     return {
         "loss": float(np.mean(reconstruction + coefficient * kl)),
         "reconstruction": float(np.mean(reconstruction)),
         "kl": float(np.mean(kl)),
-        "prior_kl": metrics.aggregate_kl_to_prior(z_mean, z_log_var, prior_samples, seed),
+        "d_plus_r": float(np.mean(reconstruction + kl)),
+        "prior_kl": prior_kl,
+        "mutual_information": float(np.mean(kl)) - prior_kl,
+        "active_units": metrics.active_units(z_mean),
+        **{f"kl_z{u}": float(v) for u, v in enumerate(kl_dims)},
         "z_mean_mean": mean.tolist(),
         "z_mean_cov": cov.tolist(),
     }

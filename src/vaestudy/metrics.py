@@ -61,3 +61,47 @@ def moments(z_mean):
     return np.mean(z_mean, axis=0), np.cov(z_mean, rowvar=False).reshape(
         z_mean.shape[1], z_mean.shape[1]
     )
+
+
+def kl_per_dimension(z_mean, z_log_var):
+    """Test-set mean of KL(q(z_u|x) || N(0, 1)) for each latent dimension u."""
+    return np.mean(-0.5 * (1.0 + z_log_var - z_mean**2 - np.exp(z_log_var)), axis=0)
+
+
+def active_units(z_mean, threshold=0.01):
+    """Latent dimensions whose encoder mean varies over the images: Cov_x E[z_u|x] > threshold."""
+    return int(np.sum(np.var(z_mean, axis=0) > threshold))
+
+
+def log_mean_exp(a, axis=-1):
+    """log(mean(exp(a))) along axis, without overflow."""
+    return _logsumexp(a, axis=axis) - np.log(a.shape[axis])
+
+
+def importance_weighted_nll(log_px_given_z, z, z_mean, z_log_var):
+    """Per image: -log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), for K samples z (N, K, d).
+
+    With K = 1 it equals the single-sample negative ELBO; it tightens as K grows.
+    """
+    z = z.astype(np.float64)
+    mean, log_var = z_mean[:, None, :].astype(np.float64), z_log_var[:, None, :].astype(np.float64)
+    log_q = -0.5 * np.sum((z - mean) ** 2 * np.exp(-log_var) + log_var + LOG_2PI, axis=-1)
+    log_p = -0.5 * np.sum(z**2 + LOG_2PI, axis=-1)
+    return -log_mean_exp(log_px_given_z.astype(np.float64) + log_p - log_q, axis=1)
+
+
+def class_coverage(probabilities, min_share, classes=10):
+    """How a classifier sees a set of decoded images (rows of class probabilities).
+
+    Returns the number of classes that win at least `min_share` of the images, the entropy
+    (bits) of the winning-class histogram, the mean top-class probability, and the histogram.
+    """
+    winners = np.argmax(probabilities, axis=1)
+    share = np.bincount(winners, minlength=classes) / len(winners)
+    nonzero = share[share > 0]
+    return {
+        "classes": int(np.sum(share >= min_share)),
+        "entropy_bits": float(-np.sum(nonzero * np.log2(nonzero)) + 0.0),
+        "confidence": float(np.mean(np.max(probabilities, axis=1))),
+        "share": share.tolist(),
+    }

@@ -32,6 +32,17 @@ def prior_scatter(path, n=5000, seed=0, limit=4.0):
     _save(fig, path)
 
 
+def prior_contours(ax):
+    """N(0, I)'s 1-sigma and 2-sigma circles, on top of what the axes already show."""
+    for radius, style in ((1, "--"), (2, ":")):
+        ax.add_patch(
+            plt.Circle((0, 0), radius, fill=False, color="black", linestyle=style, linewidth=1.2)
+        )
+    ax.plot([], [], "k--", label="N(0, I) 1σ")
+    ax.plot([], [], "k:", label="N(0, I) 2σ")
+    ax.legend(loc="upper right", fontsize=8)
+
+
 def encoder_scatter(path, z_mean, labels, coefficient, limit=None):
     """Test-set encoder means coloured by digit, with a colour bar and c in the title."""
     fig, ax = plt.subplots(figsize=(6, 5))
@@ -42,6 +53,7 @@ def encoder_scatter(path, z_mean, labels, coefficient, limit=None):
     ax.set_title(f"Encoder z_mean on the test set, c = {coefficient}")
     ax.set_xlabel("z[0]")
     ax.set_ylabel("z[1]")
+    prior_contours(ax)
     if limit:
         _latent_axes(ax, limit)
     _save(fig, path)
@@ -60,4 +72,127 @@ def manifold(path, image, coefficient, size=30, limit=3.0):
     ax.set_xlabel("z[0]")
     ax.set_ylabel("z[1]")
     ax.set_title(f"Decoder manifold over [-{limit:g}, {limit:g}]^2, c = {coefficient}")
+    _save(fig, path)
+
+
+def class_grid(path, probabilities, coefficient, limit=3.0):
+    """The manifold's cells coloured by the classifier's digit; faint = unsure."""
+    size = probabilities.shape[0]
+    winners = np.argmax(probabilities, axis=-1)
+    colours = plt.get_cmap("tab10")(winners)
+    colours[..., 3] = np.max(probabilities, axis=-1)
+    fig, ax = plt.subplots(figsize=(8, 8))
+    ax.imshow(colours, extent=(-limit, limit, -limit, limit))
+    centres = np.linspace(-limit, limit, size)
+    for row in range(size):
+        for col in range(size):
+            ax.text(
+                centres[col],
+                centres[::-1][row],
+                str(winners[row, col]),
+                fontsize=6,
+                ha="center",
+                va="center",
+            )
+    ax.set_xlabel("z[0]")
+    ax.set_ylabel("z[1]")
+    ax.set_title(
+        f"Digit the classifier sees in each manifold cell, c = {coefficient}\n"
+        "(colour = digit, faint = low confidence)"
+    )
+    _save(fig, path)
+
+
+def _coefficient_axis(ax, coefficients):
+    """A symlog x axis: linear near 0, so c = 0 shows beside the positive coefficients."""
+    positive = [c for c in coefficients if c > 0]
+    ax.set_xscale("symlog", linthresh=min(positive) if positive else 1.0)
+    ax.set_xlabel("KL coefficient c")
+
+
+def rate_distortion(path, summary):
+    """D against R, one point per coefficient (error bars: std over seeds), equal D + R lines."""
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.errorbar(
+        summary["kl"],
+        summary["reconstruction"],
+        xerr=summary["kl_std"],
+        yerr=summary["reconstruction_std"],
+        fmt="o",
+        color="tab:blue",
+        capsize=3,
+    )
+    for c, row in summary.iterrows():
+        ax.annotate(
+            f"c = {c:g}",
+            (row["kl"], row["reconstruction"]),
+            textcoords="offset points",
+            xytext=(5, 5),
+            fontsize=8,
+        )
+    ax.set_xscale("log")
+    rates = np.geomspace(summary["kl"].min() / 2, summary["kl"].max() * 2, 200)
+    totals = np.quantile(summary["d_plus_r"], [0.0, 0.5, 1.0])
+    for total in np.unique(np.round(totals, 1)):
+        ax.plot(rates, total - rates, color="gray", linewidth=0.8, linestyle="--")
+        ax.annotate(
+            f"D + R = {total:.1f}",
+            (rates[0], total - rates[0]),
+            fontsize=7,
+            color="gray",
+            va="bottom",
+        )
+    low, high = summary["reconstruction"].min(), summary["reconstruction"].max()
+    ax.set_ylim(low - 0.1 * (high - low + 1), high + 0.1 * (high - low + 1))
+    ax.set_xlabel("rate R = KL(q(z|x) || N(0, I)) (nats, log scale)")
+    ax.set_ylabel("distortion D = reconstruction (nats)")
+    ax.set_title("Rate–distortion on the test set, one point per coefficient")
+    _save(fig, path)
+
+
+def training_curves(path, histories):
+    """Reconstruction and KL per epoch; histories maps coefficient to a list of per-seed tables."""
+    fig, (rec_ax, kl_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(histories)))
+    for colour, (c, tables) in zip(colours, sorted(histories.items()), strict=True):
+        for i, table in enumerate(tables):
+            label = f"c = {c:g}" if i == 0 else None
+            rec_ax.plot(table["epoch"], table["reconstruction"], color=colour, label=label)
+            kl_ax.plot(table["epoch"], table["kl"], color=colour, label=label)
+    rec_ax.set_ylabel("training reconstruction")
+    kl_ax.set_ylabel("training KL (log scale)")
+    kl_ax.set_yscale("log")
+    for ax in (rec_ax, kl_ax):
+        ax.set_xlabel("epoch")
+    kl_ax.legend(fontsize=8, ncol=2)
+    fig.suptitle("Training curves: one line per model")
+    _save(fig, path)
+
+
+SUMMARY_PANELS = (
+    ("reconstruction", "reconstruction D"),
+    ("kl", "rate R (KL)"),
+    ("d_plus_r", "D + R (negative ELBO at c = 1)"),
+    ("iw_nll", "importance-weighted NLL"),
+    ("prior_kl", "KL(q(z) || N(0, I))"),
+    ("mutual_information", "I(x; z) estimate"),
+    ("active_units", "active units"),
+    ("prior_classes", "digit classes in N(0, I) decodes"),
+    ("prior_confidence", "mean classifier confidence"),
+)
+
+
+def metrics_against_coefficient(path, summary):
+    """Each metric (mean, std over seeds as error bars) against c."""
+    fig, axes = plt.subplots(3, 3, figsize=(13, 10))
+    coefficients = list(summary.index)
+    for ax, (column, title) in zip(axes.ravel(), SUMMARY_PANELS, strict=True):
+        std = summary.get(f"{column}_std")
+        ax.errorbar(coefficients, summary[column], yerr=std, fmt="o-", capsize=3)
+        _coefficient_axis(ax, coefficients)
+        ax.set_title(title, fontsize=10)
+        if column in ("kl", "prior_kl", "d_plus_r", "iw_nll") and (summary[column] > 0).all():
+            ax.set_yscale("log" if column in ("kl", "prior_kl") else "linear")
+    fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
+    fig.tight_layout()
     _save(fig, path)

@@ -3,46 +3,16 @@
 import base64
 import datetime
 import importlib.metadata
-import json
 import platform
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 import yaml
 
-from vaestudy.conclusion import conclude
+from vaestudy.conclusion import Thresholds, conclude
+from vaestudy.tables import loss_table_html, summary_html
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
-TABLE_COLUMNS = {
-    "coefficient": "c",
-    "seed": "seed",
-    "loss": "loss (rec + c·KL)",
-    "reconstruction": "reconstruction",
-    "kl": "KL",
-    "prior_kl": "KL(q(z) ‖ N(0, I))",
-    "epochs": "epochs",
-    "train_seconds": "training time (s)",
-    "status": "status",
-}
-
-
-def read_metrics(paths):
-    """One row per model from the evaluation JSON files."""
-    rows = [json.loads(Path(p).read_text()) for p in paths]
-    columns = [
-        "coefficient",
-        "seed",
-        "loss",
-        "reconstruction",
-        "kl",
-        "prior_kl",
-        "diverged",
-        "epochs",
-        "train_seconds",
-    ]
-    table = pd.DataFrame(rows)[columns]
-    return table.sort_values(["coefficient", "seed"]).reset_index(drop=True)
 
 
 def data_uri(path):
@@ -61,32 +31,16 @@ def package_versions():
     return versions
 
 
-def loss_table_html(losses):
-    """The loss table for reading: rounded numbers, diverged models marked."""
-    shown = losses.copy()
-    shown["status"] = shown["diverged"].map({True: "diverged", False: "ok"})
-    shown = shown[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
-    formats = {
-        "c": "{:g}".format,
-        "loss (rec + c·KL)": "{:.2f}".format,
-        "reconstruction": "{:.2f}".format,
-        "KL": "{:.3f}".format,
-        "KL(q(z) ‖ N(0, I))": "{:.3f}".format,
-        "training time (s)": "{:.0f}".format,
-    }
-    return shown.to_html(index=False, formatters=formats, classes="losses", border=0, na_rep="–")
+STUDY_FIGURES = ("rate_distortion", "training_curves", "metrics_vs_c")
+MODEL_FIGURES = ("encoder", "manifold", "classes")
 
 
-def build_context(config, losses, figures, data_info):
-    """Everything the template shows; figures maps (seed, coefficient) to its PNG paths."""
-    conclusion = conclude(losses, config["reconstruction_margin"])
+def build_context(config, metrics, figures, data_info, classifier_info):
+    """Everything the template shows. figures: "prior" and STUDY_FIGURES map to PNG paths,
+    "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths."""
+    conclusion = conclude(metrics, Thresholds.from_config(config))
     models = [
-        {
-            "seed": seed,
-            "coefficient": c,
-            "encoder": data_uri(paths["encoder"]),
-            "manifold": data_uri(paths["manifold"]),
-        }
+        {"seed": seed, "coefficient": c, **{k: data_uri(paths[k]) for k in MODEL_FIGURES}}
         for (seed, c), paths in sorted(figures["models"].items())
     ]
     verdicts = [
@@ -96,12 +50,17 @@ def build_context(config, losses, figures, data_info):
     return {
         "title": "How the KL coefficient shapes a VAE",
         "prior": data_uri(figures["prior"]),
+        **{name: data_uri(figures[name]) for name in STUDY_FIGURES},
         "models": models,
-        "loss_table": loss_table_html(losses),
+        "seeds": sorted(set(metrics["seed"])),
+        "summary_table": summary_html(metrics),
+        "loss_table": loss_table_html(metrics),
         "rule": conclusion.rule,
         "summary": conclusion.summary,
         "recommended": conclusion.recommended,
         "verdicts": verdicts,
+        "classifier": classifier_info,
+        "config": config,
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
         "data": data_info,
         "versions": package_versions(),

@@ -11,6 +11,7 @@ os.environ.update(
 
 from vaestudy.config import ConfigError, coefficient_label, load_schema, validate_config
 from vaestudy.data import DataError, check_limits, split_sizes, CANONICAL_SIZES
+from vaestudy.evaluation import EVALUATION_KEYS
 
 
 def _validated(config):

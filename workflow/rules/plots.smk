@@ -1,4 +1,5 @@
-# Figures: the N(0, I) reference, and per model its encoder scatter and decoder manifold.
+# Figures: the N(0, I) reference; per model its encoder scatter, decoder manifold and the
+# classifier's reading of that manifold; for the whole study the comparison figures.
 
 
 rule plot_prior:
@@ -24,6 +25,7 @@ rule plot_model:
     input:
         latent=f"{MODEL}/latent.npz",
         manifold=f"{MODEL}/manifold.npy",
+        grid_classes=f"{MODEL}/grid_classes.npy",
     output:
         encoder=report(
             "results/figures/seed{seed}/encoder_c{coefficient}.png",
@@ -35,6 +37,12 @@ rule plot_model:
             "results/figures/seed{seed}/manifold_c{coefficient}.png",
             caption="../../report/captions/manifold.rst",
             category="Decoder manifold",
+            labels={"c": "{coefficient}", "seed": "{seed}"},
+        ),
+        classes=report(
+            "results/figures/seed{seed}/classes_c{coefficient}.png",
+            caption="../../report/captions/classes.rst",
+            category="Decoder coverage",
             labels={"c": "{coefficient}", "seed": "{seed}"},
         ),
     log:
@@ -49,3 +57,39 @@ rule plot_model:
         runtime=5,
     script:
         "../scripts/plot_model.py"
+
+
+rule plot_study:
+    input:
+        metrics="results/tables/losses.csv",
+        histories=model_files("history.csv"),
+    output:
+        rate_distortion=report(
+            "results/figures/rate_distortion.png",
+            caption="../../report/captions/rate_distortion.rst",
+            category="Study",
+        ),
+        training_curves=report(
+            "results/figures/training_curves.png",
+            caption="../../report/captions/training_curves.rst",
+            category="Study",
+        ),
+        metrics_vs_c=report(
+            "results/figures/metrics_vs_c.png",
+            caption="../../report/captions/metrics_vs_c.rst",
+            category="Study",
+        ),
+    log:
+        "results/logs/plot_study.log",
+    benchmark:
+        "results/benchmarks/plot_study.tsv"
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
+    script:
+        "../scripts/plot_study.py"

@@ -1,4 +1,4 @@
-# The loss table and the single self-contained HTML report.
+# The metrics table (one row per model) and the single self-contained HTML report.
 
 
 rule loss_table:
@@ -26,11 +26,16 @@ rule loss_table:
 rule report:
     input:
         template=workflow.source_path("../../report/report.html.j2"),
-        losses="results/tables/losses.csv",
+        metrics="results/tables/losses.csv",
         data_info="results/data/mnist.json",
+        classifier="results/classifier/accuracy.json",
         prior="results/figures/prior.png",
+        rate_distortion="results/figures/rate_distortion.png",
+        training_curves="results/figures/training_curves.png",
+        metrics_vs_c="results/figures/metrics_vs_c.png",
         encoders=figure_files("encoder"),
         manifolds=figure_files("manifold"),
+        classes=figure_files("classes"),
     output:
         "results/report.html",
     log:

@@ -47,29 +47,3 @@ rule train_vae:
         train_limit=config["train_limit"],
     script:
         "../scripts/train_vae.py"
-
-
-rule evaluate_vae:
-    input:
-        data="results/data/mnist.npz",
-        weights=f"{MODEL}/final.weights.h5",
-        status=f"{MODEL}/training.json",
-    output:
-        metrics=f"{MODEL}/metrics.json",
-        latent=f"{MODEL}/latent.npz",
-        manifold=f"{MODEL}/manifold.npy",
-    log:
-        "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
-    benchmark:
-        "results/benchmarks/evaluate_vae/seed{seed}/c{coefficient}.tsv"
-    conda:
-        "../../envs/vae.yaml"
-    threads: 1
-    resources:
-        mem_mb=1500,
-        runtime=10,
-    params:
-        test_limit=config["test_limit"],
-        prior_samples=config["prior_samples"],
-    script:
-        "../scripts/evaluate_vae.py"

@@ -1,4 +1,4 @@
-"""Rule evaluate_vae: test losses, latent codes and the decoded manifold of one model."""
+"""Rule evaluate_vae: one model's test metrics, latent codes, manifold and what it draws."""
 
 import json
 
@@ -12,31 +12,28 @@ log_to(smk.log[0])
 configure_tensorflow(smk.threads)
 
 from vaestudy import evaluation  # noqa: E402
+from vaestudy.classifier import build_classifier  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
 
 settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.weights)
+judge = build_classifier(seed=0)
+judge.load_weights(smk.input.classifier)
 with open(smk.input.status) as handle:
     status = json.load(handle)
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
 
 z_mean, z_log_var = evaluation.encode(vae, x_test)
-reconstruction, kl = evaluation.test_losses(vae, x_test, z_mean, z_log_var, seed=settings["seed"])
-finite = np.all(np.isfinite(z_mean)) and np.all(np.isfinite(z_log_var))
+manifold = evaluation.decode_manifold(vae.decoder)
+usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_log_var).all()
 summary = (
-    evaluation.summarise(
-        reconstruction,
-        kl,
-        settings["kl_coefficient"],
-        z_mean,
-        z_log_var,
-        smk.params.prior_samples,
-        seed=settings["seed"],
+    evaluation.summarise_model(
+        vae, judge, x_test, z_mean, z_log_var, manifold, smk.params.evaluation, settings["seed"]
     )
-    if finite and not status["diverged"]
-    else {"loss": None, "reconstruction": None, "kl": None, "prior_kl": None}
+    if usable
+    else {}
 )
 metrics = {
     "coefficient": settings["kl_coefficient"],
@@ -48,5 +45,7 @@ metrics = {
 with open(smk.output.metrics, "w") as handle:
     json.dump(metrics, handle, indent=2)
 np.savez_compressed(smk.output.latent, z_mean=z_mean, z_log_var=z_log_var, labels=y_test)
-np.save(smk.output.manifold, evaluation.decode_manifold(vae.decoder).astype("float32"))
+np.save(smk.output.manifold, manifold.astype("float32"))
+grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((30, 30, 10))
+np.save(smk.output.grid_classes, grid.astype("float32"))
 print(json.dumps(metrics))

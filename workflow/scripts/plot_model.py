@@ -1,4 +1,4 @@
-"""Rule plot_model: one model's encoder scatter and decoder manifold."""
+"""Rule plot_model: one model's encoder scatter, decoder manifold and classified manifold."""
 
 import numpy as np
 
@@ -11,3 +11,4 @@ coefficient = smk.wildcards.coefficient
 with np.load(smk.input.latent) as latent:
     plots.encoder_scatter(smk.output.encoder, latent["z_mean"], latent["labels"], coefficient)
 plots.manifold(smk.output.manifold, np.load(smk.input.manifold), coefficient)
+plots.class_grid(smk.output.classes, np.load(smk.input.grid_classes), coefficient)

@@ -1,4 +1,4 @@
-"""Rule report: render results/report.html from the table, the figures and provenance."""
+"""Rule report: render results/report.html from the metrics, the figures and provenance."""
 
 import json
 
@@ -9,21 +9,23 @@ from vaestudy.jobs import log_to
 
 smk = snakemake  # noqa: F821
 log_to(smk.log[0])
-losses = pd.read_csv(smk.input.losses)
+metrics = pd.read_csv(smk.input.metrics)
+per_model = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
 figures = {
     "prior": smk.input.prior,
+    **{name: smk.input[name] for name in report.STUDY_FIGURES},
     "models": {
-        (seed, float(c)): {"encoder": enc, "manifold": man}
-        for (seed, c), enc, man in zip(
-            smk.params.models, smk.input.encoders, smk.input.manifolds, strict=True
-        )
+        (seed, float(c)): dict(zip(report.MODEL_FIGURES, paths, strict=True))
+        for (seed, c), paths in zip(smk.params.models, per_model, strict=True)
     },
 }
 with open(smk.input.data_info) as handle:
     data = json.load(handle)
 data["train_images"] = smk.config["train_limit"] or data["sizes"]["train"]
 data["test_images"] = smk.config["test_limit"] or data["sizes"]["test"]
-context = report.build_context(smk.config, losses, figures, data)
+with open(smk.input.classifier) as handle:
+    classifier = json.load(handle)
+context = report.build_context(smk.config, metrics, figures, data, classifier)
 with open(smk.output[0], "w") as handle:
     handle.write(report.render(smk.input.template, context))
 print(f"report: {smk.output[0]}; recommended c = {context['recommended']}")

@@ -1,0 +1,105 @@
+"""The metrics table: one row per model in CSV, and its per-coefficient summary for reading."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+METRIC_COLUMNS = [
+    "coefficient",
+    "seed",
+    "loss",
+    "reconstruction",
+    "kl",
+    "d_plus_r",
+    "iw_nll",
+    "prior_kl",
+    "mutual_information",
+    "active_units",
+    "grid_classes",
+    "grid_entropy_bits",
+    "grid_confidence",
+    "prior_classes",
+    "prior_entropy_bits",
+    "prior_confidence",
+    "diverged",
+    "epochs",
+    "train_seconds",
+]
+# what the report shows per coefficient (mean ± std over seeds), with headings and decimals
+SUMMARY_COLUMNS = {
+    "reconstruction": ("D (reconstruction)", 2),
+    "kl": ("R (KL)", 3),
+    "d_plus_r": ("D + R", 2),
+    "iw_nll": ("IW NLL", 2),
+    "prior_kl": ("KL(q(z) ‖ N(0, I))", 3),
+    "mutual_information": ("I(x; z)", 3),
+    "active_units": ("active units", 1),
+    "prior_classes": ("classes in N(0, I) decodes", 1),
+    "prior_entropy_bits": ("class entropy (bits)", 2),
+    "prior_confidence": ("confidence", 3),
+    "grid_classes": ("classes in grid", 1),
+    "grid_confidence": ("grid confidence", 3),
+}
+
+
+def read_metrics(paths):
+    """One row per model from the evaluation JSON files (diverged models: numbers empty)."""
+    rows = [json.loads(Path(p).read_text()) for p in paths]
+    table = pd.DataFrame(rows)
+    per_dim = sorted((c for c in table if c.startswith("kl_z")), key=lambda c: int(c[4:]))
+    table = table.reindex(columns=METRIC_COLUMNS + per_dim)
+    return table.sort_values(["coefficient", "seed"]).reset_index(drop=True)
+
+
+def over_seeds(metrics, columns):
+    """Per coefficient: the mean of each column over its finished models, `<column>_std` (the
+    standard deviation, 0 with one seed) and `seeds`, the number of finished models."""
+    finished = metrics[~metrics["diverged"].astype(bool)]
+    grouped = finished.groupby("coefficient")[list(columns)]
+    table = grouped.mean().join(grouped.std(ddof=1).fillna(0.0).add_suffix("_std"))
+    table["seeds"] = finished.groupby("coefficient").size()
+    return table.sort_index()
+
+
+def _mean_std(mean, std, decimals, with_std):
+    if pd.isna(mean):
+        return "–"
+    return f"{mean:.{decimals}f} ± {std:.{decimals}f}" if with_std else f"{mean:.{decimals}f}"
+
+
+def summary_html(metrics):
+    """Per coefficient, mean ± std over seeds (just the value with one seed), for reading."""
+    table = over_seeds(metrics, SUMMARY_COLUMNS)
+    with_std = bool((table["seeds"] > 1).any())
+    shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
+    for column, (heading, decimals) in SUMMARY_COLUMNS.items():
+        shown[heading] = [
+            _mean_std(m, s, decimals, with_std)
+            for m, s in zip(table[column], table[f"{column}_std"], strict=True)
+        ]
+    diverged = sorted(set(metrics["coefficient"]) - set(table.index))
+    for c in diverged:
+        shown.loc[len(shown)] = [f"{c:g}", 0] + ["diverged"] * len(SUMMARY_COLUMNS)
+    return shown.to_html(index=False, classes="summary", border=0)
+
+
+PER_MODEL = {
+    "coefficient": ("c", "{:g}"),
+    "seed": ("seed", "{}"),
+    "loss": ("loss (rec + c·KL)", "{:.2f}"),
+    "reconstruction": ("reconstruction", "{:.2f}"),
+    "kl": ("KL", "{:.3f}"),
+    "prior_kl": ("KL(q(z) ‖ N(0, I))", "{:.3f}"),
+    "epochs": ("epochs", "{:.0f}"),
+    "train_seconds": ("training time (s)", "{:.0f}"),
+}
+
+
+def loss_table_html(metrics):
+    """One row per model: the losses as trained, diverged models marked."""
+    shown = metrics[list(PER_MODEL)].copy()
+    formats = {heading: fmt.format for heading, fmt in PER_MODEL.values()}
+    shown = shown.rename(columns={key: heading for key, (heading, _) in PER_MODEL.items()})
+    shown["status"] = metrics["diverged"].map({True: "diverged", False: "ok"})
+    return shown.to_html(index=False, formatters=formats, classes="losses", border=0, na_rep="–")

@@ -1,0 +1,54 @@
+# Test-set evaluation: one digit classifier per study, then every model's metrics.
+
+
+rule train_classifier:
+    input:
+        data="results/data/mnist.npz",
+    output:
+        weights="results/classifier/classifier.weights.h5",
+        accuracy="results/classifier/accuracy.json",
+    log:
+        "results/logs/train_classifier.log",
+    benchmark:
+        "results/benchmarks/train_classifier.tsv"
+    conda:
+        "../../envs/vae.yaml"
+    threads: config["train_threads"]
+    resources:
+        mem_mb=1500,
+        runtime=lambda wc, attempt: 10 * attempt,
+    params:
+        epochs=config["classifier_epochs"],
+        required_accuracy=config["classifier_accuracy"],
+        train_limit=config["train_limit"],
+        test_limit=config["test_limit"],
+    script:
+        "../scripts/train_classifier.py"
+
+
+rule evaluate_vae:
+    input:
+        data="results/data/mnist.npz",
+        weights=f"{MODEL}/final.weights.h5",
+        status=f"{MODEL}/training.json",
+        classifier="results/classifier/classifier.weights.h5",
+    output:
+        metrics=f"{MODEL}/metrics.json",
+        latent=f"{MODEL}/latent.npz",
+        manifold=f"{MODEL}/manifold.npy",
+        grid_classes=f"{MODEL}/grid_classes.npy",
+    log:
+        "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
+    benchmark:
+        "results/benchmarks/evaluate_vae/seed{seed}/c{coefficient}.tsv"
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=lambda wc, attempt: 10 * attempt,
+    params:
+        test_limit=config["test_limit"],
+        evaluation={key: config[key] for key in EVALUATION_KEYS},
+    script:
+        "../scripts/evaluate_vae.py"

@@ -1,0 +1,18 @@
+"""Rule plot_study: rate–distortion plane, training curves and metrics against c."""
+
+import pandas as pd
+
+from vaestudy import plots
+from vaestudy.jobs import log_to
+from vaestudy.tables import over_seeds
+
+smk = snakemake  # noqa: F821
+log_to(smk.log[0])
+metrics = pd.read_csv(smk.input.metrics)
+summary = over_seeds(metrics, [column for column, _ in plots.SUMMARY_PANELS])
+plots.rate_distortion(smk.output.rate_distortion, summary)
+plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary)
+histories = {}
+for (_, c), path in zip(smk.params.models, smk.input.histories, strict=True):
+    histories.setdefault(float(c), []).append(pd.read_csv(path))
+plots.training_curves(smk.output.training_curves, histories)
