@@ -25,26 +25,36 @@ def test_active_units_count_dimensions_whose_means_vary():
 
 def _samples(z_mean, z_log_var, k):
     eps = RNG.standard_normal((len(z_mean), k, z_mean.shape[1]))
-    return z_mean[:, None, :] + np.exp(0.5 * z_log_var)[:, None, :] * eps
+    return z_mean[:, None, :] + np.exp(0.5 * z_log_var)[:, None, :] * eps, eps
 
 
 def test_iw_nll_is_exact_when_the_encoder_is_the_prior_and_the_decoder_ignores_z():
     # p(z) / q(z|x) = 1 for every sample, so the estimate is -log p(x|z) for any K
     z_mean, z_log_var = np.zeros((4, 2)), np.zeros((4, 2))
-    z = _samples(z_mean, z_log_var, 50)
+    z, eps = _samples(z_mean, z_log_var, 50)
     log_px = np.full((4, 50), -123.4)
-    assert metrics.importance_weighted_nll(log_px, z, z_mean, z_log_var) == pytest.approx(123.4)
+    assert metrics.importance_weighted_nll(log_px, z, eps, z_log_var) == pytest.approx(123.4)
 
 
 def test_iw_nll_with_one_sample_is_the_negative_elbo():
     z_mean, z_log_var = RNG.standard_normal((20000, 2)), RNG.normal(-1, 0.3, (20000, 2))
-    z = _samples(z_mean, z_log_var, 1)
+    z, eps = _samples(z_mean, z_log_var, 1)
     log_px = np.full((20000, 1), -100.0)
-    iw = metrics.importance_weighted_nll(log_px, z, z_mean, z_log_var)
+    iw = metrics.importance_weighted_nll(log_px, z, eps, z_log_var)
     # per image it is the one-sample estimate; on average, reconstruction + closed-form KL
     assert iw.mean() == pytest.approx(
         100.0 + metrics.kl_to_prior(z_mean, z_log_var).mean(), rel=2e-3
     )
+
+
+def test_a_tiny_posterior_variance_does_not_bias_the_estimate():
+    # std 1e-9 around 14: z rounds to the mean in float32, log q must still see eps
+    z_mean, z_log_var = np.full((2000, 2), 14.0), np.full((2000, 2), -41.4)
+    z, eps = _samples(z_mean, z_log_var, 1)
+    log_px = np.zeros((2000, 1))
+    iw = metrics.importance_weighted_nll(log_px, z.astype("float32"), eps, z_log_var)
+    kl = metrics.kl_to_prior(z_mean, z_log_var)
+    assert iw.mean() == pytest.approx(kl.mean(), abs=0.1)
 
 
 def test_more_samples_tighten_the_bound():
@@ -52,9 +62,9 @@ def test_more_samples_tighten_the_bound():
     z_mean, z_log_var = np.zeros((200, 2)), np.full((200, 2), np.log(0.5))
     estimates = []
     for k in (1, 10, 1000):
-        z = _samples(z_mean, z_log_var, k)
+        z, eps = _samples(z_mean, z_log_var, k)
         log_px = -50.0 - 2.0 * np.sum((z - 1.0) ** 2, axis=-1)
-        estimates.append(metrics.importance_weighted_nll(log_px, z, z_mean, z_log_var).mean())
+        estimates.append(metrics.importance_weighted_nll(log_px, z, eps, z_log_var).mean())
     assert estimates[0] > estimates[1] > estimates[2]
 
 

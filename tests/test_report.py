@@ -50,6 +50,7 @@ def metrics():
             "kl": [507.0, 6.2, np.nan],
             "d_plus_r": [648.5, 150.4, np.nan],
             "iw_nll": [600.1, 140.3, np.nan],
+            "iw_gap": [3.2, 1.1, np.nan],
             "prior_kl": [9.5, 0.2, np.nan],
             "mutual_information": [497.5, 6.0, np.nan],
             "active_units": [2, 2, np.nan],
@@ -105,7 +106,7 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     for heading in ("D + R", "IW NLL", "I(x; z)", "active units", "classes in N(0, I) decodes"):
         assert f"<th>{heading}</th>" in html.replace("&#39;", "'")
     assert "600.10" in html and "497.500" in html and "98.32 %" in html
-    assert "not the likelihood of binary data" in html
+    assert "not the\n  likelihood of binary data" in html
     assert "unreliable" not in html
 
 

@@ -124,9 +124,18 @@ def test_iw_nll_of_a_real_model_is_below_its_negative_elbo():
     assert many.mean() < one.mean()
     # chunking over images does not change the numbers
     chunked = evaluation.importance_weighted_nll(
-        vae.decoder, x, z_mean, z_log_var, k=500, max_decodes=1000
+        vae.decoder, x, z_mean, z_log_var, k=500, max_decodes=20_000
     )
     assert chunked == pytest.approx(many, rel=1e-5)
+
+
+def test_the_iw_subset_is_seeded_and_spread_over_the_test_set():
+    from vaestudy.evaluation import iw_subset
+
+    pick = iw_subset(10_000, 1000, seed=0)
+    assert len(set(pick)) == 1000 and pick.max() > 9000 and list(pick) == sorted(pick)
+    assert list(iw_subset(10_000, 1000, seed=0)) == list(pick)
+    assert list(iw_subset(50, 0)) == list(range(50)) == list(iw_subset(50, 100))
 
 
 def test_manifold_cells_are_the_decoded_grid_in_order():

@@ -54,8 +54,9 @@ def log_likelihoods(decoder, x, z):
     return -np.asarray(bce).reshape(n, k)
 
 
-def importance_weighted_nll(decoder, x, z_mean, z_log_var, k, seed=0, max_decodes=50_000):
-    """Per image: the K-sample importance-weighted estimate of -log p(x), in chunks of images."""
+def importance_weighted_nll(decoder, x, z_mean, z_log_var, k, seed=0, max_decodes=10_000):
+    """Per image: the K-sample importance-weighted estimate of -log p(x), in chunks of images
+    so that at most max_decodes images are decoded at once."""
     rng = np.random.default_rng([seed, 1])
     chunk = max(1, max_decodes // k)
     out = []
@@ -64,8 +65,15 @@ def importance_weighted_nll(decoder, x, z_mean, z_log_var, k, seed=0, max_decode
         eps = rng.standard_normal((len(mean), k, mean.shape[1]))
         z = (mean[:, None, :] + np.exp(0.5 * log_var)[:, None, :] * eps).astype("float32")
         log_px = log_likelihoods(decoder, x[start : start + chunk], z)
-        out.append(metrics.importance_weighted_nll(log_px, z, mean, log_var))
+        out.append(metrics.importance_weighted_nll(log_px, z, eps, log_var))
     return np.concatenate(out)
+
+
+def iw_subset(n, size, seed=0):
+    """A seeded random choice of test images for the IW estimate (all of them if size is 0)."""
+    if not size or size >= n:
+        return np.arange(n)
+    return np.sort(np.random.default_rng([seed, 3]).choice(n, size, replace=False))
 
 
 def prior_decodes(decoder, n, seed=0):
@@ -105,12 +113,13 @@ def summarise_model(vae, judge, x, z_mean, z_log_var, manifold, settings, seed=0
     summary = summarise(
         reconstruction, kl, vae.kl_coefficient, z_mean, z_log_var, settings["prior_samples"], seed
     )
-    n_iw = min(settings["iw_images"] or len(x), len(x))
+    pick = iw_subset(len(x), settings["iw_images"], seed)
     nll = importance_weighted_nll(
-        vae.decoder, x[:n_iw], z_mean[:n_iw], z_log_var[:n_iw], settings["iw_samples"], seed
+        vae.decoder, x[pick], z_mean[pick], z_log_var[pick], settings["iw_samples"], seed
     )
     summary["iw_nll"] = float(np.mean(nll))
-    summary["iw_images"] = n_iw
+    summary["iw_gap"] = float(np.mean(reconstruction[pick] + kl[pick] - nll))
+    summary["iw_images"] = len(pick)
     samples = prior_decodes(vae.decoder, settings["coverage_samples"], seed)
     for name, images in (("grid", manifold_cells(manifold)), ("prior", samples)):
         for key, value in coverage(judge, images, settings["class_share"]).items():

@@ -78,15 +78,15 @@ def log_mean_exp(a, axis=-1):
     return _logsumexp(a, axis=axis) - np.log(a.shape[axis])
 
 
-def importance_weighted_nll(log_px_given_z, z, z_mean, z_log_var):
-    """Per image: -log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), for K samples z (N, K, d).
-
-    With K = 1 it equals the single-sample negative ELBO; it tightens as K grows.
+def importance_weighted_nll(log_px_given_z, z, eps, z_log_var):
+    """Per image: -log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), for K samples (N, K, d)
+    z = mean + exp(log_var / 2) * eps. log q comes from eps, exact even where a tiny variance
+    makes z round to its mean. With K = 1 it is the one-sample negative ELBO; it tightens as K
+    grows.
     """
-    z = z.astype(np.float64)
-    mean, log_var = z_mean[:, None, :].astype(np.float64), z_log_var[:, None, :].astype(np.float64)
-    log_q = -0.5 * np.sum((z - mean) ** 2 * np.exp(-log_var) + log_var + LOG_2PI, axis=-1)
-    log_p = -0.5 * np.sum(z**2 + LOG_2PI, axis=-1)
+    log_var = z_log_var[:, None, :].astype(np.float64)
+    log_q = -0.5 * np.sum(eps.astype(np.float64) ** 2 + log_var + LOG_2PI, axis=-1)
+    log_p = -0.5 * np.sum(z.astype(np.float64) ** 2 + LOG_2PI, axis=-1)
     return -log_mean_exp(log_px_given_z.astype(np.float64) + log_p - log_q, axis=1)
 
 
