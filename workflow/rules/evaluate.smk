@@ -45,7 +45,7 @@ rule evaluate_vae:
         "../../envs/vae.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=1200,
         runtime=lambda wc, attempt: 10 * attempt,
     params:
         test_limit=config["test_limit"],
