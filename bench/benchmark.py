@@ -27,6 +27,12 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads")
     parser.add_argument("--epochs", type=int, default=4, help="epochs of each, alternating")
     parser.add_argument("--coefficient", type=float, default=1.0)
+    parser.add_argument(
+        "--precision",
+        choices=["float32", "bfloat16"],
+        default="float32",
+        help="the project's model only; the plain fit baseline is always float32",
+    )
     parser.add_argument("--out", default="results/benchmark.json")
     return parser.parse_args()
 
@@ -70,7 +76,7 @@ def main():
     x_test, _ = load_split(args.mnist, "test")
     peak = gemm_peak(tf)
     baseline = build_vae(2, 512, args.coefficient, seed=0)
-    project = build_vae(2, 512, args.coefficient, seed=0)
+    project = build_vae(2, 512, args.coefficient, seed=0, precision=args.precision)
     step = training._compiled_step(project)
     x_tensor = tf.constant(x_train)
     times = {"baseline_fit": [], "project": []}
@@ -94,6 +100,7 @@ def main():
     result = {
         "machine": platform.processor() or platform.machine(),
         "threads": args.threads,
+        "precision": args.precision,
         "epochs": args.epochs,
         "gemm_peak_gflops": peak,
         "per_epoch_seconds": times,

@@ -54,6 +54,7 @@ def test_one_spelling_per_coefficient(value, label):
         ({"min_confidence": 1.5}, "'min_confidence': got 1.5"),
         ({"class_share": 0}, "'class_share': got 0"),
         ({"iw_samples": 0}, "'iw_samples': got 0"),
+        ({"precision": "float16"}, "'precision': got 'float16'; must be one of float32, bfloat16"),
     ],
 )
 def test_bad_values_give_one_line_naming_key_and_value(override, words):

@@ -147,3 +147,19 @@ def test_manifold_cells_are_the_decoded_grid_in_order():
     cells = evaluation.manifold_cells(image, size=4)
     direct = np.asarray(decoder.predict_on_batch(evaluation.manifold_grid(4)))
     assert cells == pytest.approx(direct)
+
+
+def test_bfloat16_opt_in_trains_close_to_float32_from_the_same_weights(images, tmp_path):
+    full = _model()
+    full.save_weights(tmp_path / "init.weights.h5")
+    half = build_vae(2, 32, 1.0, seed=0, precision="bfloat16")
+    half.load_weights(tmp_path / "init.weights.h5")
+    assert all(v.dtype == "float32" for v in half.weights)
+    assert half.decoder.layers[-1].compute_dtype == "float32"  # the sigmoid
+    histories = [
+        training.train(m, images, 2, 100, seed=0, log=lambda _: None) for m in (full, half)
+    ]
+    (full_history, _), (half_history, diverged) = histories
+    assert not diverged
+    assert half_history[-1]["loss"] == pytest.approx(full_history[-1]["loss"], rel=0.02)
+    assert half_history[-1]["loss"] != full_history[-1]["loss"]

@@ -65,6 +65,8 @@ def _describe(spec, plural=False):
         words += f" and <= {spec['maximum']}"
     if "pattern" in spec:
         words += f" matching {spec['pattern']}"
+    if "enum" in spec:
+        words = "one of " + ", ".join(spec["enum"])
     return words
 
 
@@ -88,7 +90,7 @@ def _valid_scalar(value, spec):
             import re
 
             return re.fullmatch(spec["pattern"], value) is not None
-        return True
+        return "enum" not in spec or value in spec["enum"]
     if "minimum" in spec and value < spec["minimum"]:
         return False
     if "exclusiveMinimum" in spec and value <= spec["exclusiveMinimum"]:

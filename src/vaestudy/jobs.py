@@ -38,4 +38,5 @@ def model_settings(config, coefficient, seed):
         "kl_coefficient": float(coefficient),
         "seed": int(seed),
         "learning_rate": config["learning_rate"],
+        "precision": config["precision"],
     }

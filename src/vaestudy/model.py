@@ -4,6 +4,10 @@ import keras
 from keras import layers, ops
 
 IMAGE_PIXELS = 28 * 28
+# Keras dtype policy of the large layers per `precision`; "bfloat16" (opt-in) computes the
+# 784x512 and 512x784 products in bfloat16, keeps variables, the latent heads and the sigmoid
+# output in float32.
+POLICIES = {"float32": None, "bfloat16": "mixed_bfloat16"}
 
 
 class Sampling(layers.Layer):
@@ -19,20 +23,27 @@ class Sampling(layers.Layer):
         return z_mean + ops.exp(0.5 * z_log_var) * eps
 
 
-def build_encoder(latent_dim, intermediate_dim):
+def build_encoder(latent_dim, intermediate_dim, precision="float32"):
     """784 -> intermediate (relu) -> (z_mean, z_log_var), each latent_dim wide."""
     x = keras.Input(shape=(IMAGE_PIXELS,), name="encoder_input")
-    h = layers.Dense(intermediate_dim, activation="relu", name="encoder_hidden")(x)
+    h = layers.Dense(
+        intermediate_dim, activation="relu", name="encoder_hidden", dtype=POLICIES[precision]
+    )(x)
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
     return keras.Model(x, [z_mean, z_log_var], name="encoder")
 
 
-def build_decoder(latent_dim, intermediate_dim):
-    """latent_dim -> intermediate (relu) -> 784 (sigmoid)."""
+def build_decoder(latent_dim, intermediate_dim, precision="float32"):
+    """latent_dim -> intermediate (relu) -> 784 (sigmoid, always in float32)."""
+    policy = POLICIES[precision]
     z = keras.Input(shape=(latent_dim,), name="z")
-    h = layers.Dense(intermediate_dim, activation="relu", name="decoder_hidden")(z)
-    x = layers.Dense(IMAGE_PIXELS, activation="sigmoid", name="decoder_output")(h)
+    h = layers.Dense(intermediate_dim, activation="relu", name="decoder_hidden", dtype=policy)(z)
+    if policy is None:
+        x = layers.Dense(IMAGE_PIXELS, activation="sigmoid", name="decoder_output")(h)
+    else:
+        logits = layers.Dense(IMAGE_PIXELS, name="decoder_output", dtype=policy)(h)
+        x = layers.Activation("sigmoid", dtype="float32", name="decoder_sigmoid")(logits)
     return keras.Model(z, x, name="decoder")
 
 
@@ -49,13 +60,22 @@ def kl_divergence(z_mean, z_log_var):
 class VAE(keras.Model):
     """Encoder, sampler and decoder trained on reconstruction + kl_coefficient * KL."""
 
-    def __init__(self, latent_dim=2, intermediate_dim=512, kl_coefficient=1.0, seed=None, **kwargs):
+    def __init__(
+        self,
+        latent_dim=2,
+        intermediate_dim=512,
+        kl_coefficient=1.0,
+        seed=None,
+        precision="float32",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.latent_dim = latent_dim
         self.intermediate_dim = intermediate_dim
         self.kl_coefficient = float(kl_coefficient)
-        self.encoder = build_encoder(latent_dim, intermediate_dim)
-        self.decoder = build_decoder(latent_dim, intermediate_dim)
+        self.precision = precision
+        self.encoder = build_encoder(latent_dim, intermediate_dim, precision)
+        self.decoder = build_decoder(latent_dim, intermediate_dim, precision)
         self.sampler = Sampling(seed=seed, name="sampling")
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in ("loss", "reconstruction", "kl")
@@ -111,10 +131,12 @@ class VAE(keras.Model):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
-def build_vae(latent_dim, intermediate_dim, kl_coefficient, seed, learning_rate=1e-3):
+def build_vae(
+    latent_dim, intermediate_dim, kl_coefficient, seed, learning_rate=1e-3, precision="float32"
+):
     """A compiled VAE whose variables (weights, optimiser, RNG state) all exist."""
     keras.utils.set_random_seed(seed)
-    vae = VAE(latent_dim, intermediate_dim, kl_coefficient, seed=seed)
+    vae = VAE(latent_dim, intermediate_dim, kl_coefficient, seed=seed, precision=precision)
     vae.build((None, IMAGE_PIXELS))
     vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
     vae.optimizer.build(vae.trainable_weights)

@@ -27,9 +27,12 @@ def epoch_permutation(n, seed, epoch):
 
 
 def _compiled_step(model):
+    """One training step as a graph: XLA-compiled in float32; in bfloat16 TensorFlow's own
+    (oneDNN) kernels, which measured faster than XLA's here (bench/benchmark.py --precision)."""
     import tensorflow as tf
 
-    return tf.function(lambda batch: tf.stack(model.train_batch(batch)), jit_compile=True)
+    jit = getattr(model, "precision", "float32") == "float32"
+    return tf.function(lambda batch: tf.stack(model.train_batch(batch)), jit_compile=jit)
 
 
 def train_epoch(step, x, batch_size, order):
@@ -40,7 +43,7 @@ def train_epoch(step, x, batch_size, order):
     totals = []
     for start in range(0, len(order), batch_size):
         batch = shuffled[start : start + batch_size]
-        totals.append(step(batch) * float(batch.shape[0]))
+        totals.append(tf.cast(step(batch), "float32") * float(batch.shape[0]))
     return (tf.add_n(totals) / len(order)).numpy()
 
 

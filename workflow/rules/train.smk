@@ -44,6 +44,7 @@ rule train_vae:
         epochs=config["epochs"],
         batch_size=config["batch_size"],
         learning_rate=config["learning_rate"],
+        precision=config["precision"],
         train_limit=config["train_limit"],
     script:
         "../scripts/train_vae.py"

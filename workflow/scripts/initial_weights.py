@@ -9,5 +9,6 @@ configure_tensorflow(snakemake.threads)  # noqa: F821
 from vaestudy.model import build_vae  # noqa: E402
 
 settings = model_settings(snakemake.config, 0.0, snakemake.wildcards.seed)  # noqa: F821
+settings["precision"] = "float32"  # the same starting point whatever precision trains it
 build_vae(**settings).save_weights(snakemake.output[0])  # noqa: F821
 print(f"initial weights for seed {settings['seed']} -> {snakemake.output[0]}")  # noqa: F821
