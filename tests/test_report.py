@@ -63,6 +63,8 @@ def metrics():
             "diverged": [False, False, True],
             "epochs": [40, 40, 3],
             "train_seconds": [200.0, 201.0, 15.0],
+            "z_mean_mean": ["[0.5, 14.25]", "[0.01, -0.1]", np.nan],
+            "z_mean_cov": ["[[170.6, 33.6], [33.6, 422.6]]", "[[0.9, 0.0], [0.0, 1.1]]", np.nan],
         }
     )
     return table.reindex(columns=METRIC_COLUMNS)
@@ -106,6 +108,7 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     for heading in ("D + R", "IW NLL", "I(x; z)", "active units", "classes in N(0, I) decodes"):
         assert f"<th>{heading}</th>" in html.replace("&#39;", "'")
     assert "600.10" in html and "497.500" in html and "98.32 %" in html
+    assert "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]" in html
     assert "not the\n  likelihood of binary data" in html
     assert "unreliable" not in html
 

@@ -38,6 +38,9 @@ def test_the_table_holds_every_yardstick(study):
         assert losses[f"{name}_classes"].between(1, 10).all()
         assert losses[f"{name}_entropy_bits"].between(0, np.log2(10) + 1e-9).all()
         assert losses[f"{name}_confidence"].between(0.1, 1.0).all()
+    mean = json.loads(losses.loc[1, "z_mean_mean"])
+    metrics = json.loads((study / "results/models/seed0/c1/metrics.json").read_text())
+    assert len(mean) == 2 and mean == metrics["z_mean_mean"]
     accuracy = json.loads((study / "results/classifier/accuracy.json").read_text())
     # two epochs on 1,000 images: well above chance, not the full study's 98 %
     assert 0.5 < accuracy["test_accuracy"] < 1 and accuracy["train_images"] == 1000

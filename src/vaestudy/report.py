@@ -10,7 +10,7 @@ import jinja2
 import yaml
 
 from vaestudy.conclusion import Thresholds, conclude
-from vaestudy.tables import loss_table_html, summary_html
+from vaestudy.tables import loss_table_html, moments_text, summary_html
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
 
@@ -39,8 +39,17 @@ def build_context(config, metrics, figures, data_info, classifier_info):
     """Everything the template shows. figures: "prior" and STUDY_FIGURES map to PNG paths,
     "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths."""
     conclusion = conclude(metrics, Thresholds.from_config(config))
+    moments = {
+        (row.seed, row.coefficient): moments_text(row.z_mean_mean, row.z_mean_cov)
+        for row in metrics.itertuples()
+    }
     models = [
-        {"seed": seed, "coefficient": c, **{k: data_uri(paths[k]) for k in MODEL_FIGURES}}
+        {
+            "seed": seed,
+            "coefficient": c,
+            "moments": moments.get((seed, c), ""),
+            **{k: data_uri(paths[k]) for k in MODEL_FIGURES},
+        }
         for (seed, c), paths in sorted(figures["models"].items())
     ]
     verdicts = [

@@ -26,6 +26,8 @@ METRIC_COLUMNS = [
     "diverged",
     "epochs",
     "train_seconds",
+    "z_mean_mean",
+    "z_mean_cov",
 ]
 # what the report shows per coefficient (mean ± std over seeds), with headings and decimals
 SUMMARY_COLUMNS = {
@@ -48,6 +50,10 @@ SUMMARY_COLUMNS = {
 def read_metrics(paths):
     """One row per model from the evaluation JSON files (diverged models: numbers empty)."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
+    for row in rows:  # vectors and matrices as JSON text in their CSV cells
+        for key in ("z_mean_mean", "z_mean_cov"):
+            if key in row:
+                row[key] = json.dumps(row[key])
     table = pd.DataFrame(rows)
     per_dim = sorted((c for c in table if c.startswith("kl_z")), key=lambda c: int(c[4:]))
     table = table.reindex(columns=METRIC_COLUMNS + per_dim)
@@ -105,3 +111,13 @@ def loss_table_html(metrics):
     shown = shown.rename(columns={key: heading for key, (heading, _) in PER_MODEL.items()})
     shown["status"] = metrics["diverged"].map({True: "diverged", False: "ok"})
     return shown.to_html(index=False, formatters=formats, classes="losses", border=0, na_rep="–")
+
+
+def moments_text(mean_json, cov_json):
+    """The mean and covariance of z_mean for reading, e.g. 'mean (0.01, -0.12); covariance
+    [[0.95, 0.02], [0.02, 1.01]]'; '' where the model has none (diverged)."""
+    if not isinstance(mean_json, str) or not isinstance(cov_json, str):
+        return ""
+    mean = ", ".join(f"{v:.2f}" for v in json.loads(mean_json))
+    rows = ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in json.loads(cov_json))
+    return f"mean ({mean}); covariance [{rows}]"
