@@ -65,9 +65,11 @@ def metrics():
             "train_seconds": [200.0, 201.0, 15.0],
             "z_mean_mean": ["[0.5, 14.25]", "[0.01, -0.1]", np.nan],
             "z_mean_cov": ["[[170.6, 33.6], [33.6, 422.6]]", "[[0.9, 0.0], [0.0, 1.1]]", np.nan],
+            "kl_z0": [94.5, 3.1, np.nan],
+            "kl_z1": [328.9, 3.0, np.nan],
         }
     )
-    return table.reindex(columns=METRIC_COLUMNS)
+    return table.reindex(columns=METRIC_COLUMNS + ["kl_z0", "kl_z1"])
 
 
 CLASSIFIER = {
@@ -108,7 +110,10 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     for heading in ("D + R", "IW NLL", "I(x; z)", "active units", "classes in N(0, I) decodes"):
         assert f"<th>{heading}</th>" in html.replace("&#39;", "'")
     assert "600.10" in html and "497.500" in html and "98.32 %" in html
-    assert "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]" in html
+    assert (
+        "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]; "
+        "KL per dimension 94.50, 328.90" in html
+    )
     assert "not the\n  likelihood of binary data" in html
     assert "unreliable" not in html
 
@@ -123,3 +128,18 @@ def test_values_from_config_and_files_are_escaped(figures):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_replicates_show_mean_and_spread(figures):
+    two = metrics()
+    second = two.copy()
+    second["seed"] = 1
+    second["reconstruction"] = second["reconstruction"] + 2.0
+    table = pd.concat([two, second], ignore_index=True)
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    context = report.build_context(
+        validate_config({}, schema), table, figures, {"source": "x", "sha256": "ab"}, CLASSIFIER
+    )
+    # seeds 0 and 1 differ by 2.0: mean +1.0, standard deviation sqrt(2)
+    assert "142.50 ± 1.41" in context["summary_table"]
+    assert "145.20 ± 1.41" in context["summary_table"]

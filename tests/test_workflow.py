@@ -119,3 +119,16 @@ def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
     assert "label 42; labels must be 0-9" in result.stdout + result.stderr
     assert not (tmp_path / "results/data/mnist.npz").exists()
     assert not Path(tmp_path / "results/data/mnist.npz.part").exists()
+
+
+def test_replicates_train_every_coefficient_per_seed(tmp_path, mnist_path):
+    config = [c for c in tiny_config(mnist_path) if not c.startswith("coefficients=")]
+    snakemake(tmp_path, "--cores", "2", "--config", *config, "coefficients=[1]", "seeds=[0,1]")
+    losses = pd.read_csv(tmp_path / "results/tables/losses.csv")
+    assert list(losses["seed"]) == [0, 1] and list(losses["coefficient"]) == [1.0, 1.0]
+    # each seed has its own initial weights, so the two models differ
+    assert losses.loc[0, "reconstruction"] != losses.loc[1, "reconstruction"]
+    assert (tmp_path / "results/init/seed1.weights.h5").is_file()
+    html = (tmp_path / "results/report.html").read_text()
+    mean, std = losses["reconstruction"].mean(), losses["reconstruction"].std()
+    assert f"{mean:.2f} ± {std:.2f}" in html and "seed 1" in html

@@ -39,9 +39,12 @@ def build_context(config, metrics, figures, data_info, classifier_info):
     """Everything the template shows. figures: "prior" and STUDY_FIGURES map to PNG paths,
     "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths."""
     conclusion = conclude(metrics, Thresholds.from_config(config))
+    per_dim = [c for c in metrics if c.startswith("kl_z")]
     moments = {
-        (row.seed, row.coefficient): moments_text(row.z_mean_mean, row.z_mean_cov)
-        for row in metrics.itertuples()
+        (row["seed"], row["coefficient"]): moments_text(
+            row["z_mean_mean"], row["z_mean_cov"], row[per_dim].tolist()
+        )
+        for _, row in metrics.iterrows()
     }
     models = [
         {

@@ -113,11 +113,13 @@ def loss_table_html(metrics):
     return shown.to_html(index=False, formatters=formats, classes="losses", border=0, na_rep="–")
 
 
-def moments_text(mean_json, cov_json):
-    """The mean and covariance of z_mean for reading, e.g. 'mean (0.01, -0.12); covariance
-    [[0.95, 0.02], [0.02, 1.01]]'; '' where the model has none (diverged)."""
+def moments_text(mean_json, cov_json, kl_per_dim):
+    """z_mean's mean and covariance and the KL per latent dimension, for reading, e.g.
+    'mean (0.01, -0.12); covariance [[0.95, 0.02], [0.02, 1.01]]; KL per dimension 3.10,
+    3.03'; '' where the model has none (diverged)."""
     if not isinstance(mean_json, str) or not isinstance(cov_json, str):
         return ""
     mean = ", ".join(f"{v:.2f}" for v in json.loads(mean_json))
     rows = ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in json.loads(cov_json))
-    return f"mean ({mean}); covariance [{rows}]"
+    kl = ", ".join(f"{v:.2f}" for v in kl_per_dim)
+    return f"mean ({mean}); covariance [{rows}]; KL per dimension {kl}"
