@@ -70,7 +70,11 @@ def over_seeds(metrics, columns):
     return table.sort_index()
 
 
+COUNTS = ("active_units", "prior_classes", "grid_classes")
+
+
 def _mean_std(mean, std, decimals, with_std):
+    """'mean ± std' over seeds, or with one seed the value alone."""
     if pd.isna(mean):
         return "–"
     return f"{mean:.{decimals}f} ± {std:.{decimals}f}" if with_std else f"{mean:.{decimals}f}"
@@ -82,6 +86,7 @@ def summary_html(metrics):
     with_std = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
     for column, (heading, decimals) in SUMMARY_COLUMNS.items():
+        decimals = 0 if column in COUNTS and not with_std else decimals
         shown[heading] = [
             _mean_std(m, s, decimals, with_std)
             for m, s in zip(table[column], table[f"{column}_std"], strict=True)
