@@ -43,6 +43,7 @@ def test_one_spelling_per_coefficient(value, label):
         ({"epochs": 2.5}, "'epochs': got 2.5"),
         ({"batch_size": -3}, "'batch_size'"),
         ({"latent_dim": 0}, "'latent_dim'"),
+        ({"latent_dim": 1}, "'latent_dim': got 1; must be integer >= 2"),
         ({"intermediate_dim": "wide"}, "'intermediate_dim'"),
         ({"learning_rate": 0}, "'learning_rate': got 0"),
         ({"seeds": []}, "'seeds'"),
