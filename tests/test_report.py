@@ -7,7 +7,7 @@ from conftest import ROOT
 
 from vaestudy import plots, report
 from vaestudy.config import load_schema, validate_config
-from vaestudy.tables import METRIC_COLUMNS, over_seeds
+from vaestudy.tables import METRIC_COLUMNS, over_seeds, summary_html
 
 TEMPLATE = ROOT / "report/report.html.j2"
 
@@ -143,3 +143,12 @@ def test_replicates_show_mean_and_spread(figures):
     # seeds 0 and 1 differ by 2.0: mean +1.0, standard deviation sqrt(2)
     assert "142.50 ± 1.41" in context["summary_table"]
     assert "145.20 ± 1.41" in context["summary_table"]
+
+
+def test_counts_show_no_decimals_with_one_seed():
+    summary = summary_html(metrics())
+    # the c = 1 row: active units 2 and 10 digit classes, as counts
+    rows = [[c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in summary.split("<tr>")]
+    cells = next(row for row in rows if row[:1] == ["1"])
+    assert cells[:2] == ["1", "1"] and "2" in cells and "10" in cells
+    assert "2.0" not in cells and "10.0" not in cells

@@ -89,11 +89,9 @@ def manifold_cells(image, size=MANIFOLD_SIZE):
     return tiles.reshape(size * size, 28 * 28)
 
 
-def coverage(judge, images, min_share):
-    """How many digit classes the classifier `judge` sees in images, and how sure it is."""
-    from vaestudy.classifier import predict
-
-    found = metrics.class_coverage(predict(judge, images), min_share)
+def coverage(probabilities, min_share):
+    """How many digit classes a classifier's probabilities show, and how sure they are."""
+    found = metrics.class_coverage(probabilities, min_share)
     return {key: value for key, value in found.items() if key != "share"}
 
 
@@ -107,8 +105,11 @@ def grid_classes(judge, manifold, size=MANIFOLD_SIZE):
 EVALUATION_KEYS = ("prior_samples", "iw_samples", "iw_images", "coverage_samples", "class_share")
 
 
-def summarise_model(vae, judge, x, z_mean, z_log_var, manifold, settings, seed=0):
-    """All test-set numbers of one model; settings holds the EVALUATION_KEYS of the config."""
+def summarise_model(vae, judge, x, z_mean, z_log_var, grid, settings, seed=0):
+    """All test-set numbers of one model; grid holds the classifier's probabilities of the
+    manifold cells (see grid_classes), settings the EVALUATION_KEYS of the config."""
+    from vaestudy.classifier import predict
+
     reconstruction, kl = test_losses(vae, x, z_mean, z_log_var, seed=seed)
     summary = summarise(
         reconstruction, kl, vae.kl_coefficient, z_mean, z_log_var, settings["prior_samples"], seed
@@ -120,9 +121,9 @@ def summarise_model(vae, judge, x, z_mean, z_log_var, manifold, settings, seed=0
     summary["iw_nll"] = float(np.mean(nll))
     summary["iw_gap"] = float(np.mean(reconstruction[pick] + kl[pick] - nll))
     summary["iw_images"] = len(pick)
-    samples = prior_decodes(vae.decoder, settings["coverage_samples"], seed)
-    for name, images in (("grid", manifold_cells(manifold)), ("prior", samples)):
-        for key, value in coverage(judge, images, settings["class_share"]).items():
+    samples = predict(judge, prior_decodes(vae.decoder, settings["coverage_samples"], seed))
+    for name, probabilities in (("grid", grid.reshape(-1, grid.shape[-1])), ("prior", samples)):
+        for key, value in coverage(probabilities, settings["class_share"]).items():
             summary[f"{name}_{key}"] = value
     return summary
 

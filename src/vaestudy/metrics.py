@@ -5,9 +5,19 @@ import numpy as np
 LOG_2PI = np.log(2.0 * np.pi)
 
 
+def _kl_terms(z_mean, z_log_var):
+    """Per image and latent dimension: KL(N(mean, exp(log_var)) || N(0, 1))."""
+    return -0.5 * (1.0 + z_log_var - z_mean**2 - np.exp(z_log_var))
+
+
 def kl_to_prior(z_mean, z_log_var):
     """Per image: KL(N(mean, exp(log_var)) || N(0, I)) in closed form."""
-    return -0.5 * np.sum(1.0 + z_log_var - z_mean**2 - np.exp(z_log_var), axis=-1)
+    return np.sum(_kl_terms(z_mean, z_log_var), axis=-1)
+
+
+def prior_log_density(z):
+    """log N(z; 0, I) over the last axis."""
+    return -0.5 * np.sum(z**2 + LOG_2PI, axis=-1)
 
 
 def binary_cross_entropy(x, x_decoded, eps=1e-7):
@@ -32,6 +42,11 @@ def _logsumexp(a, axis):
     return np.squeeze(peak, axis) + np.log(np.sum(np.exp(a - peak), axis=axis))
 
 
+def log_mean_exp(a, axis=-1):
+    """log(mean(exp(a))) along axis, without overflow."""
+    return _logsumexp(a, axis=axis) - np.log(a.shape[axis])
+
+
 def aggregate_posterior_log_density(z, z_mean, z_log_var, chunk=512):
     """log q(z) for q = the equal mixture of the images' Gaussians, exact, in chunks of z."""
     z_mean = z_mean.astype(np.float64)
@@ -39,7 +54,7 @@ def aggregate_posterior_log_density(z, z_mean, z_log_var, chunk=512):
     out = np.empty(len(z))
     for start in range(0, len(z), chunk):
         block = gaussian_log_density(z[start : start + chunk], z_mean, z_log_var)
-        out[start : start + chunk] = _logsumexp(block, axis=1) - np.log(len(z_mean))
+        out[start : start + chunk] = log_mean_exp(block, axis=1)
     return out
 
 
@@ -52,8 +67,7 @@ def aggregate_kl_to_prior(z_mean, z_log_var, n_samples, seed=0):
     )
     z = z.astype(np.float64)
     log_q = aggregate_posterior_log_density(z, z_mean, z_log_var)
-    log_p = -0.5 * (np.sum(z**2, axis=1) + z.shape[1] * LOG_2PI)
-    return float(np.mean(log_q - log_p))
+    return float(np.mean(log_q - prior_log_density(z)))
 
 
 def moments(z_mean):
@@ -65,17 +79,12 @@ def moments(z_mean):
 
 def kl_per_dimension(z_mean, z_log_var):
     """Test-set mean of KL(q(z_u|x) || N(0, 1)) for each latent dimension u."""
-    return np.mean(-0.5 * (1.0 + z_log_var - z_mean**2 - np.exp(z_log_var)), axis=0)
+    return np.mean(_kl_terms(z_mean, z_log_var), axis=0)
 
 
 def active_units(z_mean, threshold=0.01):
     """Latent dimensions whose encoder mean varies over the images: Cov_x E[z_u|x] > threshold."""
     return int(np.sum(np.var(z_mean, axis=0) > threshold))
-
-
-def log_mean_exp(a, axis=-1):
-    """log(mean(exp(a))) along axis, without overflow."""
-    return _logsumexp(a, axis=axis) - np.log(a.shape[axis])
 
 
 def importance_weighted_nll(log_px_given_z, z, eps, z_log_var):
@@ -86,7 +95,7 @@ def importance_weighted_nll(log_px_given_z, z, eps, z_log_var):
     """
     log_var = z_log_var[:, None, :].astype(np.float64)
     log_q = -0.5 * np.sum(eps.astype(np.float64) ** 2 + log_var + LOG_2PI, axis=-1)
-    log_p = -0.5 * np.sum(z.astype(np.float64) ** 2 + LOG_2PI, axis=-1)
+    log_p = prior_log_density(z.astype(np.float64))
     return -log_mean_exp(log_px_given_z.astype(np.float64) + log_p - log_q, axis=1)
 
 

@@ -191,8 +191,8 @@ def metrics_against_coefficient(path, summary):
         ax.errorbar(coefficients, summary[column], yerr=std, fmt="o-", capsize=3)
         _coefficient_axis(ax, coefficients)
         ax.set_title(title, fontsize=10)
-        if column in ("kl", "prior_kl", "d_plus_r", "iw_nll") and (summary[column] > 0).all():
-            ax.set_yscale("log" if column in ("kl", "prior_kl") else "linear")
+        if column in ("kl", "prior_kl") and (summary[column] > 0).all():
+            ax.set_yscale("log")
     fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
     fig.tight_layout()
     _save(fig, path)

@@ -10,7 +10,7 @@ import jinja2
 import yaml
 
 from vaestudy.conclusion import Thresholds, conclude
-from vaestudy.tables import loss_table_html, moments_text, summary_html
+from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
 
@@ -39,7 +39,7 @@ def build_context(config, metrics, figures, data_info, classifier_info):
     """Everything the template shows. figures: "prior" and STUDY_FIGURES map to PNG paths,
     "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths."""
     conclusion = conclude(metrics, Thresholds.from_config(config))
-    per_dim = [c for c in metrics if c.startswith("kl_z")]
+    per_dim = kl_dimension_columns(metrics)
     moments = {
         (row["seed"], row["coefficient"]): moments_text(
             row["z_mean_mean"], row["z_mean_cov"], row[per_dim].tolist()

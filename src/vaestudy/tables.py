@@ -47,6 +47,11 @@ SUMMARY_COLUMNS = {
 }
 
 
+def kl_dimension_columns(table):
+    """The per-latent-dimension KL columns kl_z0, kl_z1, ... of a metrics table, in order."""
+    return sorted((c for c in table if c.startswith("kl_z")), key=lambda c: int(c[4:]))
+
+
 def read_metrics(paths):
     """One row per model from the evaluation JSON files (diverged models: numbers empty)."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
@@ -55,8 +60,7 @@ def read_metrics(paths):
             if key in row:
                 row[key] = json.dumps(row[key])
     table = pd.DataFrame(rows)
-    per_dim = sorted((c for c in table if c.startswith("kl_z")), key=lambda c: int(c[4:]))
-    table = table.reindex(columns=METRIC_COLUMNS + per_dim)
+    table = table.reindex(columns=METRIC_COLUMNS + kl_dimension_columns(table))
     return table.sort_values(["coefficient", "seed"]).reset_index(drop=True)
 
 

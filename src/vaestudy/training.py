@@ -31,7 +31,7 @@ def _compiled_step(model):
     (oneDNN) kernels, which measured faster than XLA's here (bench/benchmark.py --precision)."""
     import tensorflow as tf
 
-    jit = getattr(model, "precision", "float32") == "float32"
+    jit = model.precision == "float32"
     return tf.function(lambda batch: tf.stack(model.train_batch(batch)), jit_compile=jit)
 
 
@@ -43,7 +43,7 @@ def train_epoch(step, x, batch_size, order):
     totals = []
     for start in range(0, len(order), batch_size):
         batch = shuffled[start : start + batch_size]
-        totals.append(tf.cast(step(batch), "float32") * float(batch.shape[0]))
+        totals.append(step(batch) * float(batch.shape[0]))
     return (tf.add_n(totals) / len(order)).numpy()
 
 

@@ -28,9 +28,11 @@ x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
 z_mean, z_log_var = evaluation.encode(vae, x_test)
 manifold = evaluation.decode_manifold(vae.decoder)
 usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_log_var).all()
+size = evaluation.MANIFOLD_SIZE
+grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
 summary = (
     evaluation.summarise_model(
-        vae, judge, x_test, z_mean, z_log_var, manifold, smk.params.evaluation, settings["seed"]
+        vae, judge, x_test, z_mean, z_log_var, grid, smk.params.evaluation, settings["seed"]
     )
     if usable
     else {}
@@ -46,6 +48,5 @@ with open(smk.output.metrics, "w") as handle:
     json.dump(metrics, handle, indent=2)
 np.savez_compressed(smk.output.latent, z_mean=z_mean, z_log_var=z_log_var, labels=y_test)
 np.save(smk.output.manifold, manifold.astype("float32"))
-grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((30, 30, 10))
 np.save(smk.output.grid_classes, grid.astype("float32"))
 print(json.dumps(metrics))
