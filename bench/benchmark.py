@@ -120,7 +120,7 @@ def main():
 
     for name, model in (("baseline_fit", baseline), ("project", project)):
         z_mean, z_log_var = evaluation.encode(model, x_test)
-        rec, kl = evaluation.test_losses(model, x_test, z_mean, z_log_var)
+        rec, kl = evaluation.sampled_losses(model.decoder, x_test, z_mean, z_log_var)
         result[name]["test_reconstruction"] = float(np.mean(rec))
         result[name]["test_kl"] = float(np.mean(kl))
 

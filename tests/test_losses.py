@@ -26,7 +26,19 @@ def test_kl_is_zero_for_the_prior_itself():
 
 def test_reconstruction_is_784_times_mean_pixel_bce():
     x = np.full((1, 784), 0.5)
-    assert metrics.binary_cross_entropy(x, x)[0] == pytest.approx(784 * math.log(2), rel=1e-6)
+    # logits 0 are probabilities 0.5: each pixel costs log 2
+    assert metrics.binary_cross_entropy(x, np.zeros((1, 784)))[0] == pytest.approx(
+        784 * math.log(2), rel=1e-12
+    )
+
+
+def test_reconstruction_from_logits_is_not_clipped():
+    # a confident wrong pixel: logit -30 for a white pixel costs 30 nats, not -log(1e-7) = 16
+    x, logits = np.ones((1, 784)), np.zeros((1, 784))
+    logits[0, 0] = -30.0
+    expected = 783 * math.log(2) + 30.0 + math.log1p(math.exp(-30.0))
+    assert metrics.binary_cross_entropy(x, logits)[0] == pytest.approx(expected, rel=1e-12)
+    assert metrics.sigmoid(np.array([-800.0, 0.0, 800.0])) == pytest.approx([0, 0.5, 1])
 
 
 def test_keras_losses_match_numpy():
@@ -34,13 +46,13 @@ def test_keras_losses_match_numpy():
 
     rng = np.random.default_rng(2)
     x = rng.random((5, 784)).astype("float32")
-    decoded = rng.random((5, 784)).astype("float32")
+    logits = (20 * rng.standard_normal((5, 784))).astype("float32")
     mean = rng.standard_normal((5, 2)).astype("float32")
     log_var = rng.standard_normal((5, 2)).astype("float32")
     np.testing.assert_allclose(
-        np.asarray(reconstruction_loss(x, decoded)),
-        metrics.binary_cross_entropy(x, decoded),
-        rtol=1e-4,
+        np.asarray(reconstruction_loss(x, logits)),
+        metrics.binary_cross_entropy(x, logits),
+        rtol=1e-5,
     )
     np.testing.assert_allclose(
         np.asarray(kl_divergence(mean, log_var)), metrics.kl_to_prior(mean, log_var), rtol=1e-5

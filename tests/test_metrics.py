@@ -1,4 +1,4 @@
-"""Aggregate-posterior numbers against cases with known answers."""
+"""I(x; z) and KL(q(z) || N(0, I)) against cases whose answer is known from the mathematics."""
 
 import numpy as np
 import pytest
@@ -6,38 +6,73 @@ import pytest
 from vaestudy import metrics
 
 
-def test_aggregate_kl_is_zero_when_every_image_encodes_to_the_prior():
+def split_of_rate(z_mean, z_log_var, samples, seed=0):
+    """(I(x; z), its standard error, KL(q(z) || N(0, I)) = R - I)."""
+    information, error = metrics.mutual_information(z_mean, z_log_var, samples, seed)
+    rate = metrics.kl_to_prior(z_mean, z_log_var).mean()
+    return information, error, rate - information
+
+
+def test_an_encoder_that_outputs_the_prior_carries_no_information():
     z_mean, z_log_var = np.zeros((500, 2)), np.zeros((500, 2))
-    assert metrics.aggregate_kl_to_prior(z_mean, z_log_var, 2000) == pytest.approx(0.0, abs=1e-9)
+    information, error, prior_kl = split_of_rate(z_mean, z_log_var, 2000)
+    assert information == pytest.approx(0.0, abs=1e-12) and error == pytest.approx(0.0, abs=1e-12)
+    assert prior_kl == pytest.approx(0.0, abs=1e-12)
 
 
-def test_aggregate_kl_of_a_shifted_gaussian_matches_closed_form():
-    # every image encodes to N((3, 0), I): q(z) is that Gaussian, KL = 3^2 / 2
-    z_mean = np.tile([3.0, 0.0], (200, 1))
-    kl = metrics.aggregate_kl_to_prior(z_mean, np.zeros((200, 2)), 20000, seed=1)
-    assert kl == pytest.approx(4.5, abs=0.1)
-
-
-def test_aggregate_kl_grows_as_codes_spread_out():
+def test_codes_far_apart_with_tiny_variances_reach_log_n_on_every_seed():
+    # like c = 0: codes up to |z| ~ 140, log-variances down to -52 (std 5e-12)
     rng = np.random.default_rng(0)
-    z = rng.standard_normal((1000, 2))
-    small = np.full((1000, 2), np.log(0.01))
-    near = metrics.aggregate_kl_to_prior(z, small, 2000)
-    wide = metrics.aggregate_kl_to_prior(10 * z, small, 2000)
-    assert near < 0.5 < 3.0 < wide
+    n = 1000
+    z_mean = (rng.standard_normal((n, 2)) * 50).astype("float32")
+    z_log_var = np.full((n, 2), -52.0, dtype="float32")
+    rate = metrics.kl_to_prior(z_mean, z_log_var).mean()
+    for seed in range(4):
+        information, error, prior_kl = split_of_rate(z_mean, z_log_var, 2000, seed)
+        assert information == pytest.approx(np.log(n), abs=1e-9)
+        assert prior_kl == pytest.approx(rate - np.log(n), rel=1e-6)
 
 
-def test_mixture_density_matches_direct_sum():
+def test_two_far_clusters_carry_one_bit_whatever_the_spread_inside():
+    # half the images encode to N((-40, 0), I), half to N((40, 0), I): I(x; z) = log 2
+    n = 400
+    z_mean = np.zeros((n, 2))
+    z_mean[: n // 2, 0], z_mean[n // 2 :, 0] = -40.0, 40.0
+    information, error, _ = split_of_rate(z_mean, np.zeros((n, 2)), 4000, seed=1)
+    assert information == pytest.approx(np.log(2), abs=1e-6)
+
+
+def test_overlapping_codes_sit_between_the_bounds_and_agree_across_seeds():
+    rng = np.random.default_rng(2)
+    n = 800
+    z_mean = rng.standard_normal((n, 2)) * 2.0
+    z_log_var = np.full((n, 2), np.log(0.25))
+    estimates = [split_of_rate(z_mean, z_log_var, 4000, seed)[:2] for seed in range(3)]
+    for information, error in estimates:
+        assert 0.0 < information < np.log(n) and 0 < error < 0.05
+    values = [i for i, _ in estimates]
+    assert max(values) - min(values) < 4 * estimates[0][1]
+    # a Gaussian channel: z = m + noise, m ~ N(0, 4 I) (approximately), noise N(0, I/4):
+    # I = log(1 + 4 / 0.25) per dimension, minus the finite-sample shortfall
+    assert values[0] == pytest.approx(2 * 0.5 * np.log(1 + 4 / 0.25), abs=0.3)
+
+
+def test_every_term_respects_the_log_n_ceiling():
+    # two images with the same code: I(x; z) = log 2 - (overlap), here exactly 0 at N = 2
+    z_mean = np.array([[1.0, 2.0], [1.0, 2.0]])
+    information, _, _ = split_of_rate(z_mean, np.zeros((2, 2)), 1000)
+    assert information == pytest.approx(0.0, abs=1e-12)
+
+
+def test_aggregate_moments_add_the_posterior_variances():
     rng = np.random.default_rng(3)
-    mean, log_var = rng.standard_normal((7, 2)), rng.standard_normal((7, 2))
-    z = rng.standard_normal((5, 2))
-    var = np.exp(log_var)
-    direct = np.log(
-        np.mean(
-            np.exp(-0.5 * np.sum((z[:, None] - mean[None]) ** 2 / var[None], axis=2))
-            / (2 * np.pi * np.sqrt(np.prod(var, axis=1)))[None],
-            axis=1,
-        )
-    )
-    got = metrics.aggregate_posterior_log_density(z, mean, log_var, chunk=2)
-    np.testing.assert_allclose(got, direct, rtol=1e-10)
+    z_mean = rng.standard_normal((20000, 2)) * [0.6, 0.3]
+    z_log_var = np.log(np.full((20000, 2), [0.64, 0.91]))
+    mean, cov = metrics.aggregate_moments(z_mean, z_log_var)
+    assert mean == pytest.approx([0, 0], abs=0.02)
+    assert np.diag(cov) == pytest.approx([0.36 + 0.64, 0.09 + 0.91], abs=0.02)
+
+
+def test_standard_error_of_the_mean():
+    assert metrics.standard_error([1.0, 3.0]) == pytest.approx(1.0)
+    assert metrics.standard_error([5.0]) == 0.0

@@ -47,24 +47,41 @@ def metrics():
             "seed": [0, 0, 0],
             "loss": [141.5, 150.4, np.nan],
             "reconstruction": [141.5, 144.2, np.nan],
+            "reconstruction_se": [0.41, 0.43, np.nan],
             "kl": [507.0, 6.2, np.nan],
+            "kl_se": [1.5, 0.02, np.nan],
             "d_plus_r": [648.5, 150.4, np.nan],
+            "d_plus_r_se": [1.6, 0.43, np.nan],
             "iw_nll": [600.1, 140.3, np.nan],
-            "iw_gap": [3.2, 1.1, np.nan],
-            "prior_kl": [9.5, 0.2, np.nan],
-            "mutual_information": [497.5, 6.0, np.nan],
+            "iw_nll_se": [4.2, 1.4, np.nan],
+            "iw_d_plus_r": [650.0, 151.0, np.nan],
+            "iw_d_plus_r_se": [4.9, 1.5, np.nan],
+            "iw_gap": [49.9, 10.7, np.nan],
+            "iw_gap_se": [1.1, 0.3, np.nan],
+            "iw_images": [1000, 1000, np.nan],
+            "iw_ess": [0.004, 0.06, np.nan],
+            "iw_ess_low": [True, False, np.nan],
+            "mutual_information": [9.21, 5.68, np.nan],
+            "mutual_information_se": [0.0, 0.01, np.nan],
+            "mutual_information_max": [9.21, 9.21, np.nan],
+            "prior_kl": [497.79, 0.52, np.nan],
+            "prior_kl_se": [0.0, 0.01, np.nan],
             "active_units": [2, 2, np.nan],
             "grid_classes": [4, 10, np.nan],
             "grid_entropy_bits": [1.9, 3.2, np.nan],
             "grid_confidence": [0.97, 0.91, np.nan],
+            "grid_tv": [0.6, 0.2, np.nan],
+            "grid_tv_se": [0.01, 0.01, np.nan],
             "prior_classes": [3, 10, np.nan],
             "prior_entropy_bits": [1.5, 3.3, np.nan],
             "prior_confidence": [0.98, 0.90, np.nan],
+            "prior_tv": [0.71, 0.18, np.nan],
+            "prior_tv_se": [0.004, 0.005, np.nan],
             "diverged": [False, False, True],
             "epochs": [40, 40, 3],
             "train_seconds": [200.0, 201.0, 15.0],
-            "z_mean_mean": ["[0.5, 14.25]", "[0.01, -0.1]", np.nan],
-            "z_mean_cov": ["[[170.6, 33.6], [33.6, 422.6]]", "[[0.9, 0.0], [0.0, 1.1]]", np.nan],
+            "q_mean": ["[0.5, 14.25]", "[0.01, -0.1]", np.nan],
+            "q_cov": ["[[170.6, 33.6], [33.6, 422.6]]", "[[0.9, 0.0], [0.0, 1.1]]", np.nan],
             "kl_z0": [94.5, 3.1, np.nan],
             "kl_z1": [328.9, 3.0, np.nan],
         }
@@ -74,6 +91,15 @@ def metrics():
 
 CLASSIFIER = {
     "test_accuracy": 0.9832,
+    "temperature": 1.31,
+    "held_out_images": 6000,
+    "ece_raw": 0.012,
+    "ece_calibrated": 0.004,
+    "blur_sigma": 2.0,
+    "blurred_accuracy": 0.739,
+    "blurred_confidence": 0.69,
+    "label_shares": [0.098, 0.1135, 0.1032, 0.101, 0.0982, 0.0892, 0.0958, 0.1028, 0.0974, 0.1009],
+    "blurred_shares": [0.09, 0.017, 0.1, 0.1, 0.1, 0.08, 0.09, 0.1, 0.296, 0.027],
     "required_accuracy": 0.98,
     "meets_requirement": True,
     "epochs": 10,
@@ -100,22 +126,29 @@ def test_report_shows_table_conclusion_and_every_figure(figures):
     html = render(figures)
     assert html.count("data:image/png;base64,") == 1 + 3 + 3 * 3
     assert "Recommended: c = 1." in html
-    assert "144.20" in html and "507.000" in html
+    assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
     assert "out: diverged" in html and ">diverged<" in html
     assert "out: fewer than 10 digit classes" in html
 
 
 def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     html = render(figures)
-    for heading in ("D + R", "IW NLL", "I(x; z)", "active units", "classes in N(0, I) decodes"):
+    headings = ("D + R", "IW NLL", "I(x; z)", "class TV from labels", "IW ESS / K")
+    for heading in headings + ("classes in N(0, I) decodes",):
         assert f"<th>{heading}</th>" in html.replace("&#39;", "'")
-    assert "600.10" in html and "497.500" in html and "98.32 %" in html
+    # every model uses both latent dimensions: active units tell nothing and are not shown
+    assert "<th>active units</th>" not in html
+    assert "600.10 ± 4.20" in html and "9.210" in html and "98.32 %" in html
     assert (
         "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]; "
         "KL per dimension 94.50, 328.90" in html
     )
-    assert "not the\n  likelihood of binary data" in html
+    assert "not the likelihood of binary data" in " ".join(html.split())
     assert "unreliable" not in html
+    # the one-seed caveat, the loose IW estimate and the judge's measured bias
+    assert "The spread from seed to seed is\n<strong>unknown</strong>" in html
+    assert "IW NLL of c = 0: the importance weights" in " ".join(html.split())
+    assert "29.6 % of them as 8" in " ".join(html.split()) and "T = 1.31" in html
 
 
 def test_a_weak_classifier_is_flagged(figures):
@@ -140,14 +173,15 @@ def test_replicates_show_mean_and_spread(figures):
     context = report.build_context(
         validate_config({}, schema), table, figures, {"source": "x", "sha256": "ab"}, CLASSIFIER
     )
-    # seeds 0 and 1 differ by 2.0: mean +1.0, standard deviation sqrt(2)
-    assert "142.50 ± 1.41" in context["summary_table"]
-    assert "145.20 ± 1.41" in context["summary_table"]
+    # seeds 0 and 1 differ by 2.0: mean +1.0, standard error of the mean sqrt(2) / sqrt(2)
+    assert "142.50 ± 1.00" in context["summary_table"]
+    assert "145.20 ± 1.00" in context["summary_table"]
+    assert not context["one_seed"]
 
 
 def test_counts_show_no_decimals_with_one_seed():
-    summary = summary_html(metrics())
-    # the c = 1 row: active units 2 and 10 digit classes, as counts
+    summary = summary_html(metrics(), latent_dim=3)
+    # the c = 1 row: active units 2 (of 3, so shown) and 10 digit classes, as counts
     rows = [[c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in summary.split("<tr>")]
     cells = next(row for row in rows if row[:1] == ["1"])
     assert cells[:2] == ["1", "1"] and "2" in cells and "10" in cells

@@ -117,16 +117,26 @@ def test_iw_nll_of_a_real_model_is_below_its_negative_elbo():
     vae = build_vae(latent_dim=2, intermediate_dim=32, kl_coefficient=1.0, seed=3)
     x = np.random.default_rng(0).random((40, 784)).astype("float32")
     z_mean, z_log_var = evaluation.encode(vae, x)
-    rec, kl = evaluation.test_losses(vae, x, z_mean, z_log_var)
-    one = evaluation.importance_weighted_nll(vae.decoder, x, z_mean, z_log_var, k=1)
-    many = evaluation.importance_weighted_nll(vae.decoder, x, z_mean, z_log_var, k=500)
-    assert one.mean() == pytest.approx(np.mean(rec + kl), rel=0.02)
-    assert many.mean() < one.mean()
-    # chunking over images does not change the numbers
-    chunked = evaluation.importance_weighted_nll(
-        vae.decoder, x, z_mean, z_log_var, k=500, max_decodes=20_000
-    )
-    assert chunked == pytest.approx(many, rel=1e-5)
+    rec, kl = evaluation.sampled_losses(vae.decoder, x, z_mean, z_log_var)
+    spread = np.std(z_mean, axis=0)
+
+    def estimate(k, widths=()):
+        return evaluation.importance_sampled_nll(
+            vae.decoder, x, z_mean, z_log_var, k, spread, widths=widths
+        )[0]
+
+    # the encoder as proposal with K = 1 is the one-sample negative ELBO
+    assert estimate(1).mean() == pytest.approx(np.mean(rec + kl), rel=0.02)
+    many = estimate(500, evaluation.metrics.PROPOSAL_WIDTHS)
+    assert many.mean() < estimate(1).mean()
+    # chunking over images (K = 500: 20 images at a time) does not change the numbers
+    halves = [
+        evaluation.importance_sampled_nll(
+            vae.decoder, x[part], z_mean[part], z_log_var[part], 500, spread
+        )[0]
+        for part in (slice(0, 20), slice(20, 40))
+    ]
+    assert np.concatenate(halves)[:20] == pytest.approx(estimate(500)[:20])
 
 
 def test_the_iw_subset_is_seeded_and_spread_over_the_test_set():

@@ -1,14 +1,25 @@
-"""A small digit classifier, trained once per study, that judges what each decoder draws."""
+"""A small digit classifier, trained once per study, that judges what each decoder draws.
+
+It outputs logits; `Judge` turns them into probabilities with the temperature fitted on
+held-out training digits, and `assess` measures its accuracy, calibration and bias.
+"""
+
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 from keras import layers
 
+from vaestudy import calibration
+from vaestudy.metrics import class_histogram
 from vaestudy.model import IMAGE_PIXELS
+
+HELD_OUT = 0.1  # share of the training images kept out of training, to fit the temperature
+BLUR_SIGMA = 2.0  # pixels: the bias check reads blurred test digits
 
 
 def build_classifier(seed, hidden=512, dropout=0.2):
-    """784 -> hidden (relu) -> hidden (relu) -> 10 (softmax), with dropout; compiled."""
+    """784 -> hidden (relu) -> hidden (relu) -> 10 logits, with dropout; compiled."""
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(
         [
@@ -17,31 +28,75 @@ def build_classifier(seed, hidden=512, dropout=0.2):
             layers.Dropout(dropout, seed=seed),
             layers.Dense(hidden, activation="relu"),
             layers.Dropout(dropout, seed=seed + 1),
-            layers.Dense(10, activation="softmax"),
+            layers.Dense(10),
         ],
         name="digit_classifier",
     )
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
-        loss="sparse_categorical_crossentropy",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
         jit_compile=True,
     )
     return model
 
 
-def train_classifier(x_train, y_train, epochs, seed, batch_size=128):
-    """Fit on the training images (one line per epoch on stdout); returns the model."""
+@dataclass
+class Judge:
+    """The classifier and its fitted temperature."""
+
+    model: keras.Model
+    temperature: float = 1.0
+
+    def logits(self, images):
+        """Logits for rows of 784 pixels, in one batched call."""
+        return np.asarray(self.model.predict_on_batch(np.asarray(images, dtype="float32")))
+
+    def probabilities(self, images):
+        """Calibrated class probabilities: softmax(logits / temperature)."""
+        return calibration.softmax(self.logits(images), self.temperature)
+
+
+def split_held_out(x, y, share=HELD_OUT):
+    """(training part, held-out part) of the training images: the last `share` held out."""
+    cut = len(x) - max(1, int(round(share * len(x))))
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+
+
+def train_judge(x_train, y_train, epochs, seed, batch_size=128):
+    """Fit on the training images less a held-out part (one line per epoch on stdout), then
+    fit the temperature on the held-out part."""
+    (x_fit, y_fit), (x_cal, y_cal) = split_held_out(x_train, y_train)
     model = build_classifier(seed)
-    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=2)
-    return model
+    model.fit(x_fit, y_fit, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=2)
+    judge = Judge(model)
+    judge.temperature = calibration.fit_temperature(judge.logits(x_cal), y_cal)
+    return judge, len(x_fit), len(x_cal)
 
 
-def accuracy(model, x, y):
-    """Fraction of images whose most probable class is the label."""
-    return float(np.mean(np.argmax(predict(model, x), axis=1) == y))
+def assess(judge, x_test, y_test):
+    """Accuracy, calibration (ECE before and after temperature scaling) and the reading of
+    blurred test digits, whose class histogram shows the judge's bias on blurry images."""
+    logits = judge.logits(x_test)
+    raw, calibrated = calibration.softmax(logits), judge.probabilities(x_test)
+    blurred = judge.probabilities(calibration.gaussian_blur(x_test, BLUR_SIGMA))
+    return {
+        "test_accuracy": float(np.mean(np.argmax(logits, axis=1) == y_test)),
+        "temperature": judge.temperature,
+        "ece_raw": calibration.expected_calibration_error(raw, y_test),
+        "ece_calibrated": calibration.expected_calibration_error(calibrated, y_test),
+        "test_confidence": float(np.mean(np.max(calibrated, axis=1))),
+        "blur_sigma": BLUR_SIGMA,
+        "blurred_accuracy": float(np.mean(np.argmax(blurred, axis=1) == y_test)),
+        "blurred_confidence": float(np.mean(np.max(blurred, axis=1))),
+        "label_shares": (np.bincount(y_test, minlength=10) / len(y_test)).tolist(),
+        "test_shares": class_histogram(calibrated).tolist(),
+        "blurred_shares": class_histogram(blurred).tolist(),
+    }
 
 
-def predict(model, images):
-    """Class probabilities for rows of 784 pixels, in one batched call."""
-    return np.asarray(model.predict_on_batch(np.asarray(images, dtype="float32")))
+def load_judge(weights, temperature):
+    """The study's trained judge from its weights file and fitted temperature."""
+    model = build_classifier(seed=0)
+    model.load_weights(weights)
+    return Judge(model, temperature)

@@ -6,6 +6,8 @@ from vaestudy import metrics
 
 MANIFOLD_SIZE = 30
 MANIFOLD_LIMIT = 3.0
+# below this mean effective sample size (a fraction of K) the IW estimate is flagged
+MIN_ESS_FRACTION = 0.01
 
 
 def encode(model, x):
@@ -14,12 +16,24 @@ def encode(model, x):
     return np.asarray(z_mean), np.asarray(z_log_var)
 
 
-def test_losses(model, x, z_mean, z_log_var, seed=0):
-    """Per-image reconstruction (one seeded z sample each) and closed-form KL."""
+def decoder_logits(decoder, z, max_decodes=10_000):
+    """Decoder logits for codes z (n, d), at most max_decodes at once: (n, 784)."""
+    z = np.asarray(z, dtype="float32")
+    return np.concatenate(
+        [
+            np.asarray(decoder.predict_on_batch(z[start : start + max_decodes]))
+            for start in range(0, len(z), max_decodes)
+        ]
+    )
+
+
+def sampled_losses(decoder, x, z_mean, z_log_var, seed=0):
+    """Per image: reconstruction with one seeded z sample, and the closed-form KL."""
     rng = np.random.default_rng(seed)
-    z = z_mean + np.exp(0.5 * z_log_var) * rng.standard_normal(z_mean.shape).astype("float32")
-    x_decoded = np.asarray(model.decoder.predict_on_batch(z.astype("float32")))
-    return metrics.binary_cross_entropy(x, x_decoded), metrics.kl_to_prior(z_mean, z_log_var)
+    eps = rng.standard_normal(z_mean.shape).astype("float32")
+    z = z_mean + np.exp(0.5 * z_log_var) * eps
+    reconstruction = metrics.binary_cross_entropy(x, decoder_logits(decoder, z))
+    return reconstruction, metrics.kl_to_prior(z_mean, z_log_var)
 
 
 def manifold_grid(size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
@@ -37,36 +51,37 @@ def decode_manifold(decoder, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
     z = manifold_grid(size, limit)
     latent_dim = decoder.inputs[0].shape[-1]
     z = np.pad(z, ((0, 0), (0, latent_dim - 2))) if latent_dim > 2 else z[:, :latent_dim]
-    digits = np.asarray(decoder.predict_on_batch(z))
+    digits = metrics.sigmoid(decoder_logits(decoder, z))
     tiles = digits.reshape(size, size, 28, 28)
     return tiles.transpose(0, 2, 1, 3).reshape(size * 28, size * 28)
 
 
-def log_likelihoods(decoder, x, z):
-    """log p(x | z_k) under the Bernoulli decoder, for z of shape (N, K, d): (N, K)."""
-    import tensorflow as tf
-
-    from vaestudy.model import reconstruction_loss
-
-    n, k, d = z.shape
-    decoded = decoder(z.reshape(n * k, d), training=False)
-    bce = reconstruction_loss(tf.repeat(tf.constant(x), k, axis=0), decoded)
-    return -np.asarray(bce).reshape(n, k)
+def iw_log_weights(decoder, x, z_mean, z_log_var, k, spread, rng, widths):
+    """log importance weights (N, K) of the mixture proposal for images x."""
+    scales = metrics.proposal_scales(z_log_var, spread, widths)
+    offsets, log_proposal = metrics.proposal_draws(scales, k, rng)
+    z = z_mean.astype(np.float64)[:, None, :] + offsets
+    logits = decoder_logits(decoder, z.reshape(-1, z.shape[-1])).reshape(len(x), k, -1)
+    log_px = -metrics.binary_cross_entropy(x[:, None, :], logits)
+    return metrics.importance_weights(log_px, z, log_proposal)
 
 
-def importance_weighted_nll(decoder, x, z_mean, z_log_var, k, seed=0, max_decodes=10_000):
-    """Per image: the K-sample importance-weighted estimate of -log p(x), in chunks of images
-    so that at most max_decodes images are decoded at once."""
+def importance_sampled_nll(
+    decoder, x, z_mean, z_log_var, k, spread, seed=0, widths=metrics.PROPOSAL_WIDTHS
+):
+    """Per image: the K-sample importance-weighted estimate of -log p(x) and its effective
+    sample size, in chunks so that at most 10,000 images are decoded at once."""
     rng = np.random.default_rng([seed, 1])
-    chunk = max(1, max_decodes // k)
-    out = []
+    chunk = max(1, 10_000 // k)
+    nll, ess = [], []
     for start in range(0, len(x), chunk):
-        mean, log_var = z_mean[start : start + chunk], z_log_var[start : start + chunk]
-        eps = rng.standard_normal((len(mean), k, mean.shape[1]))
-        z = (mean[:, None, :] + np.exp(0.5 * log_var)[:, None, :] * eps).astype("float32")
-        log_px = log_likelihoods(decoder, x[start : start + chunk], z)
-        out.append(metrics.importance_weighted_nll(log_px, z, eps, log_var))
-    return np.concatenate(out)
+        part = slice(start, start + chunk)
+        log_w = iw_log_weights(
+            decoder, x[part], z_mean[part], z_log_var[part], k, spread, rng, widths
+        )
+        nll.append(metrics.importance_weighted_nll(log_w))
+        ess.append(metrics.effective_sample_size(log_w))
+    return np.concatenate(nll), np.concatenate(ess)
 
 
 def iw_subset(n, size, seed=0):
@@ -77,10 +92,10 @@ def iw_subset(n, size, seed=0):
 
 
 def prior_decodes(decoder, n, seed=0):
-    """Decoded images of n samples of N(0, I), in one batched call."""
+    """Decoded images (pixel probabilities) of n samples of N(0, I)."""
     latent_dim = decoder.inputs[0].shape[-1]
-    z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim)).astype("float32")
-    return np.asarray(decoder.predict_on_batch(z))
+    z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim))
+    return metrics.sigmoid(decoder_logits(decoder, z))
 
 
 def manifold_cells(image, size=MANIFOLD_SIZE):
@@ -89,59 +104,93 @@ def manifold_cells(image, size=MANIFOLD_SIZE):
     return tiles.reshape(size * size, 28 * 28)
 
 
-def coverage(probabilities, min_share):
-    """How many digit classes a classifier's probabilities show, and how sure they are."""
-    found = metrics.class_coverage(probabilities, min_share)
-    return {key: value for key, value in found.items() if key != "share"}
-
-
 def grid_classes(judge, manifold, size=MANIFOLD_SIZE):
     """Class probabilities of every manifold cell, shaped (size, size, 10)."""
-    from vaestudy.classifier import predict
-
-    return predict(judge, manifold_cells(manifold, size)).reshape(size, size, -1)
+    return judge.probabilities(manifold_cells(manifold, size)).reshape(size, size, -1)
 
 
 EVALUATION_KEYS = ("prior_samples", "iw_samples", "iw_images", "coverage_samples", "class_share")
 
 
-def summarise_model(vae, judge, x, z_mean, z_log_var, grid, settings, seed=0):
-    """All test-set numbers of one model; grid holds the classifier's probabilities of the
-    manifold cells (see grid_classes), settings the EVALUATION_KEYS of the config."""
-    from vaestudy.classifier import predict
-
-    reconstruction, kl = test_losses(vae, x, z_mean, z_log_var, seed=seed)
-    summary = summarise(
-        reconstruction, kl, vae.kl_coefficient, z_mean, z_log_var, settings["prior_samples"], seed
-    )
-    pick = iw_subset(len(x), settings["iw_images"], seed)
-    nll = importance_weighted_nll(
-        vae.decoder, x[pick], z_mean[pick], z_log_var[pick], settings["iw_samples"], seed
-    )
-    summary["iw_nll"] = float(np.mean(nll))
-    summary["iw_gap"] = float(np.mean(reconstruction[pick] + kl[pick] - nll))
-    summary["iw_images"] = len(pick)
-    samples = predict(judge, prior_decodes(vae.decoder, settings["coverage_samples"], seed))
-    for name, probabilities in (("grid", grid.reshape(-1, grid.shape[-1])), ("prior", samples)):
-        for key, value in coverage(probabilities, settings["class_share"]).items():
-            summary[f"{name}_{key}"] = value
-    return summary
+def mean_and_error(name, values):
+    """{name: mean, name_se: its standard error} for per-image values."""
+    return {name: float(np.mean(values)), f"{name}_se": metrics.standard_error(values)}
 
 
-def summarise(reconstruction, kl, coefficient, z_mean, z_log_var, prior_samples, seed=0):
-    """The numbers the loss table and the conclusion use, as plain floats."""
-    mean, cov = metrics.moments(z_mean)
-    prior_kl = metrics.aggregate_kl_to_prior(z_mean, z_log_var, prior_samples, seed)
-    kl_dims = metrics.kl_per_dimension(z_mean, z_log_var)
+def loss_summary(reconstruction, kl, coefficient):
+    """Test-set means of the losses and their standard errors over the images."""
     return {
         "loss": float(np.mean(reconstruction + coefficient * kl)),
-        "reconstruction": float(np.mean(reconstruction)),
-        "kl": float(np.mean(kl)),
-        "d_plus_r": float(np.mean(reconstruction + kl)),
-        "prior_kl": prior_kl,
-        "mutual_information": float(np.mean(kl)) - prior_kl,
+        **mean_and_error("reconstruction", reconstruction),
+        **mean_and_error("kl", kl),
+        **mean_and_error("d_plus_r", reconstruction + kl),
+    }
+
+
+def latent_summary(z_mean, z_log_var, samples, seed=0):
+    """Rate split into I(x; z) and KL(q(z) || N(0, I)) = R - I(x; z), per-dimension KL and the
+    aggregate posterior's moments."""
+    rate = float(np.mean(metrics.kl_to_prior(z_mean.astype(float), z_log_var.astype(float))))
+    information, error = metrics.mutual_information(z_mean, z_log_var, samples, seed)
+    mean, cov = metrics.aggregate_moments(z_mean, z_log_var)
+    return {
+        "mutual_information": information,
+        "mutual_information_se": error,
+        "mutual_information_max": float(np.log(len(z_mean))),
+        "prior_kl": rate - information,
+        "prior_kl_se": error,
         "active_units": metrics.active_units(z_mean),
-        **{f"kl_z{u}": float(v) for u, v in enumerate(kl_dims)},
-        "z_mean_mean": mean.tolist(),
-        "z_mean_cov": cov.tolist(),
+        **{f"kl_z{u}": float(v) for u, v in enumerate(metrics.kl_per_dimension(z_mean, z_log_var))},
+        "q_mean": mean.tolist(),
+        "q_cov": cov.tolist(),
+    }
+
+
+def iw_summary(decoder, x, z_mean, z_log_var, reconstruction, kl, settings, seed=0):
+    """IW NLL on a seeded subset, with D + R and the gap on the same images, standard errors
+    and the effective sample size."""
+    pick = iw_subset(len(x), settings["iw_images"], seed)
+    spread = np.std(z_mean, axis=0)
+    nll, ess = importance_sampled_nll(
+        decoder, x[pick], z_mean[pick], z_log_var[pick], settings["iw_samples"], spread, seed
+    )
+    elbo = reconstruction[pick] + kl[pick]
+    ess_fraction = float(np.mean(ess)) / settings["iw_samples"]
+    return {
+        **mean_and_error("iw_nll", nll),
+        **mean_and_error("iw_d_plus_r", elbo),
+        **mean_and_error("iw_gap", elbo - nll),
+        "iw_images": len(pick),
+        "iw_ess": ess_fraction,
+        "iw_ess_low": ess_fraction < MIN_ESS_FRACTION,
+    }
+
+
+def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
+    """What the judge reads in decoded images: counts, entropy, confidence, and the total
+    variation from the test labels' class histogram with its standard error."""
+    found = metrics.class_coverage(probabilities, min_share)
+    tv, tv_se = metrics.class_divergence(probabilities, label_shares, seed=seed)
+    return {
+        **{f"{name}_{key}": value for key, value in found.items()},
+        f"{name}_tv": tv,
+        f"{name}_tv_se": tv_se,
+        f"{name}_shares": metrics.class_histogram(probabilities).tolist(),
+    }
+
+
+def summarise_model(vae, judge, x, y, grid, settings, seed=0):
+    """All test-set numbers of one model; grid holds the judge's probabilities of the
+    manifold cells (see grid_classes), settings the EVALUATION_KEYS of the config."""
+    z_mean, z_log_var = encode(vae, x)
+    reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var, seed)
+    label_shares = np.bincount(y, minlength=10) / len(y)
+    decodes = judge.probabilities(prior_decodes(vae.decoder, settings["coverage_samples"], seed))
+    share = settings["class_share"]
+    return {
+        **loss_summary(reconstruction, kl, vae.kl_coefficient),
+        **latent_summary(z_mean, z_log_var, settings["prior_samples"], seed),
+        **iw_summary(vae.decoder, x, z_mean, z_log_var, reconstruction, kl, settings, seed),
+        **coverage_summary("grid", grid.reshape(-1, grid.shape[-1]), label_shares, share, seed),
+        **coverage_summary("prior", decodes, label_shares, share, seed),
     }

@@ -35,21 +35,24 @@ def build_encoder(latent_dim, intermediate_dim, precision="float32"):
 
 
 def build_decoder(latent_dim, intermediate_dim, precision="float32"):
-    """latent_dim -> intermediate (relu) -> 784 (sigmoid, always in float32)."""
+    """latent_dim -> intermediate (relu) -> 784 logits (in float32).
+
+    The pixels are Bernoulli(sigmoid(logits)); the reconstruction loss is computed from the
+    logits, unclipped, and the images are sigmoid(logits).
+    """
     policy = POLICIES[precision]
     z = keras.Input(shape=(latent_dim,), name="z")
     h = layers.Dense(intermediate_dim, activation="relu", name="decoder_hidden", dtype=policy)(z)
-    if policy is None:
-        x = layers.Dense(IMAGE_PIXELS, activation="sigmoid", name="decoder_output")(h)
-    else:
-        logits = layers.Dense(IMAGE_PIXELS, name="decoder_output", dtype=policy)(h)
-        x = layers.Activation("sigmoid", dtype="float32", name="decoder_sigmoid")(logits)
-    return keras.Model(z, x, name="decoder")
+    logits = layers.Dense(IMAGE_PIXELS, name="decoder_output", dtype=policy)(h)
+    if policy is not None:
+        logits = layers.Activation("linear", dtype="float32", name="decoder_float32")(logits)
+    return keras.Model(z, logits, name="decoder")
 
 
-def reconstruction_loss(x, x_decoded):
-    """Per image: 784 * mean binary cross-entropy over pixels (Keras' clipped BCE)."""
-    return IMAGE_PIXELS * keras.losses.binary_crossentropy(x, x_decoded)
+def reconstruction_loss(x, logits):
+    """Per image: 784 * mean binary cross-entropy over pixels, from the decoder's logits
+    (what Keras computes for a sigmoid output, without clipping)."""
+    return IMAGE_PIXELS * keras.losses.binary_crossentropy(x, logits, from_logits=True)
 
 
 def kl_divergence(z_mean, z_log_var):
@@ -90,27 +93,29 @@ class VAE(keras.Model):
         return list(self.trackers.values())
 
     def call(self, x, training=False):
+        """Pixel probabilities of the reconstruction of x, through one sampled z."""
         z_mean, z_log_var = self.encoder(x, training=training)
-        return self.decoder(self.sampler([z_mean, z_log_var]), training=training)
+        return ops.sigmoid(self.decoder(self.sampler([z_mean, z_log_var]), training=training))
 
     def loss_terms(self, x, training=False):
-        """Per-image reconstruction and KL, with one sampled z per image."""
+        """Batch means of (loss, reconstruction, KL) with one sampled z per image;
+        loss = reconstruction + c * KL."""
         z_mean, z_log_var = self.encoder(x, training=training)
-        x_decoded = self.decoder(self.sampler([z_mean, z_log_var]), training=training)
-        return reconstruction_loss(x, x_decoded), kl_divergence(z_mean, z_log_var)
+        logits = self.decoder(self.sampler([z_mean, z_log_var]), training=training)
+        reconstruction = ops.mean(reconstruction_loss(x, logits))
+        kl = ops.mean(kl_divergence(z_mean, z_log_var))
+        return reconstruction + self.kl_coefficient * kl, reconstruction, kl
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Batch means of (loss, reconstruction, KL); loss = reconstruction + c * KL."""
-        reconstruction, kl = self.loss_terms(x, training=training)
-        reconstruction, kl = ops.mean(reconstruction), ops.mean(kl)
-        return reconstruction + self.kl_coefficient * kl, reconstruction, kl
+        """The batch's total loss, reconstruction + c * KL (Keras' compute_loss contract)."""
+        return self.loss_terms(x, training=training)[0]
 
     def train_batch(self, x):
         """One optimiser step on a batch; returns the batch's (loss, reconstruction, KL)."""
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self.compute_loss(x=x, training=True)
+            loss, reconstruction, kl = self.loss_terms(x, training=True)
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply(grads, self.trainable_weights)
         return loss, reconstruction, kl
@@ -119,14 +124,6 @@ class VAE(keras.Model):
         """Keras ``fit`` step: one batch, then the running means of the three terms."""
         x = data[0] if isinstance(data, tuple) else data
         for tracker, value in zip(self.trackers.values(), self.train_batch(x), strict=True):
-            tracker.update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-    def test_step(self, data):
-        x = data[0] if isinstance(data, tuple) else data
-        for tracker, value in zip(
-            self.trackers.values(), self.compute_loss(x=x, training=False), strict=True
-        ):
             tracker.update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 

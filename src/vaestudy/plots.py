@@ -43,7 +43,7 @@ def prior_contours(ax):
     ax.legend(loc="upper right", fontsize=8)
 
 
-def encoder_scatter(path, z_mean, labels, coefficient, limit=None):
+def encoder_scatter(path, z_mean, labels, coefficient):
     """Test-set encoder means coloured by digit, with a colour bar and c in the title."""
     fig, ax = plt.subplots(figsize=(6, 5))
     points = ax.scatter(
@@ -54,8 +54,6 @@ def encoder_scatter(path, z_mean, labels, coefficient, limit=None):
     ax.set_xlabel("z[0]")
     ax.set_ylabel("z[1]")
     prior_contours(ax)
-    if limit:
-        _latent_axes(ax, limit)
     _save(fig, path)
 
 
@@ -82,8 +80,9 @@ def class_grid(path, probabilities, coefficient, limit=3.0):
     colours = plt.get_cmap("tab10")(winners)
     colours[..., 3] = np.max(probabilities, axis=-1)
     fig, ax = plt.subplots(figsize=(8, 8))
-    ax.imshow(colours, extent=(-limit, limit, -limit, limit))
     centres = np.linspace(-limit, limit, size)
+    half = (centres[1] - centres[0]) / 2 if size > 1 else limit
+    ax.imshow(colours, extent=(-limit - half, limit + half, -limit - half, limit + half))
     for row in range(size):
         for col in range(size):
             ax.text(
@@ -110,43 +109,59 @@ def _coefficient_axis(ax, coefficients):
     ax.set_xlabel("KL coefficient c")
 
 
+def _label_offsets(points):
+    """Text offsets (points) for labels of points sorted along x: alternately above and below,
+    so neighbours do not print over each other."""
+    return [(6, 8) if i % 2 == 0 else (6, -14) for i in range(len(points))]
+
+
 def rate_distortion(path, summary):
-    """D against R, one point per coefficient (error bars: std over seeds), equal D + R lines."""
-    fig, ax = plt.subplots(figsize=(7, 5))
+    """D against R, one point per coefficient (error bars: standard errors), with lines of
+    equal D + R through the best model and the extremes of c."""
+    fig, ax = plt.subplots(figsize=(8, 5.5))
     ax.errorbar(
         summary["kl"],
         summary["reconstruction"],
-        xerr=summary["kl_std"],
-        yerr=summary["reconstruction_std"],
+        xerr=summary["kl_err"],
+        yerr=summary["reconstruction_err"],
         fmt="o",
         color="tab:blue",
         capsize=3,
     )
-    for c, row in summary.iterrows():
+    ordered = summary.sort_values("kl")
+    for (c, row), offset in zip(ordered.iterrows(), _label_offsets(ordered), strict=True):
         ax.annotate(
             f"c = {c:g}",
             (row["kl"], row["reconstruction"]),
             textcoords="offset points",
-            xytext=(5, 5),
+            xytext=offset,
             fontsize=8,
         )
     ax.set_xscale("log")
-    rates = np.geomspace(summary["kl"].min() / 2, summary["kl"].max() * 2, 200)
-    totals = np.quantile(summary["d_plus_r"], [0.0, 0.5, 1.0])
-    for total in np.unique(np.round(totals, 1)):
-        ax.plot(rates, total - rates, color="gray", linewidth=0.8, linestyle="--")
-        ax.annotate(
-            f"D + R = {total:.1f}",
-            (rates[0], total - rates[0]),
-            fontsize=7,
-            color="gray",
-            va="bottom",
-        )
+    low_r, high_r = summary["kl"].min() / 2, summary["kl"].max() * 2
+    rates = np.geomspace(low_r, high_r, 200)
     low, high = summary["reconstruction"].min(), summary["reconstruction"].max()
-    ax.set_ylim(low - 0.1 * (high - low + 1), high + 0.1 * (high - low + 1))
+    pad = 0.1 * (high - low + 1)
+    ax.set_xlim(low_r, high_r)
+    ax.set_ylim(low - pad, high + pad)
+    through = {summary["d_plus_r"].idxmin(), summary.index.min(), summary.index.max()}
+    for c in sorted(through):
+        total = summary.loc[c, "d_plus_r"]
+        ax.plot(rates, total - rates, color="gray", linewidth=0.8, linestyle="--")
+        visible = (total - rates >= low - pad) & (total - rates <= high + pad)
+        if visible.any():
+            r = rates[visible][len(rates[visible]) // 3]
+            ax.annotate(
+                f"D + R = {total:.1f} (c = {c:g})",
+                (r, total - r),
+                fontsize=7,
+                color="gray",
+                rotation=0,
+                va="bottom",
+            )
     ax.set_xlabel("rate R = KL(q(z|x) || N(0, I)) (nats, log scale)")
     ax.set_ylabel("distortion D = reconstruction (nats)")
-    ax.set_title("Rate–distortion on the test set, one point per coefficient")
+    ax.set_title("Rate–distortion on the test set; dashed: equal D + R through a model")
     _save(fig, path)
 
 
@@ -175,24 +190,28 @@ SUMMARY_PANELS = (
     ("d_plus_r", "D + R (negative ELBO at c = 1)"),
     ("iw_nll", "importance-weighted NLL"),
     ("prior_kl", "KL(q(z) || N(0, I))"),
-    ("mutual_information", "I(x; z) estimate"),
-    ("active_units", "active units"),
+    ("mutual_information", "I(x; z) (dotted: log N)"),
+    ("prior_tv", "class TV of N(0, I) decodes from labels"),
     ("prior_classes", "digit classes in N(0, I) decodes"),
-    ("prior_confidence", "mean classifier confidence"),
+    ("prior_confidence", "mean calibrated confidence"),
 )
 
 
-def metrics_against_coefficient(path, summary):
-    """Each metric (mean, std over seeds as error bars) against c."""
+def metrics_against_coefficient(path, summary, ceiling=None):
+    """Each metric against c, with its standard error (see tables.over_seeds) as error bars;
+    `ceiling` is log N, the most I(x; z) can be."""
     fig, axes = plt.subplots(3, 3, figsize=(13, 10))
     coefficients = list(summary.index)
     for ax, (column, title) in zip(axes.ravel(), SUMMARY_PANELS, strict=True):
-        std = summary.get(f"{column}_std")
-        ax.errorbar(coefficients, summary[column], yerr=std, fmt="o-", capsize=3)
+        ax.errorbar(
+            coefficients, summary[column], yerr=summary[f"{column}_err"], fmt="o-", capsize=3
+        )
         _coefficient_axis(ax, coefficients)
         ax.set_title(title, fontsize=10)
         if column in ("kl", "prior_kl") and (summary[column] > 0).all():
             ax.set_yscale("log")
+        if column == "mutual_information" and ceiling:
+            ax.axhline(ceiling, color="gray", linestyle=":")
     fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
     fig.tight_layout()
     _save(fig, path)

@@ -42,10 +42,11 @@ def build_context(config, metrics, figures, data_info, classifier_info):
     per_dim = kl_dimension_columns(metrics)
     moments = {
         (row["seed"], row["coefficient"]): moments_text(
-            row["z_mean_mean"], row["z_mean_cov"], row[per_dim].tolist()
+            row["q_mean"], row["q_cov"], row[per_dim].tolist()
         )
         for _, row in metrics.iterrows()
     }
+    loose = metrics.loc[metrics["iw_ess_low"].fillna(False).astype(bool), "coefficient"]
     models = [
         {
             "seed": seed,
@@ -65,7 +66,11 @@ def build_context(config, metrics, figures, data_info, classifier_info):
         **{name: data_uri(figures[name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(metrics["seed"])),
-        "summary_table": summary_html(metrics),
+        "summary_table": summary_html(metrics, config["latent_dim"]),
+        "one_seed": len(set(metrics["seed"])) == 1,
+        "mi_ceiling": float(metrics["mutual_information_max"].max()),
+        "loose_iw": [f"{c:g}" for c in sorted(set(loose))],
+        "judge_bias": judge_bias(classifier_info),
         "loss_table": loss_table_html(metrics),
         "rule": conclusion.rule,
         "summary": conclusion.summary,
@@ -77,6 +82,25 @@ def build_context(config, metrics, figures, data_info, classifier_info):
         "data": data_info,
         "versions": package_versions(),
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def judge_bias(classifier_info):
+    """The digit the judge over-reads most in blurred test digits, and by how much: e.g.
+    {"digit": 8, "blurred": 0.296, "labels": 0.097}; {} when not measured."""
+    if "blurred_shares" not in classifier_info:
+        return {}
+    excess = [
+        b - t
+        for b, t in zip(
+            classifier_info["blurred_shares"], classifier_info["label_shares"], strict=True
+        )
+    ]
+    digit = max(range(len(excess)), key=excess.__getitem__)
+    return {
+        "digit": digit,
+        "blurred": classifier_info["blurred_shares"][digit],
+        "labels": classifier_info["label_shares"][digit],
     }
 
 

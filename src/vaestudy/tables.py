@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 METRIC_COLUMNS = [
@@ -10,41 +11,65 @@ METRIC_COLUMNS = [
     "seed",
     "loss",
     "reconstruction",
+    "reconstruction_se",
     "kl",
+    "kl_se",
     "d_plus_r",
+    "d_plus_r_se",
     "iw_nll",
+    "iw_nll_se",
+    "iw_d_plus_r",
+    "iw_d_plus_r_se",
     "iw_gap",
-    "prior_kl",
+    "iw_gap_se",
+    "iw_images",
+    "iw_ess",
+    "iw_ess_low",
     "mutual_information",
+    "mutual_information_se",
+    "mutual_information_max",
+    "prior_kl",
+    "prior_kl_se",
     "active_units",
     "grid_classes",
     "grid_entropy_bits",
     "grid_confidence",
+    "grid_tv",
+    "grid_tv_se",
     "prior_classes",
     "prior_entropy_bits",
     "prior_confidence",
+    "prior_tv",
+    "prior_tv_se",
     "diverged",
     "epochs",
     "train_seconds",
-    "z_mean_mean",
-    "z_mean_cov",
+    "q_mean",
+    "q_cov",
+    "prior_shares",
 ]
-# what the report shows per coefficient (mean ± std over seeds), with headings and decimals
+# vectors and matrices, kept as JSON text in their CSV cells
+JSON_COLUMNS = ("q_mean", "q_cov", "prior_shares")
+# what the report shows per coefficient (mean ± error), with headings and decimals
 SUMMARY_COLUMNS = {
     "reconstruction": ("D (reconstruction)", 2),
     "kl": ("R (KL)", 3),
     "d_plus_r": ("D + R", 2),
+    "iw_d_plus_r": ("D + R, IW images", 2),
     "iw_nll": ("IW NLL", 2),
-    "iw_gap": ("ELBO gap", 2),
-    "prior_kl": ("KL(q(z) ‖ N(0, I))", 3),
+    "iw_gap": ("D + R − IW NLL", 2),
+    "iw_ess": ("IW ESS / K", 3),
     "mutual_information": ("I(x; z)", 3),
+    "prior_kl": ("KL(q(z) ‖ N(0, I))", 3),
     "active_units": ("active units", 1),
     "prior_classes": ("classes in N(0, I) decodes", 1),
+    "prior_tv": ("class TV from labels", 3),
     "prior_entropy_bits": ("class entropy (bits)", 2),
     "prior_confidence": ("confidence", 3),
     "grid_classes": ("classes in grid", 1),
     "grid_confidence": ("grid confidence", 3),
 }
+COUNTS = ("active_units", "prior_classes", "grid_classes")
 
 
 def kl_dimension_columns(table):
@@ -55,8 +80,8 @@ def kl_dimension_columns(table):
 def read_metrics(paths):
     """One row per model from the evaluation JSON files (diverged models: numbers empty)."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
-    for row in rows:  # vectors and matrices as JSON text in their CSV cells
-        for key in ("z_mean_mean", "z_mean_cov"):
+    for row in rows:
+        for key in JSON_COLUMNS:
             if key in row:
                 row[key] = json.dumps(row[key])
     table = pd.DataFrame(rows)
@@ -65,39 +90,54 @@ def read_metrics(paths):
 
 
 def over_seeds(metrics, columns):
-    """Per coefficient: the mean of each column over its finished models, `<column>_std` (the
-    standard deviation, 0 with one seed) and `seeds`, the number of finished models."""
+    """Per coefficient, over its finished models: the mean of each column, `<column>_err` (its
+    standard error) and `seeds`, the number of finished models.
+
+    With several seeds the error is the standard error of the mean over seeds (which holds
+    the Monte Carlo noise of each model's estimate too); with one seed it is that model's own
+    `<column>_se` (test images and Monte Carlo draws), or 0 where the column has none, as
+    the spread over seeds is then unknown.
+    """
     finished = metrics[~metrics["diverged"].astype(bool)]
-    grouped = finished.groupby("coefficient")[list(columns)]
-    table = grouped.mean().join(grouped.std(ddof=1).fillna(0.0).add_suffix("_std"))
-    table["seeds"] = finished.groupby("coefficient").size()
+    grouped = finished.groupby("coefficient")
+    table = grouped[list(columns)].mean()
+    table["seeds"] = grouped.size()
+    for column in columns:
+        over = grouped[column].std(ddof=1) / np.sqrt(table["seeds"])
+        own = grouped[f"{column}_se"].mean() if f"{column}_se" in finished else 0.0
+        table[f"{column}_err"] = over.where(table["seeds"] > 1, own).fillna(0.0)
     return table.sort_index()
 
 
-COUNTS = ("active_units", "prior_classes", "grid_classes")
-
-
-def _mean_std(mean, std, decimals, with_std):
-    """'mean ± std' over seeds, or with one seed the value alone."""
+def _mean_error(mean, error, decimals):
+    """'mean ± error', or the value alone where it has no error."""
     if pd.isna(mean):
         return "–"
-    return f"{mean:.{decimals}f} ± {std:.{decimals}f}" if with_std else f"{mean:.{decimals}f}"
+    return f"{mean:.{decimals}f} ± {error:.{decimals}f}" if error > 0 else f"{mean:.{decimals}f}"
 
 
-def summary_html(metrics):
-    """Per coefficient, mean ± std over seeds (just the value with one seed), for reading."""
-    table = over_seeds(metrics, SUMMARY_COLUMNS)
-    with_std = bool((table["seeds"] > 1).any())
+def informative_columns(metrics, latent_dim):
+    """SUMMARY_COLUMNS less active units where they cannot tell anything: every model uses
+    every latent dimension."""
+    full = metrics["active_units"].dropna().eq(latent_dim).all()
+    return {k: v for k, v in SUMMARY_COLUMNS.items() if not (k == "active_units" and full)}
+
+
+def summary_html(metrics, latent_dim=2):
+    """Per coefficient, mean ± standard error (see over_seeds), for reading."""
+    columns = informative_columns(metrics, latent_dim)
+    table = over_seeds(metrics, columns)
+    several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
-    for column, (heading, decimals) in SUMMARY_COLUMNS.items():
-        decimals = 0 if column in COUNTS and not with_std else decimals
+    for column, (heading, decimals) in columns.items():
+        decimals = 0 if column in COUNTS and not several else decimals
         shown[heading] = [
-            _mean_std(m, s, decimals, with_std)
-            for m, s in zip(table[column], table[f"{column}_std"], strict=True)
+            _mean_error(m, e, decimals)
+            for m, e in zip(table[column], table[f"{column}_err"], strict=True)
         ]
     diverged = sorted(set(metrics["coefficient"]) - set(table.index))
     for c in diverged:
-        shown.loc[len(shown)] = [f"{c:g}", 0] + ["diverged"] * len(SUMMARY_COLUMNS)
+        shown.loc[len(shown)] = [f"{c:g}", 0] + ["diverged"] * len(columns)
     return shown.to_html(index=False, classes="summary", border=0)
 
 
@@ -123,7 +163,7 @@ def loss_table_html(metrics):
 
 
 def moments_text(mean_json, cov_json, kl_per_dim):
-    """z_mean's mean and covariance and the KL per latent dimension, for reading, e.g.
+    """The aggregate posterior's mean and covariance and the KL per latent dimension, e.g.
     'mean (0.01, -0.12); covariance [[0.95, 0.02], [0.02, 1.01]]; KL per dimension 3.10,
     3.03'; '' where the model has none (diverged)."""
     if not isinstance(mean_json, str) or not isinstance(cov_json, str):

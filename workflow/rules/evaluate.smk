@@ -32,6 +32,7 @@ rule evaluate_vae:
         weights=f"{MODEL}/final.weights.h5",
         status=f"{MODEL}/training.json",
         classifier="results/classifier/classifier.weights.h5",
+        judge="results/classifier/accuracy.json",
     output:
         metrics=f"{MODEL}/metrics.json",
         latent=f"{MODEL}/latent.npz",

@@ -12,15 +12,15 @@ log_to(smk.log[0])
 configure_tensorflow(smk.threads)
 
 from vaestudy import evaluation  # noqa: E402
-from vaestudy.classifier import build_classifier  # noqa: E402
+from vaestudy.classifier import load_judge  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
 
 settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.weights)
-judge = build_classifier(seed=0)
-judge.load_weights(smk.input.classifier)
+with open(smk.input.judge) as handle:
+    judge = load_judge(smk.input.classifier, json.load(handle)["temperature"])
 with open(smk.input.status) as handle:
     status = json.load(handle)
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
@@ -32,7 +32,7 @@ size = evaluation.MANIFOLD_SIZE
 grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
 summary = (
     evaluation.summarise_model(
-        vae, judge, x_test, z_mean, z_log_var, grid, smk.params.evaluation, settings["seed"]
+        vae, judge, x_test, y_test, grid, smk.params.evaluation, settings["seed"]
     )
     if usable
     else {}

@@ -11,7 +11,8 @@ log_to(smk.log[0])
 metrics = pd.read_csv(smk.input.metrics)
 summary = over_seeds(metrics, [column for column, _ in plots.SUMMARY_PANELS])
 plots.rate_distortion(smk.output.rate_distortion, summary)
-plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary)
+ceiling = metrics["mutual_information_max"].max()
+plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, ceiling)
 histories = {}
 for (_, c), path in zip(smk.params.models, smk.input.histories, strict=True):
     histories.setdefault(float(c), []).append(pd.read_csv(path))

@@ -1,4 +1,5 @@
-"""Rule train_classifier: the digit classifier that judges the decoders, and its test accuracy."""
+"""Rule train_classifier: the digit classifier that judges the decoders, its temperature,
+accuracy, calibration and bias."""
 
 import json
 
@@ -14,16 +15,17 @@ from vaestudy.data import load_split  # noqa: E402
 
 x_train, y_train = load_split(smk.input.data, "train", smk.params.train_limit)
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
-model = classifier.train_classifier(x_train, y_train, smk.params.epochs, seed=0)
+judge, fit_images, held_out = classifier.train_judge(x_train, y_train, smk.params.epochs, seed=0)
 result = {
-    "test_accuracy": classifier.accuracy(model, x_test, y_test),
+    **classifier.assess(judge, x_test, y_test),
     "required_accuracy": smk.params.required_accuracy,
-    "train_images": len(x_train),
+    "train_images": fit_images,
+    "held_out_images": held_out,
     "test_images": len(x_test),
     "epochs": smk.params.epochs,
 }
 result["meets_requirement"] = result["test_accuracy"] >= result["required_accuracy"]
-model.save_weights(smk.output.weights)
+judge.model.save_weights(smk.output.weights)
 with open(smk.output.accuracy, "w") as handle:
     json.dump(result, handle, indent=2)
 print(json.dumps(result))
