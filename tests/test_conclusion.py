@@ -63,6 +63,8 @@ def test_without_any_covering_coefficient_it_says_so_and_uses_the_rest():
     result = conclude(table(rows), Thresholds())
     assert result.recommended == [2.0]
     assert "none of those decodes N(0, I) into 10 confident digit classes" in result.summary
+    # what kept c = 1 out is then its prior mismatch, not the coverage every one failed
+    assert result.reasons[1.0].startswith("out: prior mismatch above the best candidate's")
 
 
 def test_different_numbers_give_a_different_conclusion():

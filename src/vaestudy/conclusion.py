@@ -100,8 +100,9 @@ def _closest_to_prior(metrics, table, pool):
     ]
 
 
-def _reason(row, check, best_rec, chosen, best_prior, thresholds):
-    """Why one coefficient is in or out, with its numbers."""
+def _reason(row, check, best_rec, chosen, best_prior, thresholds, coverage_decides):
+    """Why one coefficient is in or out, with its numbers. Without any covering coefficient
+    (coverage_decides False) the prior match decides among all that reconstruct well."""
     numbers = (
         f"reconstruction {row['reconstruction']:.1f} ({row['reconstruction'] / best_rec - 1:+.1%} "
         f"vs best), {row['prior_classes']:.0f} digit classes at confidence "
@@ -111,6 +112,8 @@ def _reason(row, check, best_rec, chosen, best_prior, thresholds):
         return f"out: reconstruction beyond the {thresholds.margin:.0%} margin; {numbers}"
     if chosen:
         return f"in: {numbers}"
+    if not coverage_decides:
+        return f"out: prior mismatch above the best candidate's {best_prior:.3f}; {numbers}"
     if not check["classes_ok"]:
         return f"out: fewer than {thresholds.min_classes} digit classes; {numbers}"
     if not check["confidence_ok"]:
@@ -140,7 +143,9 @@ def conclude(metrics, thresholds=None):
     verdicts = table.join(checks)
     verdicts["recommended"] = verdicts.index.isin(recommended)
     verdicts["reason"] = [
-        _reason(row, checks.loc[c], best_rec, c in recommended, best_prior, thresholds)
+        _reason(
+            row, checks.loc[c], best_rec, c in recommended, best_prior, thresholds, bool(covering)
+        )
         for c, row in table.iterrows()
     ]
     reasons.update(verdicts["reason"].to_dict())
