@@ -24,10 +24,32 @@ def test_command_line_strings_become_numbers():
 
 @pytest.mark.parametrize(
     "value, label",
-    [(0, "0"), (0.0, "0"), (1, "1"), (1.0, "1"), (0.02, "0.02"), (20, "20"), (1e-7, "1e-07")],
+    [
+        (0, "0"),
+        (0.0, "0"),
+        (-0.0, "0"),
+        ("-0.0", "0"),
+        (1, "1"),
+        (1.0, "1"),
+        (0.02, "0.02"),
+        (20, "20"),
+        (1e-7, "1e-07"),
+    ],
 )
 def test_one_spelling_per_coefficient(value, label):
     assert coefficient_label(value) == label
+
+
+def test_zero_written_negative_is_the_same_coefficient_as_zero():
+    with pytest.raises(ConfigError, match="0 and -0.0 are the same value"):
+        validate_config({"coefficients": [0, -0.0]}, SCHEMA)
+    assert validate_config({"coefficients": ["-0.0", "1"]}, SCHEMA)["coefficients"] == [0, 1]
+
+
+def test_large_seeds_are_kept_exactly():
+    big = 2**32 - 1
+    config = validate_config({"seeds": [str(big), str(big - 1)]}, SCHEMA)
+    assert config["seeds"] == [big, big - 1]
 
 
 @pytest.mark.parametrize(
@@ -56,6 +78,18 @@ def test_one_spelling_per_coefficient(value, label):
         ({"class_share": 0}, "'class_share': got 0"),
         ({"iw_samples": 0}, "'iw_samples': got 0"),
         ({"precision": "float16"}, "'precision': got 'float16'; must be one of float32, bfloat16"),
+        ({"seeds": [2**32]}, "'seeds': item 4294967296 is not allowed"),
+        ({"seeds": ["4294967296"]}, "'seeds': item 4294967296 is not allowed"),
+        ({"mnist_url": "htp://example.org/mnist.npz"}, "'mnist_url': got 'htp://"),
+        ({"mnist_url": "https:///mnist.npz"}, "'mnist_url': got 'https:///mnist.npz'"),
+        ({"mnist_url": "example.org/mnist.npz"}, "'mnist_url'"),
+        ({"iw_samples": 100000}, "'iw_samples': got 100000; must be integer >= 1 and <= 10000"),
+        ({"iw_images": 20000}, "'iw_images': got 20000"),
+        ({"coverage_samples": 10**7}, "'coverage_samples'"),
+        ({"prior_samples": 10**6}, "'prior_samples'"),
+        ({"latent_dim": 1000}, "'latent_dim': got 1000"),
+        ({"intermediate_dim": 51200}, "'intermediate_dim': got 51200"),
+        ({"batch_size": 60000}, "'batch_size': got 60000"),
     ],
 )
 def test_bad_values_give_one_line_naming_key_and_value(override, words):
@@ -63,3 +97,10 @@ def test_bad_values_give_one_line_naming_key_and_value(override, words):
         validate_config(dict(override), SCHEMA)
     message = str(error.value)
     assert words in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.org/mnist.npz", "http://h:8080/x", "file:///d/m.npz"]
+)
+def test_urls_of_the_allowed_forms_pass(url):
+    assert validate_config({"mnist_url": url}, SCHEMA)["mnist_url"] == url

@@ -3,6 +3,7 @@
 import hashlib
 import http.server
 import threading
+import zipfile
 
 import numpy as np
 import pytest
@@ -37,12 +38,61 @@ def test_malformed_files_are_rejected_with_the_reason(tmp_path, overrides, messa
     assert message in str(error.value)
 
 
-@pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04truncated"])
+@pytest.mark.parametrize("content", [b"not a zip at all", b"hello\n", b"PK\x03\x04truncated"])
 def test_non_npz_and_truncated_files_are_rejected(tmp_path, content):
     path = tmp_path / "mnist.npz"
     path.write_bytes(content)
-    with pytest.raises(DataError, match="not a readable"):
+    with pytest.raises(DataError, match="is not (an|a readable) .npz file"):
         data.validate_mnist(path)
+
+
+def _npy(path):
+    with open(path, "wb") as handle:  # a .npy array under an .npz name
+        np.save(handle, np.zeros((3, 28, 28), np.uint8))
+    return path
+
+
+def _zip_without_arrays(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "no arrays here")
+    return path
+
+
+def _object_arrays(path):
+    return write_npz(path, x_train=np.array([{"image": 1}] * 20, dtype=object))
+
+
+def _corrupt_member(path):
+    write_npz(path, n_train=200)
+    raw = bytearray(path.read_bytes())
+    raw[3000:3040] = b"\xff" * 40  # inside x_train's compressed bytes
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _directory(path):
+    path.mkdir()
+    return path
+
+
+BAD_FILES = {
+    "npy": (_npy, "holds a single array (.npy)"),
+    "zip": (_zip_without_arrays, "missing arrays"),
+    "pickle": (_object_arrays, "x_train holds Python objects (pickle)"),
+    "corrupt": (_corrupt_member, "is corrupt"),
+    "directory": (_directory, "is a directory"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_every_unusable_local_file_is_one_line_naming_the_key_and_file(tmp_path, kind):
+    make, words = BAD_FILES[kind]
+    path = make(tmp_path / "mnist.npz")
+    with pytest.raises(DataError) as error:
+        data.check_local_mnist(path)
+    message = str(error.value)
+    assert message.startswith("config key 'mnist_path': ") and str(path) in message
+    assert words in message and "\n" not in message
 
 
 def test_truncated_real_npz_is_rejected(tmp_path, small_npz):
@@ -126,6 +176,15 @@ def test_offline_says_how_to_use_a_local_file(tmp_path, no_keras_cache):
     with pytest.raises(DataError, match="mnist_path"):
         data.fetch_mnist(tmp_path / "mnist.npz", "http://127.0.0.1:9/mnist.npz", "0" * 64)
     assert not (tmp_path / "mnist.npz").exists()
+
+
+def test_a_bad_keras_cache_file_is_not_copied(tmp_path, monkeypatch):
+    bad = write_npz(tmp_path / "cached.npz", y_test=np.full(10, 12, np.uint8))
+    monkeypatch.setattr(data, "KERAS_CACHE", bad)
+    dest = tmp_path / "results" / "mnist.npz"
+    with pytest.raises(DataError, match="label 12"):
+        data.fetch_mnist(dest, "http://127.0.0.1:9/x", data.sha256_of(bad))
+    assert not dest.exists() and not list(dest.parent.iterdir())
 
 
 def test_keras_cache_with_the_right_hash_is_used(tmp_path, small_npz, monkeypatch):

@@ -155,3 +155,29 @@ def test_replicates_train_every_coefficient_per_seed(tmp_path, mnist_path):
     mean, error = losses["reconstruction"].mean(), losses["reconstruction"].std() / np.sqrt(2)
     assert f"{mean:.2f} ± {error:.2f}" in html and "seed 1" in html
     assert "standard errors are those of the mean over 2 seeds" in html.lower()
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"hello\n", "is not an .npz file"),
+        (None, "is a directory, not an MNIST .npz file"),
+    ],
+)
+def test_an_unusable_data_file_stops_the_dry_run_with_one_line(tmp_path, content, words):
+    path = tmp_path / "data.npz"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    result = snakemake(tmp_path, "-n", "--config", f"mnist_path={path}", check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"Invalid configuration: config key 'mnist_path': {path} {words}" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_minus_zero_is_the_job_of_zero(tmp_path, mnist_path):
+    result = snakemake(
+        tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "coefficients=[-0.0,1]"
+    )
+    assert "results/models/seed0/c0/history.csv" in result.stdout and "c-0" not in result.stdout

@@ -3,6 +3,7 @@
 import copy
 import difflib
 import math
+import re
 from pathlib import Path
 
 import yaml
@@ -19,13 +20,18 @@ def load_schema(path):
 
 def coefficient_label(value):
     """The one spelling of a coefficient used in paths and wildcards: 1.0 -> '1', 0.02 -> '0.02'."""
-    text = repr(float(value))
+    value = float(value)
+    if value == 0:  # -0.0 too: zero is one job, c0
+        return "0"
+    text = repr(value)
     return text[:-2] if text.endswith(".0") else text
 
 
 def _coerce_number(value, integer):
     """Numbers typed on the command line arrive as strings (``--config seeds=[0,1]``)."""
     if isinstance(value, str):
+        if integer and re.fullmatch(r"[+-]?\d+", value.strip()):
+            return int(value)  # exactly, however large (no rounding through float)
         try:
             number = float(value.strip())
         except ValueError:
@@ -87,8 +93,6 @@ def _valid_scalar(value, spec):
         if not isinstance(value, str):
             return False
         if "pattern" in spec:
-            import re
-
             return re.fullmatch(spec["pattern"], value) is not None
         return "enum" not in spec or value in spec["enum"]
     if "minimum" in spec and value < spec["minimum"]:
@@ -146,7 +150,7 @@ def validate_config(config, schema):
         _check_key(key, config[key], spec)
     _check_unique("coefficients", [(c, coefficient_label(c)) for c in config["coefficients"]])
     _check_unique("seeds", [(s, s) for s in config["seeds"]])
-    if config["mnist_path"] and not Path(config["mnist_path"]).is_file():
+    if config["mnist_path"] and not Path(config["mnist_path"]).exists():
         raise ConfigError(
             f"config key 'mnist_path': file {config['mnist_path']!r} does not exist; "
             "give the path of an MNIST npz (Keras layout), or leave it empty to download"

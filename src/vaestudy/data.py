@@ -7,6 +7,7 @@ import shutil
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,15 +30,39 @@ def sha256_of(path):
 
 
 def _open_npz(path):
+    """The file as an NpzFile, or a DataError that says what the file is instead."""
+    path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path} is a directory, not an MNIST .npz file")
+    if not path.is_file():
+        raise DataError(f"{path} does not exist")
     try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        npz = np.load(path, allow_pickle=False)
+    except ValueError as error:  # numpy's pickle hint: neither a zip archive nor a .npy array
+        raise DataError(f"{path} is not an .npz file (not a zip archive of arrays)") from error
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
         raise DataError(f"{path} is not a readable .npz file ({error})") from error
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise DataError(
+            f"{path} holds a single array (.npy), not an .npz archive of x_train, y_train, "
+            "x_test and y_test"
+        )
+    return npz
+
+
+def _read(npz, path, key):
+    """One array of the archive; a member that needs pickle or is corrupt is a DataError."""
+    try:
+        return npz[key]
+    except ValueError as error:
+        raise DataError(f"{path}: {key} holds Python objects (pickle), not numbers") from error
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+        raise DataError(f"{path}: {key} is corrupt ({error})") from error
 
 
 def _check_split(npz, path, split):
     x_key, y_key = SPLITS[split]
-    x, y = npz[x_key], npz[y_key]
+    x, y = _read(npz, path, x_key), _read(npz, path, y_key)
     if x.ndim != 3 or x.shape[1:] != (28, 28) or x.shape[0] == 0:
         raise DataError(f"{path}: {x_key} has shape {x.shape}; expected (N, 28, 28)")
     if y.shape != (x.shape[0],):
@@ -52,48 +77,78 @@ def _check_split(npz, path, split):
 
 def validate_mnist(path):
     """Check keys, shapes, dtypes and labels; return the number of images per split."""
+    with _open_npz(path) as npz:
+        missing = sorted({k for keys in SPLITS.values() for k in keys} - set(npz.files))
+        if missing:
+            raise DataError(
+                f"{path}: missing arrays {missing}; expected x_train, y_train, x_test, y_test"
+            )
+        return {split: _check_split(npz, path, split) for split in SPLITS}
+
+
+def check_local_mnist(path):
+    """validate_mnist for the file named by config key mnist_path, errors naming the key."""
     try:
-        with _open_npz(path) as npz:
-            missing = sorted({k for keys in SPLITS.values() for k in keys} - set(npz.files))
-            if missing:
-                raise DataError(
-                    f"{path}: missing arrays {missing}; expected x_train, y_train, x_test, y_test"
-                )
-            return {split: _check_split(npz, path, split) for split in SPLITS}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise DataError(f"{path} is not a readable MNIST .npz file ({error})") from error
+        return validate_mnist(path)
+    except DataError as error:
+        raise DataError(
+            f"config key 'mnist_path': {error}; give an MNIST npz in the Keras layout, or leave "
+            "mnist_path empty to download"
+        ) from error
 
 
-def download(url, dest, sha256, timeout=60):
-    """Fetch url to dest through a temporary file; dest appears only with the right hash."""
+def _write_durably(write, dest):
+    """write(partial) to dest + '.part', flushed to disk, then renamed onto dest: a crash
+    leaves either the old dest or the new one, never half a file under its name."""
     dest = Path(dest)
     partial = dest.with_name(dest.name + ".part")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
-            shutil.copyfileobj(response, out)
-            expected = response.headers.get("Content-Length")
-        if expected is not None and partial.stat().st_size != int(expected):
-            raise OSError(f"connection closed after {partial.stat().st_size} of {expected} bytes")
-    except (urllib.error.URLError, OSError, TimeoutError, http.client.HTTPException) as error:
+        write(partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, dest)
+    finally:
         partial.unlink(missing_ok=True)
-        raise DataError(
-            f"could not download MNIST from {url} ({error}). On a machine without internet, "
-            "set mnist_path to a local copy: snakemake --config mnist_path=/path/to/mnist.npz"
-        ) from error
-    actual = sha256_of(partial)
-    if actual != sha256:
-        partial.unlink()
-        raise DataError(
-            f"the file downloaded from {url} has sha256 {actual}, expected {sha256}; "
-            "the download is corrupt or the URL serves another file"
-        )
-    os.replace(partial, dest)
+
+
+def _fetch(url, partial, timeout):
+    """Stream url into the file partial; a short read is an error."""
+    with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
+        shutil.copyfileobj(response, out)
+        expected = response.headers.get("Content-Length")
+    if expected is not None and partial.stat().st_size != int(expected):
+        raise OSError(f"connection closed after {partial.stat().st_size} of {expected} bytes")
+
+
+def download(url, dest, sha256, timeout=60):
+    """Fetch url to dest; dest appears only complete and with the right hash."""
+
+    def fetch_and_check(partial):
+        try:
+            _fetch(url, partial, timeout)
+        except (
+            urllib.error.URLError,
+            OSError,
+            TimeoutError,
+            ValueError,
+            http.client.HTTPException,
+        ) as error:
+            raise DataError(
+                f"could not download MNIST from {url} ({error}). On a machine without internet, "
+                "set mnist_path to a local copy: snakemake --config mnist_path=/path/to/mnist.npz"
+            ) from error
+        actual = sha256_of(partial)
+        if actual != sha256:
+            raise DataError(
+                f"the file downloaded from {url} has sha256 {actual}, expected {sha256}; "
+                "the download is corrupt or the URL serves another file"
+            )
+
+    _write_durably(fetch_and_check, dest)
 
 
 def _copy_validated(source, dest):
-    partial = Path(str(dest) + ".part")
-    shutil.copyfile(source, partial)
-    os.replace(partial, dest)
+    _write_durably(lambda partial: shutil.copyfile(source, partial), dest)
 
 
 def fetch_mnist(dest, url, sha256, local_path=""):
@@ -102,12 +157,12 @@ def fetch_mnist(dest, url, sha256, local_path=""):
     dest.parent.mkdir(parents=True, exist_ok=True)
     if local_path:
         source = str(Path(local_path).resolve())
-        sizes = validate_mnist(local_path)
+        sizes = check_local_mnist(local_path)
         _copy_validated(local_path, dest)
     elif KERAS_CACHE.is_file() and sha256_of(KERAS_CACHE) == sha256:
         source = f"Keras cache {KERAS_CACHE}"
+        sizes = validate_mnist(KERAS_CACHE)
         _copy_validated(KERAS_CACHE, dest)
-        sizes = validate_mnist(dest)
     else:
         source = url
         download(url, dest, sha256)
@@ -127,12 +182,6 @@ def check_limits(sizes, train_limit, test_limit):
                 f"config key '{split}_limit': got {limit}, but the data has only "
                 f"{sizes[split]} {split} images; use 0 for all or a smaller number"
             )
-
-
-def split_sizes(path):
-    """Number of images per split, reading only the label arrays."""
-    with _open_npz(path) as npz:
-        return {split: len(npz[y_key]) for split, (_, y_key) in SPLITS.items()}
 
 
 def load_split(path, split, limit=0):

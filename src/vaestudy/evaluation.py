@@ -91,11 +91,17 @@ def iw_subset(n, size, seed=0):
     return np.sort(np.random.default_rng([seed, 3]).choice(n, size, replace=False))
 
 
-def prior_decodes(decoder, n, seed=0):
-    """Decoded images (pixel probabilities) of n samples of N(0, I)."""
+def prior_readings(decoder, judge, n, seed=0, chunk=10_000):
+    """The judge's class probabilities for decodes of n samples of N(0, I), decoded and read
+    `chunk` at a time so that memory does not grow with n: (n, 10)."""
     latent_dim = decoder.inputs[0].shape[-1]
     z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim))
-    return metrics.sigmoid(decoder_logits(decoder, z))
+    return np.concatenate(
+        [
+            judge.probabilities(metrics.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
+            for start in range(0, n, chunk)
+        ]
+    )
 
 
 def manifold_cells(image, size=MANIFOLD_SIZE):
@@ -185,7 +191,7 @@ def summarise_model(vae, judge, x, y, grid, settings, seed=0):
     z_mean, z_log_var = encode(vae, x)
     reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var, seed)
     label_shares = np.bincount(y, minlength=10) / len(y)
-    decodes = judge.probabilities(prior_decodes(vae.decoder, settings["coverage_samples"], seed))
+    decodes = prior_readings(vae.decoder, judge, settings["coverage_samples"], seed)
     share = settings["class_share"]
     return {
         **loss_summary(reconstruction, kl, vae.kl_coefficient),

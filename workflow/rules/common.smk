@@ -10,7 +10,7 @@ os.environ.update(
 )
 
 from vaestudy.config import ConfigError, coefficient_label, load_schema, validate_config
-from vaestudy.data import DataError, check_limits, split_sizes, CANONICAL_SIZES
+from vaestudy.data import DataError, check_limits, check_local_mnist, CANONICAL_SIZES
 from vaestudy.evaluation import EVALUATION_KEYS
 
 
@@ -20,7 +20,7 @@ def _validated(config):
     try:
         validate_config(config, schema)
         sizes = (
-            split_sizes(config["mnist_path"])
+            check_local_mnist(config["mnist_path"])
             if config["mnist_path"]
             else CANONICAL_SIZES
         )
