@@ -1,5 +1,8 @@
 """Keras model round trips, reproducibility, and checkpoint resume equal to an unbroken run."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -102,6 +105,87 @@ def test_checkpoint_of_other_settings_is_not_resumed(tmp_path, images):
         log=messages.append,
     )
     assert not any(m.startswith("resuming") for m in messages)
+    assert any(m.startswith("checkpoint set aside as ") and "other settings" in m for m in messages)
+    assert len(list(tmp_path.glob("checkpoint.unusable-*.npz"))) == 1
+
+
+def _train(model, images, epochs, checkpoint_dir, fingerprint=None, log=None):
+    checkpoint = training.Checkpoint(checkpoint_dir, fingerprint or {"run": "test"})
+    return training.train(
+        model, images, epochs, 64, seed=0, checkpoint=checkpoint, log=log or (lambda m: None)
+    )
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(b"\x00" * 100),  # a node crashed while writing
+        lambda path: path.write_bytes(path.read_bytes()[:1000]),  # the disk filled up
+        lambda path: np.savez(path, meta=np.array("{}")),  # another version's layout
+    ],
+    ids=["garbage", "truncated", "other-layout"],
+)
+def test_an_unusable_checkpoint_is_set_aside_and_training_starts_over(tmp_path, images, damage):
+    unbroken = _model()
+    training.train(unbroken, images, 2, 64, seed=0, log=lambda m: None)
+    _train(_model(), images, 1, tmp_path)
+    damage(tmp_path / "checkpoint.npz")
+    messages = []
+    history, _ = _train(_model(), images, 2, tmp_path, log=messages.append)
+    assert [row["epoch"] for row in history] == [1, 2]
+    assert messages[0].startswith("checkpoint set aside as ") and "\n" not in messages[0]
+    assert len(list(tmp_path.glob("checkpoint.unusable-*.npz"))) == 1
+    for a, b in zip(_weights(unbroken), _weights(_model_after(images, tmp_path)), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _model_after(images, checkpoint_dir):
+    """A model restored from the checkpoint left in checkpoint_dir (2 epochs)."""
+    model = _model()
+    training.Checkpoint(checkpoint_dir, {"run": "test"}).restore(model, 2)
+    return model
+
+
+def test_checkpoint_restores_variables_by_name_not_position(tmp_path, images):
+    _train(_model(), images, 1, tmp_path)
+    path = tmp_path / "checkpoint.npz"
+    with np.load(path) as saved:
+        arrays = {key: saved[key] for key in reversed(saved.files)}
+    np.savez(path, **arrays)  # the same state, stored in the opposite order
+    reference, restored = _model(), _model()
+    _train(reference, images, 1, tmp_path / "reference")
+    history = training.Checkpoint(tmp_path, {"run": "test"}).restore(restored, 5)
+    assert len(history) == 1
+    for a, b in zip(_weights(reference), _weights(restored), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_stray_temporary_file_does_not_block_cleaning_up(tmp_path, images):
+    checkpoint = training.Checkpoint(tmp_path / "c1", {"run": "test"})
+    checkpoint.directory.mkdir()
+    checkpoint.partial.write_bytes(b"half a checkpoint")
+    checkpoint.remove()
+    assert not checkpoint.directory.exists()
+
+
+def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(tmp_path, images):
+    unbroken = _model()
+    training.train(unbroken, images, 3, 64, seed=0, log=lambda m: None)
+
+    def terminate_in_epoch_one(message):
+        if message.startswith("epoch 1/"):
+            os.kill(os.getpid(), signal.SIGTERM)  # as SLURM does at the time limit
+
+    with pytest.raises(training.TrainingStopped, match="after epoch 1/3, which is checkpointed"):
+        _train(_model(), images, 3, tmp_path, log=terminate_in_epoch_one)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handler put back
+    messages = []
+    resumed = _model()
+    history, _ = _train(resumed, images, 3, tmp_path, log=messages.append)
+    assert messages[0].startswith("resuming after epoch")
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    for a, b in zip(_weights(unbroken), _weights(resumed), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_divergence_stops_early_and_is_reported(images):

@@ -15,7 +15,8 @@ class Sampling(layers.Layer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        # a fixed name, so checkpoints find its state by name in any process
+        self.seed_generator = keras.random.SeedGenerator(seed, name="sampling_seed")
 
     def call(self, inputs):
         z_mean, z_log_var = inputs
@@ -135,6 +136,6 @@ def build_vae(
     keras.utils.set_random_seed(seed)
     vae = VAE(latent_dim, intermediate_dim, kl_coefficient, seed=seed, precision=precision)
     vae.build((None, IMAGE_PIXELS))
-    vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate, name="adam"))
     vae.optimizer.build(vae.trainable_weights)
     return vae

@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -49,48 +50,116 @@ def train_epoch(step, x, batch_size, order):
 
 class Checkpoint:
     """Everything needed to continue after the last finished epoch, in one file replaced
-    atomically: model and optimiser variables (RNG state included) and the history.
+    atomically (written, fsynced, renamed): model and optimiser variables by name (RNG state
+    included) and the history.
 
-    `fingerprint` (a JSON-able dict of the training settings) must match for a resume, so a
-    checkpoint left by a run with other settings is never continued.
+    `fingerprint` (a JSON-able dict: training settings, data and initial-weights hashes,
+    library versions) must match for a resume. A checkpoint that cannot be read, belongs to
+    another run or does not fit the model is set aside (renamed, never deleted), with one
+    line in the log, and training starts again from the initial weights.
     """
 
     def __init__(self, directory, fingerprint):
         self.directory = Path(directory)
         self.path = self.directory / "checkpoint.npz"
+        self.partial = self.directory / "checkpoint.tmp.npz"
         self.fingerprint = fingerprint
 
     def save(self, model, history):
         self.directory.mkdir(parents=True, exist_ok=True)
-        values = [v.numpy() for v in model.variables + model.optimizer.variables]
+        values = {v.path: v.numpy() for v in _state_variables(model)}
         meta = json.dumps({"fingerprint": self.fingerprint, "history": history})
-        tmp = self.directory / "checkpoint.tmp.npz"
-        np.savez(tmp, *values, meta=np.array(meta))
-        os.replace(tmp, self.path)
+        with open(self.partial, "wb") as handle:
+            np.savez(handle, **{f"var:{k}": v for k, v in values.items()}, meta=np.array(meta))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(self.partial, self.path)
 
-    def restore(self, model, max_epochs):
-        """Load the saved state into model; return its history ([] if none fits)."""
+    def _read(self, model, max_epochs):
+        """(values by variable, history) of the saved state; ValueError if it does not fit."""
+        with np.load(self.path, allow_pickle=False) as saved:
+            meta = json.loads(str(saved["meta"]))
+            values = {k[4:]: saved[k] for k in saved.files if k.startswith("var:")}
+        if meta.get("fingerprint") != self.fingerprint:
+            raise ValueError("it was written by a run with other settings, data or versions")
+        if len(meta["history"]) > max_epochs:
+            raise ValueError(f"it holds more than {max_epochs} epochs")
+        for variable in _state_variables(model):
+            value = values.get(variable.path)
+            if value is None or value.shape != tuple(variable.shape):
+                raise ValueError(f"variable {variable.path} is missing or has another shape")
+        return values, meta["history"]
+
+    def restore(self, model, max_epochs, log=print):
+        """Load the saved state into model by variable name; return its history ([] if there
+        is none, or if it was set aside)."""
         if not self.path.is_file():
             return []
-        variables = model.variables + model.optimizer.variables
-        with np.load(self.path) as saved:
-            meta = json.loads(str(saved["meta"]))
-            values = [saved[f"arr_{i}"] for i in range(len(saved.files) - 1)]
-        history = meta["history"]
-        if (
-            meta["fingerprint"] != self.fingerprint
-            or len(history) > max_epochs
-            or len(values) != len(variables)
-        ):
+        try:
+            values, history = self._read(model, max_epochs)
+        except Exception as error:  # unreadable for any reason: never fail the job on it
+            log(f"checkpoint set aside as {self.set_aside()} ({error}); training from the start")
             return []
-        for variable, value in zip(variables, values, strict=True):
-            variable.assign(value)
+        for variable in _state_variables(model):
+            variable.assign(values[variable.path])
         return history
+
+    def set_aside(self):
+        """Rename the checkpoint out of the way (kept for inspection); returns the new path."""
+        aside = self.path.with_name(f"checkpoint.unusable-{time.strftime('%Y%m%dT%H%M%S')}.npz")
+        os.replace(self.path, aside)
+        return aside
 
     def remove(self):
         self.path.unlink(missing_ok=True)
+        self.partial.unlink(missing_ok=True)
         if self.directory.is_dir() and not any(self.directory.iterdir()):
             self.directory.rmdir()
+
+
+def run_fingerprint(settings, batch_size, images, data_path, init_path):
+    """What makes a checkpoint belong to one run: its settings, the data's and the initial
+    weights' sha256, and the TensorFlow and Keras versions."""
+    from importlib.metadata import version
+
+    from vaestudy.data import sha256_of
+
+    return {
+        **settings,
+        "batch_size": batch_size,
+        "images": images,
+        "data_sha256": sha256_of(data_path),
+        "init_sha256": sha256_of(init_path),
+        "tensorflow": version("tensorflow"),
+        "keras": version("keras"),
+    }
+
+
+def _state_variables(model):
+    """Every variable a resume needs: the model's (weights, RNG state) and the optimiser's."""
+    return model.variables + model.optimizer.variables
+
+
+class StopRequest:
+    """Remembers a SIGTERM (SLURM's time limit or preemption), so that training stops after
+    the epoch it is in, with that epoch checkpointed, instead of dying mid-write."""
+
+    def __init__(self):
+        self.signal = None
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGTERM, self._note)
+        return self
+
+    def _note(self, number, frame):
+        self.signal = number
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGTERM, self.previous)
+
+
+class TrainingStopped(RuntimeError):
+    """Training stopped early on request; its last finished epoch is checkpointed."""
 
 
 def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
@@ -100,11 +169,17 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
     """
     import tensorflow as tf
 
-    history = checkpoint.restore(model, epochs) if checkpoint else []
+    history = checkpoint.restore(model, epochs, log) if checkpoint else []
     if history:
         log(f"resuming after epoch {history[-1]['epoch']} from {checkpoint.directory}")
     x = tf.constant(x)
     step = _compiled_step(model)
+    with StopRequest() as stop:
+        return _epochs(model, step, x, epochs, batch_size, seed, history, checkpoint, log, stop)
+
+
+def _epochs(model, step, x, epochs, batch_size, seed, history, checkpoint, log, stop):
+    """The epoch loop of train; raises TrainingStopped after a SIGTERM."""
     for epoch in range(len(history) + 1, epochs + 1):
         start = time.perf_counter()
         loss, reconstruction, kl = train_epoch(
@@ -127,4 +202,9 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
             return history, True
         if checkpoint:
             checkpoint.save(model, history)
+        if stop.signal is not None and epoch < epochs:
+            raise TrainingStopped(
+                f"stopped by SIGTERM after epoch {epoch}/{epochs}, which is checkpointed; "
+                "run the same command again to resume"
+            )
     return history, False

@@ -2,11 +2,19 @@
 
 import json
 import os
+import sys
 
 import pandas as pd
 
 from vaestudy.jobs import log_to, model_settings
-from vaestudy.training import HISTORY_COLUMNS, Checkpoint, configure_tensorflow, train
+from vaestudy.training import (
+    HISTORY_COLUMNS,
+    Checkpoint,
+    TrainingStopped,
+    configure_tensorflow,
+    run_fingerprint,
+    train,
+)
 
 smk = snakemake  # noqa: F821
 log_to(smk.log[0])
@@ -19,15 +27,21 @@ settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.s
 vae = build_vae(**settings)
 vae.load_weights(smk.input.init)
 x_train, _ = load_split(smk.input.data, "train", smk.params.train_limit)
-fingerprint = {**settings, "batch_size": smk.params.batch_size, "images": len(x_train)}
+fingerprint = run_fingerprint(
+    settings, smk.params.batch_size, len(x_train), smk.input.data, smk.input.init
+)
 checkpoint = Checkpoint(smk.params.checkpoint, fingerprint)
 print(
     f"training c={settings['kl_coefficient']} seed={settings['seed']} on {len(x_train)} "
     f"images, {smk.params.epochs} epochs, {smk.threads} thread(s)"
 )
-history, diverged = train(
-    vae, x_train, smk.params.epochs, smk.params.batch_size, settings["seed"], checkpoint
-)
+try:
+    history, diverged = train(
+        vae, x_train, smk.params.epochs, smk.params.batch_size, settings["seed"], checkpoint
+    )
+except TrainingStopped as stopped:
+    print(stopped, flush=True)
+    sys.exit(1)
 vae.save_weights(smk.output.weights)
 pd.DataFrame(history, columns=HISTORY_COLUMNS).to_csv(smk.output.history, index=False)
 status = {
