@@ -59,6 +59,8 @@ def _coerce(config, schema):
 def _describe(spec, plural=False):
     """What a key allows, in words, from its schema entry."""
     kind = spec.get("type")
+    if "x-allowed" in spec:  # the schema says it in words
+        return spec["x-allowed"]
     if kind == "array":
         return "a non-empty list of " + _describe(spec["items"], plural=True)
     words = {"integer": "integer", "number": "number", "string": "string"}.get(kind, kind)
