@@ -47,15 +47,60 @@ def killed_mid_training(workdir, config, after_epoch):
     pytest.fail("training never reached the epoch to kill at")
 
 
+def terminated_mid_training(workdir, config, after_epoch):
+    """Start the workflow and SIGTERM the training job, as SLURM does at its time limit, once
+    `after_epoch` is logged; returns Snakemake's exit code."""
+    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", "--config", *config]
+    run = subprocess.Popen(
+        command,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log = workdir / "results/logs/train_vae/seed0/c1.log"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (
+        log.is_file() and f"epoch {after_epoch}/" in log.read_text()
+    ):
+        time.sleep(0.1)
+    jobs = subprocess.run(
+        ["pgrep", "-s", str(run.pid), "-f", "train_vae"], capture_output=True, text=True
+    ).stdout.split()
+    assert jobs, "no training job to terminate"
+    for pid in jobs:
+        os.kill(int(pid), signal.SIGTERM)
+    return run.wait(timeout=300)
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory, mnist_path):
+    """The long config run without interruption, to compare interrupted runs with."""
+    workdir = tmp_path_factory.mktemp("unbroken")
+    snakemake(workdir, "--cores", "1", "--config", *long_config(mnist_path))
+    return workdir
+
+
+def assert_same_model(unbroken, other):
+    a = json.loads((unbroken / "results/models/seed0/c1/metrics.json").read_text())
+    b = json.loads((other / "results/models/seed0/c1/metrics.json").read_text())
+    for key in ("loss", "reconstruction", "kl", "prior_kl", "epochs"):
+        assert a[key] == b[key], key
+    history = [
+        pd.read_csv(d / "results/models/seed0/c1/history.csv").drop(columns="seconds")
+        for d in (unbroken, other)
+    ]
+    pd.testing.assert_frame_equal(*history)
+
+
 def without_timing(table):
     return table.drop(columns=["train_seconds"])
 
 
-def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_path):
+def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_path, unbroken):
     config = long_config(mnist_path)
-    unbroken, killed = tmp_path / "unbroken", tmp_path / "killed"
-    unbroken.mkdir(), killed.mkdir()
-    snakemake(unbroken, "--cores", "1", "--config", *config)
+    killed = tmp_path / "killed"
+    killed.mkdir()
 
     killed_mid_training(killed, config, after_epoch=3)
     assert not (killed / "results/models/seed0/c1/final.weights.h5").exists()
@@ -64,16 +109,33 @@ def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_pat
     snakemake(killed, "--cores", "1", "--config", *config)
 
     log = (killed / "results/logs/train_vae/seed0/c1.log").read_text()
-    assert "resuming after epoch 3" in log or "resuming after epoch 4" in log
-    a = json.loads((unbroken / "results/models/seed0/c1/metrics.json").read_text())
-    b = json.loads((killed / "results/models/seed0/c1/metrics.json").read_text())
-    for key in ("loss", "reconstruction", "kl", "prior_kl", "epochs"):
-        assert a[key] == b[key], key
-    history = [
-        pd.read_csv(d / "results/models/seed0/c1/history.csv").drop(columns="seconds")
-        for d in (unbroken, killed)
-    ]
-    pd.testing.assert_frame_equal(*history)
+    # killed once epoch 3 is logged: its checkpoint may or may not have been written yet
+    assert re.search(r"resuming after epoch [2-5] ", log)
+    assert_same_model(unbroken, killed)
+
+
+def test_sigterm_stops_training_cleanly_and_the_rerun_resumes(tmp_path, mnist_path, unbroken):
+    config = long_config(mnist_path)
+    assert terminated_mid_training(tmp_path, config, after_epoch=2) != 0
+    log = (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
+    assert re.search(r"stopped by SIGTERM after epoch [2-5]/6, which is checkpointed", log)
+    assert "Traceback" not in log
+    assert (tmp_path / "results/checkpoints/seed0/c1/checkpoint.npz").is_file()
+    snakemake(tmp_path, "--cores", "1", "--config", *config)
+    assert "resuming after epoch" in (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
+    assert_same_model(unbroken, tmp_path)
+
+
+def test_a_corrupt_checkpoint_is_set_aside_and_the_job_succeeds(tmp_path, mnist_path, unbroken):
+    config = long_config(mnist_path)
+    checkpoint = tmp_path / "results/checkpoints/seed0/c1/checkpoint.npz"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_bytes(b"PK\x03\x04 half-written by a node that crashed")
+    snakemake(tmp_path, "--cores", "1", "--config", *config)
+    log = (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
+    assert "checkpoint set aside as " in log and "training from the start" in log
+    assert len(list(checkpoint.parent.glob("checkpoint.unusable-*.npz"))) == 1
+    assert_same_model(unbroken, tmp_path)
 
 
 def test_same_config_gives_an_identical_loss_table(tmp_path, mnist_path):
