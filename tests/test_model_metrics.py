@@ -107,34 +107,39 @@ def test_effective_sample_size_bounds(rng):
     assert metrics.effective_sample_size(one) == pytest.approx([1.0])
 
 
+UNIFORM = np.full(10, 0.1)
+
+
 def test_coverage_of_a_single_class_and_of_all_ten():
     one = np.tile(np.eye(10)[3], (900, 1))
-    found = metrics.class_coverage(one, min_share=0.02)
+    found = metrics.class_coverage(one, UNIFORM, min_share=0.02)
     assert found["classes"] == 1 and found["entropy_bits"] == 0.0 and found["confidence"] == 1.0
+    assert found["tv"] == pytest.approx(0.9)  # 90 % of the decodes would have to change class
+    assert found["classes_se"] == found["entropy_bits_se"] == found["confidence_se"] == 0.0
     uniform_winners = np.eye(10)[np.arange(1000) % 10] * 0.5 + 0.05
-    found = metrics.class_coverage(uniform_winners, min_share=0.02)
-    assert found["classes"] == 10
+    found = metrics.class_coverage(uniform_winners, UNIFORM, min_share=0.02)
+    assert found["classes"] == 10 and found["tv"] == pytest.approx(0.0, abs=1e-12)
     assert found["entropy_bits"] == pytest.approx(np.log2(10))
     assert found["confidence"] == pytest.approx(0.55)
 
 
 def test_a_class_below_the_share_does_not_count():
     winners = np.r_[np.zeros(990, int), np.ones(10, int)]  # class 1 wins 1 %
-    found = metrics.class_coverage(np.eye(10)[winners], min_share=0.02)
-    assert found["classes"] == 1
+    assert metrics.class_coverage(np.eye(10)[winners], UNIFORM, min_share=0.02)["classes"] == 1
     assert metrics.class_histogram(np.eye(10)[winners])[1] == pytest.approx(0.01)
+
+
+def test_a_class_at_the_share_threshold_has_an_uncertain_count():
+    # class 1 wins exactly 2 % of 1,000 decodes: a resample puts it in or out about half the time
+    winners = np.r_[np.zeros(980, int), np.ones(20, int)]
+    found = metrics.class_coverage(np.eye(10)[winners], UNIFORM, min_share=0.02)
+    assert found["classes"] == 2 and 0.3 < found["classes_se"] < 0.6
 
 
 def test_class_divergence_is_zero_for_decodes_distributed_like_the_labels():
     labels = np.repeat(np.arange(10), [98, 113, 103, 101, 98, 89, 96, 103, 97, 102])
     reference = np.bincount(labels) / len(labels)
-    tv, error = metrics.class_divergence(np.eye(10)[labels], reference)
-    assert tv == pytest.approx(0.0, abs=1e-12)
-    assert 0 < error < 0.05  # the bootstrap sees the sampling noise of 1,000 decodes
-
-
-def test_class_divergence_of_disjoint_and_of_one_class_histograms():
-    reference = np.full(10, 0.1)
-    tv, _ = metrics.class_divergence(np.tile(np.eye(10)[8], (500, 1)), reference)
-    assert tv == pytest.approx(0.9)  # all decodes read as 8: 90 % would have to change class
+    found = metrics.class_coverage(np.eye(10)[labels], reference, min_share=0.02)
+    assert found["tv"] == pytest.approx(0.0, abs=1e-12)
+    assert 0 < found["tv_se"] < 0.05  # the bootstrap sees the sampling noise of 1,000 decodes
     assert metrics.total_variation([1, 0], [0, 1]) == 1.0

@@ -175,12 +175,9 @@ def iw_summary(decoder, x, z_mean, z_log_var, reconstruction, kl, settings, seed
 def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
     """What the judge reads in decoded images: counts, entropy, confidence, and the total
     variation from the test labels' class histogram with its standard error."""
-    found = metrics.class_coverage(probabilities, min_share)
-    tv, tv_se = metrics.class_divergence(probabilities, label_shares, seed=seed)
+    found = metrics.class_coverage(probabilities, label_shares, min_share, seed=seed)
     return {
         **{f"{name}_{key}": value for key, value in found.items()},
-        f"{name}_tv": tv,
-        f"{name}_tv_se": tv_se,
         f"{name}_shares": metrics.class_histogram(probabilities).tolist(),
     }
 

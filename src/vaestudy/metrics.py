@@ -159,27 +159,31 @@ def total_variation(p, q):
     return 0.5 * float(np.sum(np.abs(np.asarray(p) - np.asarray(q))))
 
 
-def class_divergence(probabilities, reference, resamples=200, seed=0):
-    """Total variation between the winning-class histogram of decoded images and a reference
-    histogram (the test labels'), and its standard error over the decodes (multinomial
-    bootstrap)."""
-    share = class_histogram(probabilities, len(reference))
-    rng = np.random.default_rng([seed, 5])
-    boot = rng.multinomial(len(probabilities), share, size=resamples) / len(probabilities)
-    spread = [total_variation(b, reference) for b in boot]
-    return total_variation(share, reference), float(np.std(spread, ddof=1))
-
-
-def class_coverage(probabilities, min_share, classes=10):
-    """How a classifier sees a set of decoded images (rows of class probabilities).
-
-    Returns the number of classes that win at least `min_share` of the images, the entropy
-    (bits) of the winning-class histogram and the mean top-class probability.
-    """
-    share = class_histogram(probabilities, classes)
+def _histogram_numbers(share, reference, min_share):
+    """Classes winning at least min_share, entropy (bits) and TV from the reference."""
     nonzero = share[share > 0]
     return {
         "classes": int(np.sum(share >= min_share)),
         "entropy_bits": float(-np.sum(nonzero * np.log2(nonzero)) + 0.0),
-        "confidence": float(np.mean(np.max(probabilities, axis=1))),
+        "tv": total_variation(share, reference),
     }
+
+
+def class_coverage(probabilities, reference, min_share, resamples=200, seed=0):
+    """How a classifier sees a set of decoded images (rows of class probabilities), each
+    number with its standard error over the decodes.
+
+    classes: how many digits win at least `min_share` of the images; entropy_bits: of the
+    winning-class histogram; tv: its total variation from `reference` (the test labels'
+    histogram; 0 = the same mix of digits); confidence: the mean top-class probability. The
+    errors of the histogram numbers come from a multinomial bootstrap of the histogram.
+    """
+    share = class_histogram(probabilities, len(reference))
+    top = np.max(probabilities, axis=1)
+    rng = np.random.default_rng([seed, 5])
+    boot = rng.multinomial(len(probabilities), share, size=resamples) / len(probabilities)
+    spread = [_histogram_numbers(b, reference, min_share) for b in boot]
+    found = _histogram_numbers(share, reference, min_share)
+    for key in list(found):
+        found[f"{key}_se"] = float(np.std([s[key] for s in spread], ddof=1))
+    return {**found, "confidence": float(np.mean(top)), "confidence_se": standard_error(top)}

@@ -32,13 +32,19 @@ METRIC_COLUMNS = [
     "prior_kl_se",
     "active_units",
     "grid_classes",
+    "grid_classes_se",
     "grid_entropy_bits",
+    "grid_entropy_bits_se",
     "grid_confidence",
+    "grid_confidence_se",
     "grid_tv",
     "grid_tv_se",
     "prior_classes",
+    "prior_classes_se",
     "prior_entropy_bits",
+    "prior_entropy_bits_se",
     "prior_confidence",
+    "prior_confidence_se",
     "prior_tv",
     "prior_tv_se",
     "diverged",
@@ -109,11 +115,13 @@ def over_seeds(metrics, columns):
     return table.sort_index()
 
 
-def _mean_error(mean, error, decimals):
+def _mean_error(mean, error, decimals, error_decimals=None):
     """'mean ± error', or the value alone where it has no error."""
     if pd.isna(mean):
         return "–"
-    return f"{mean:.{decimals}f} ± {error:.{decimals}f}" if error > 0 else f"{mean:.{decimals}f}"
+    shown = f"{mean:.{decimals}f}"
+    error_decimals = decimals if error_decimals is None else error_decimals
+    return f"{shown} ± {error:.{error_decimals}f}" if error > 0 else shown
 
 
 def informative_columns(metrics, latent_dim):
@@ -130,9 +138,10 @@ def summary_html(metrics, latent_dim=2):
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
     for column, (heading, decimals) in columns.items():
-        decimals = 0 if column in COUNTS and not several else decimals
+        # one model's count is a whole number; its bootstrap error is not
+        whole = column in COUNTS and not several
         shown[heading] = [
-            _mean_error(m, e, decimals)
+            _mean_error(m, e, 0 if whole else decimals, decimals)
             for m, e in zip(table[column], table[f"{column}_err"], strict=True)
         ]
     diverged = sorted(set(metrics["coefficient"]) - set(table.index))
