@@ -12,11 +12,8 @@ import json
 import platform
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from vaestudy.training import configure_tensorflow  # noqa: E402
 

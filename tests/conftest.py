@@ -47,18 +47,16 @@ def small_npz(tmp_path):
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
 
 
-def tiny_config(mnist_path):
+def study_config(name, mnist_path, **overrides):
+    """Snakemake arguments for the test configuration tests/configs/<name>.yaml, with the
+    local MNIST copy and any overrides (key=value on the command line)."""
+    values = [f"{key}={value}" for key, value in overrides.items()]
     return [
+        "--configfile",
+        str(ROOT / "tests" / "configs" / f"{name}.yaml"),
+        "--config",
         f"mnist_path={mnist_path}",
-        "coefficients=[0,1]",
-        "epochs=2",
-        "train_limit=1000",
-        "test_limit=500",
-        "prior_samples=200",
-        "classifier_epochs=2",
-        "iw_samples=50",
-        "iw_images=100",
-        "coverage_samples=500",
+        *values,
     ]
 
 
@@ -79,5 +77,5 @@ def snakemake(workdir, *args, check=True):
 @pytest.fixture(scope="session")
 def study(tmp_path_factory, mnist_path):
     workdir = tmp_path_factory.mktemp("study")
-    snakemake(workdir, "--cores", "2", "--config", *tiny_config(mnist_path))
+    snakemake(workdir, "--cores", "2", *study_config("tiny", mnist_path))
     return workdir

@@ -52,7 +52,7 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     assert found, "the page did not finish loading in Chromium"
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert len(probe["images"]) == 1 + 3 + 2 * 3 and all(width > 0 for width in probe["images"])
-    losses = pd.read_csv(study / "results/tables/losses.csv")
+    losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert probe["rows"] == len(losses) == 2
     assert "Recommended: c = " in probe["conclusion"]
 

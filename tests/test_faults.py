@@ -9,25 +9,14 @@ import time
 
 import pandas as pd
 import pytest
-from conftest import SNAKEMAKE, snakemake, tiny_config
+from conftest import SNAKEMAKE, snakemake, study_config
 
 pytestmark = pytest.mark.slow
 
 
-def long_config(mnist_path):
-    return [
-        f"mnist_path={mnist_path}",
-        "coefficients=[1]",
-        "epochs=6",
-        "train_limit=3000",
-        "test_limit=500",
-        "prior_samples=200",
-    ]
-
-
 def killed_mid_training(workdir, config, after_epoch):
     """Start the workflow, SIGKILL it (Snakemake and its jobs) once `after_epoch` is logged."""
-    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", "--config", *config]
+    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", *config]
     run = subprocess.Popen(
         command,
         cwd=workdir,
@@ -50,7 +39,7 @@ def killed_mid_training(workdir, config, after_epoch):
 def terminated_mid_training(workdir, config, after_epoch):
     """Start the workflow and SIGTERM the training job, as SLURM does at its time limit, once
     `after_epoch` is logged; returns Snakemake's exit code."""
-    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", "--config", *config]
+    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", *config]
     run = subprocess.Popen(
         command,
         cwd=workdir,
@@ -77,7 +66,7 @@ def terminated_mid_training(workdir, config, after_epoch):
 def unbroken(tmp_path_factory, mnist_path):
     """The long config run without interruption, to compare interrupted runs with."""
     workdir = tmp_path_factory.mktemp("unbroken")
-    snakemake(workdir, "--cores", "1", "--config", *long_config(mnist_path))
+    snakemake(workdir, "--cores", "1", *study_config("long", mnist_path))
     return workdir
 
 
@@ -98,15 +87,15 @@ def without_timing(table):
 
 
 def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_path, unbroken):
-    config = long_config(mnist_path)
+    config = study_config("long", mnist_path)
     killed = tmp_path / "killed"
     killed.mkdir()
 
     killed_mid_training(killed, config, after_epoch=3)
     assert not (killed / "results/models/seed0/c1/final.weights.h5").exists()
     assert (killed / "results/checkpoints/seed0/c1/checkpoint.npz").is_file()
-    snakemake(killed, "--unlock", "--config", *config)
-    snakemake(killed, "--cores", "1", "--config", *config)
+    snakemake(killed, "--unlock", *config)
+    snakemake(killed, "--cores", "1", *config)
 
     log = (killed / "results/logs/train_vae/seed0/c1.log").read_text()
     # killed once epoch 3 is logged: its checkpoint may or may not have been written yet
@@ -115,46 +104,43 @@ def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_pat
 
 
 def test_sigterm_stops_training_cleanly_and_the_rerun_resumes(tmp_path, mnist_path, unbroken):
-    config = long_config(mnist_path)
+    config = study_config("long", mnist_path)
     assert terminated_mid_training(tmp_path, config, after_epoch=2) != 0
     log = (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
     assert re.search(r"stopped by SIGTERM after epoch [2-5]/6, which is checkpointed", log)
     assert "Traceback" not in log
     assert (tmp_path / "results/checkpoints/seed0/c1/checkpoint.npz").is_file()
-    snakemake(tmp_path, "--cores", "1", "--config", *config)
+    snakemake(tmp_path, "--cores", "1", *config)
     assert "resuming after epoch" in (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
     assert_same_model(unbroken, tmp_path)
 
 
 def test_a_corrupt_checkpoint_is_set_aside_and_the_job_succeeds(tmp_path, mnist_path, unbroken):
-    config = long_config(mnist_path)
+    config = study_config("long", mnist_path)
     checkpoint = tmp_path / "results/checkpoints/seed0/c1/checkpoint.npz"
     checkpoint.parent.mkdir(parents=True)
     checkpoint.write_bytes(b"PK\x03\x04 half-written by a node that crashed")
-    snakemake(tmp_path, "--cores", "1", "--config", *config)
+    snakemake(tmp_path, "--cores", "1", *config)
     log = (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
     assert "checkpoint set aside as " in log and "training from the start" in log
     assert len(list(checkpoint.parent.glob("checkpoint.unusable-*.npz"))) == 1
     assert_same_model(unbroken, tmp_path)
 
 
-def test_same_config_gives_an_identical_loss_table(tmp_path, mnist_path):
+def test_same_config_gives_an_identical_metrics_table(tmp_path, mnist_path):
     tables = []
     for name in ("first", "second"):
         workdir = tmp_path / name
         workdir.mkdir()
-        snakemake(workdir, "--cores", "2", "--config", *tiny_config(mnist_path))
-        tables.append(without_timing(pd.read_csv(workdir / "results/tables/losses.csv")))
+        snakemake(workdir, "--cores", "2", *study_config("tiny", mnist_path))
+        tables.append(without_timing(pd.read_csv(workdir / "results/tables/metrics.csv")))
     pd.testing.assert_frame_equal(*tables, check_exact=True)
 
 
 def test_adding_a_coefficient_trains_only_that_model(tmp_path, mnist_path):
-    snakemake(tmp_path, "--cores", "2", "--config", *tiny_config(mnist_path))
-    more = [
-        c if not c.startswith("coefficients=") else "coefficients=[0,1,2]"
-        for c in tiny_config(mnist_path)
-    ]
-    result = snakemake(tmp_path, "-n", "--config", *more)
+    snakemake(tmp_path, "--cores", "2", *study_config("tiny", mnist_path))
+    more = study_config("tiny", mnist_path, coefficients="[0,1,2]")
+    result = snakemake(tmp_path, "-n", *more)
     stats = result.stdout[result.stdout.index("Job stats:") :]
     assert re.search(r"train_vae +1\n", stats) and re.search(r"evaluate_vae +1\n", stats)
     assert "initial_weights" not in stats and "get_mnist" not in stats
@@ -162,12 +148,9 @@ def test_adding_a_coefficient_trains_only_that_model(tmp_path, mnist_path):
 
 
 def test_a_diverging_model_is_recorded_and_the_report_still_builds(tmp_path, mnist_path):
-    config = [
-        c if not c.startswith("coefficients=") else "coefficients=[0,1e38]"
-        for c in tiny_config(mnist_path)
-    ]
-    snakemake(tmp_path, "--cores", "2", "--config", *config)
-    losses = pd.read_csv(tmp_path / "results/tables/losses.csv")
+    config = study_config("tiny", mnist_path, coefficients="[0,1e38]")
+    snakemake(tmp_path, "--cores", "2", *config)
+    losses = pd.read_csv(tmp_path / "results/tables/metrics.csv")
     assert list(losses["diverged"]) == [False, True]
     html = (tmp_path / "results/report.html").read_text()
     assert "out: diverged" in html and "Recommended: c = 0" in html

@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, tiny_config
+from conftest import ROOT, study_config
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -49,9 +49,14 @@ def submit(workdir, mnist_path, *extra):
         str(ROOT / "profiles/slurm"),
         "--slurm-init-seconds-before-status-checks",
         "1",
+        # the local test cluster's partition and account, as a user passes theirs
+        "--default-resources",
+        "slurm_partition=debug",
+        "slurm_account=default",
+        "mem_mb=1000",
+        "runtime=30",
         *extra,
-        "--config",
-        *tiny_config(mnist_path),
+        *study_config("tiny", mnist_path),
     ]
     return subprocess.Popen(
         command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import snakemake, tiny_config, write_npz
+from conftest import snakemake, study_config, write_npz
 
 pytestmark = pytest.mark.slow
 
 
-def test_loss_table_has_one_row_per_model_with_sane_numbers(study):
-    losses = pd.read_csv(study / "results/tables/losses.csv")
+def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
+    losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert list(losses["coefficient"]) == [0.0, 1.0]
     assert {"coefficient", "seed", "loss", "reconstruction", "kl", "prior_kl"} <= set(losses)
     assert not losses["diverged"].any()
@@ -27,7 +27,7 @@ def test_loss_table_has_one_row_per_model_with_sane_numbers(study):
 
 def test_rate_recomputed_from_the_saved_codes(study):
     # KL(N(m, s^2) || N(0, 1)) = (m^2 + s^2 - 1) / 2 - log s, written out here independently
-    losses = pd.read_csv(study / "results/tables/losses.csv").set_index("coefficient")
+    losses = pd.read_csv(study / "results/tables/metrics.csv").set_index("coefficient")
     for c in (0.0, 1.0):
         with np.load(study / f"results/models/seed0/c{c:g}/latent.npz") as latent:
             m = latent["z_mean"].astype(float)
@@ -40,7 +40,7 @@ def test_rate_recomputed_from_the_saved_codes(study):
 
 
 def test_every_yardstick_within_its_mathematical_bounds(study):
-    losses = pd.read_csv(study / "results/tables/losses.csv")
+    losses = pd.read_csv(study / "results/tables/metrics.csv")
     err = 3 * losses["mutual_information_se"] + 1e-9
     log_n = np.log(500)  # test_limit=500
     assert losses["mutual_information_max"].to_numpy() == pytest.approx(log_n)
@@ -94,13 +94,13 @@ def test_report_is_self_contained_and_concludes_from_the_table(study, mnist_path
     assert "IW NLL" in html and "classes in N(0, I) decodes" in html
     assert "reached only" in html  # the tiny classifier is flagged as below 98 %
     assert hashlib.sha256(mnist_path.read_bytes()).hexdigest() in html
-    losses = pd.read_csv(study / "results/tables/losses.csv")
+    losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert f"{losses['reconstruction'].min():.2f}" in html
     assert "tensorflow" in html and "<img" in html and 'src="http' not in html
 
 
 def test_second_run_has_nothing_to_do(study, mnist_path):
-    result = snakemake(study, "-n", "--config", *tiny_config(mnist_path))
+    result = snakemake(study, "-n", *study_config("tiny", mnist_path))
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
@@ -144,9 +144,9 @@ def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
 
 
 def test_replicates_train_every_coefficient_per_seed(tmp_path, mnist_path):
-    config = [c for c in tiny_config(mnist_path) if not c.startswith("coefficients=")]
-    snakemake(tmp_path, "--cores", "2", "--config", *config, "coefficients=[1]", "seeds=[0,1]")
-    losses = pd.read_csv(tmp_path / "results/tables/losses.csv")
+    config = study_config("tiny", mnist_path, coefficients="[1]", seeds="[0,1]")
+    snakemake(tmp_path, "--cores", "2", *config)
+    losses = pd.read_csv(tmp_path / "results/tables/metrics.csv")
     assert list(losses["seed"]) == [0, 1] and list(losses["coefficient"]) == [1.0, 1.0]
     # each seed has its own initial weights, so the two models differ
     assert losses.loc[0, "reconstruction"] != losses.loc[1, "reconstruction"]
@@ -181,3 +181,16 @@ def test_minus_zero_is_the_job_of_zero(tmp_path, mnist_path):
         tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "coefficients=[-0.0,1]"
     )
     assert "results/models/seed0/c0/history.csv" in result.stdout and "c-0" not in result.stdout
+
+
+def test_snakemake_report_holds_every_figure_with_its_caption_and_the_table(study, mnist_path):
+    snakemake(study, "--report", "snakemake-report.html", *study_config("tiny", mnist_path))
+    html = (study / "snakemake-report.html").read_text()
+    assert "How the KL term shapes a variational autoencoder" in html  # report/workflow.rst
+    for name in ("prior", "rate_distortion", "training_curves", "metrics_vs_c", "metrics"):
+        caption = (Path(__file__).parents[1] / f"report/captions/{name}.rst").read_text()
+        assert caption.split(".")[0].strip()[:60] in html, name
+    for kind in ("encoder", "manifold", "classes"):
+        for c in ("0", "1"):
+            assert f"{kind}_c{c}.png" in html
+    assert "metrics.csv" in html

@@ -1,13 +1,16 @@
-# Shared set-up: the study's package on the path, the validated config, and path helpers.
+# Shared set-up: the validated config, and path helpers.
 import os
 import sys
 
-SRC = os.path.join(workflow.basedir, "src")
-sys.path.insert(0, SRC)
-# Jobs (scripts, cluster jobs) import the package too.
-os.environ.update(
-    PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
-)
+# envs/vae.yaml installs the package from here when Snakemake builds the conda environment
+os.environ.update(VAESTUDY_ROOT=workflow.basedir)
+try:
+    import vaestudy
+except ImportError:
+    sys.exit(
+        "The study's package vaestudy is not installed in this Python environment: run "
+        "`.venv/bin/pip install -r envs/requirements.txt` from the repository's top folder."
+    )
 
 from vaestudy.config import ConfigError, coefficient_label, load_schema, validate_config
 from vaestudy.data import DataError, check_limits, check_local_mnist, CANONICAL_SIZES

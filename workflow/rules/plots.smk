@@ -61,7 +61,7 @@ rule plot_model:
 
 rule plot_study:
     input:
-        metrics="results/tables/losses.csv",
+        metrics="results/tables/metrics.csv",
         histories=model_files("history.csv"),
     output:
         rate_distortion=report(

@@ -1,17 +1,17 @@
 # The metrics table (one row per model) and the single self-contained HTML report.
 
 
-rule loss_table:
+rule metrics_table:
     input:
         model_files("metrics.json"),
     output:
         report(
-            "results/tables/losses.csv",
-            caption="../../report/captions/losses.rst",
-            category="Losses",
+            "results/tables/metrics.csv",
+            caption="../../report/captions/metrics.rst",
+            category="Metrics",
         ),
     log:
-        "results/logs/loss_table.log",
+        "results/logs/metrics_table.log",
     localrule: True
     conda:
         "../../envs/vae.yaml"
@@ -20,13 +20,13 @@ rule loss_table:
         mem_mb=500,
         runtime=5,
     script:
-        "../scripts/loss_table.py"
+        "../scripts/metrics_table.py"
 
 
 rule report:
     input:
         template=workflow.source_path("../../report/report.html.j2"),
-        metrics="results/tables/losses.csv",
+        metrics="results/tables/metrics.csv",
         data_info="results/data/mnist.json",
         classifier="results/classifier/accuracy.json",
         prior="results/figures/prior.png",

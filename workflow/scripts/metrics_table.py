@@ -1,4 +1,4 @@
-"""Rule loss_table: one row per model, from the evaluation metrics."""
+"""Rule metrics_table: one row per model, from the evaluation metrics."""
 
 from vaestudy.jobs import log_to
 from vaestudy.tables import read_metrics
