@@ -17,6 +17,21 @@ def test_defaults_are_the_study():
     assert (config["latent_dim"], config["intermediate_dim"], config["seeds"]) == (2, 512, [0])
 
 
+def test_config_yaml_and_the_schema_hold_the_same_defaults():
+    # config.yaml is what users read and edit; the schema's defaults document it: one study
+    import yaml
+
+    shipped = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
+    defaults = {key: spec["default"] for key, spec in SCHEMA["properties"].items()}
+    assert shipped == defaults
+
+
+def test_the_schema_itself_is_valid_json_schema():
+    import jsonschema
+
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
 def test_command_line_strings_become_numbers():
     config = validate_config({"coefficients": ["0", "0.5"], "seeds": ["1", "2"]}, SCHEMA)
     assert config["coefficients"] == [0.0, 0.5] and config["seeds"] == [1, 2]

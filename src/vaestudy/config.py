@@ -1,4 +1,4 @@
-"""Study configuration: defaults and types from the JSON schema, errors as one readable line."""
+"""Study configuration: validated by its JSON Schema, errors translated into one readable line."""
 
 import copy
 import difflib
@@ -6,6 +6,7 @@ import math
 import re
 from pathlib import Path
 
+import jsonschema
 import yaml
 
 
@@ -78,63 +79,50 @@ def _describe(spec, plural=False):
     return words
 
 
-def _is_integer(value):
-    return isinstance(value, int) and not isinstance(value, bool)
+def _not_finite(config):
+    """(key, value) of the first NaN or infinite number, which JSON Schema cannot exclude."""
+    for key, value in config.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, float) and not math.isfinite(item):
+                return key, item
+    return None
 
 
-def _valid_scalar(value, spec):
-    kind = spec.get("type")
-    if kind == "integer" and not _is_integer(value):
-        return False
-    if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
-        if not math.isfinite(value):
-            return False
-    if kind == "string":
-        if not isinstance(value, str):
-            return False
-        if "pattern" in spec:
-            return re.fullmatch(spec["pattern"], value) is not None
-        return "enum" not in spec or value in spec["enum"]
-    if "minimum" in spec and value < spec["minimum"]:
-        return False
-    if "exclusiveMinimum" in spec and value <= spec["exclusiveMinimum"]:
-        return False
-    if "maximum" in spec and value > spec["maximum"]:
-        return False
-    return True
+def _duplicates(values):
+    """The first two items that are the same value (0, 0.0 and -0.0 among them)."""
+    for i, first in enumerate(values):
+        for second in values[i + 1 :]:
+            if first == second:
+                return first, second
+    return values[0], values[0]
 
 
-def _check_key(key, value, spec):
-    if spec.get("type") == "array":
-        if not isinstance(value, list) or not value:
-            raise ConfigError(f"config key '{key}': got {value!r}; must be {_describe(spec)}")
-        for item in value:
-            if not _valid_scalar(item, spec["items"]):
-                raise ConfigError(
-                    f"config key '{key}': item {item!r} is not allowed; must be {_describe(spec)}"
-                )
-    elif not _valid_scalar(value, spec):
-        raise ConfigError(f"config key '{key}': got {value!r}; must be {_describe(spec)}")
+def _position(error):
+    """Errors in the order of the keys and items they concern."""
+    return [str(part) for part in error.path]
 
 
-def _check_unique(key, labels):
-    seen = {}
-    for original, label in labels:
-        if label in seen:
-            raise ConfigError(
-                f"config key '{key}': {seen[label]!r} and {original!r} are the same value; "
-                "list each value once"
-            )
-        seen[label] = original
+def _message(error, schema):
+    """One line from a jsonschema error: the key, the value and what is allowed."""
+    key = error.path[0]
+    spec = schema["properties"][key]
+    if error.validator == "uniqueItems":
+        first, second = _duplicates(error.instance)
+        return (
+            f"config key '{key}': {first!r} and {second!r} are the same value; list each value once"
+        )
+    if len(error.path) > 1:
+        return (
+            f"config key '{key}': item {error.instance!r} is not allowed; must be {_describe(spec)}"
+        )
+    return f"config key '{key}': got {error.instance!r}; must be {_describe(spec)}"
 
 
 def validate_config(config, schema):
-    """Fill defaults, coerce command-line strings, and reject anything the study cannot use.
+    """Fill defaults, coerce command-line strings, and validate against the JSON Schema.
 
     Mutates and returns ``config``. Raises ConfigError with one line naming the key, the bad
-    value and what is allowed.
+    value and what is allowed (for an unknown key, the closest known one).
     """
     properties = schema["properties"]
     for key in config:
@@ -148,10 +136,12 @@ def validate_config(config, schema):
         if key not in config and "default" in spec:
             config[key] = copy.deepcopy(spec["default"])
     _coerce(config, schema)
-    for key, spec in properties.items():
-        _check_key(key, config[key], spec)
-    _check_unique("coefficients", [(c, coefficient_label(c)) for c in config["coefficients"]])
-    _check_unique("seeds", [(s, s) for s in config["seeds"]])
+    bad = _not_finite(config)
+    if bad:
+        raise ConfigError(f"config key '{bad[0]}': item {bad[1]!r} is not allowed; must be finite")
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=_position)
+    if errors:
+        raise ConfigError(_message(errors[0], schema))
     if config["mnist_path"] and not Path(config["mnist_path"]).exists():
         raise ConfigError(
             f"config key 'mnist_path': file {config['mnist_path']!r} does not exist; "
