@@ -35,9 +35,13 @@ def parse_args():
 
 
 def flops_per_image(latent_dim=2, hidden=512, pixels=784):
-    """Multiply-adds of the forward matmuls x 2 (FLOP) x 3 (forward, two backward products)."""
-    forward = pixels * hidden + hidden * 2 * latent_dim + latent_dim * hidden + hidden * pixels
-    return 2 * forward * 3
+    """FLOP of one training step per image: the forward matmuls, the weight gradients of all
+    layers and the input gradients of all but the first (its input is the data, which needs
+    none): 2 FLOP per multiply-add."""
+    layers = [(pixels, hidden), (hidden, 2 * latent_dim), (latent_dim, hidden), (hidden, pixels)]
+    forward = sum(a * b for a, b in layers)
+    input_gradients = forward - pixels * hidden
+    return 2 * (2 * forward + input_gradients)
 
 
 def gemm_peak(tf, n=2048, repeats=10):

@@ -20,6 +20,17 @@ def log_to(path):
     sys.stdout = sys.stderr = handle
 
 
+def start_job(smk, tensorflow=False):
+    """Every script's first step: its output to the rule's log and, for jobs that use
+    TensorFlow, its thread pools sized to the job's threads before any op runs."""
+    log_to(smk.log[0])
+    if tensorflow:
+        from vaestudy.training import configure_tensorflow
+
+        configure_tensorflow(smk.threads)
+    return smk
+
+
 @contextlib.contextmanager
 def user_errors_as_messages():
     """A user error ends the job with its one-line message, not a traceback."""

@@ -6,6 +6,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE  # noqa: E402
+
 DPI = 100
 
 
@@ -57,7 +59,7 @@ def encoder_scatter(path, z_mean, labels, coefficient):
     _save(fig, path)
 
 
-def manifold(path, image, coefficient, size=30, limit=3.0):
+def manifold(path, image, coefficient, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
     """The decoded size x size grid, with ticks at the z values of the cells."""
     fig, ax = plt.subplots(figsize=(10, 10))
     pixels = image.shape[0] // size
@@ -73,7 +75,7 @@ def manifold(path, image, coefficient, size=30, limit=3.0):
     _save(fig, path)
 
 
-def class_grid(path, probabilities, coefficient, limit=3.0):
+def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT):
     """The manifold's cells coloured by the classifier's digit; faint = unsure."""
     size = probabilities.shape[0]
     winners = np.argmax(probabilities, axis=-1)

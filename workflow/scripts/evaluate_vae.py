@@ -4,12 +4,9 @@ import json
 
 import numpy as np
 
-from vaestudy.jobs import log_to, model_settings
-from vaestudy.training import configure_tensorflow
+from vaestudy.jobs import model_settings, start_job
 
-smk = snakemake  # noqa: F821
-log_to(smk.log[0])
-configure_tensorflow(smk.threads)
+smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy import evaluation  # noqa: E402
 from vaestudy.classifier import load_judge  # noqa: E402

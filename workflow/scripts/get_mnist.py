@@ -3,10 +3,10 @@
 import json
 
 from vaestudy.data import fetch_mnist
-from vaestudy.jobs import log_to, user_errors_as_messages
+from vaestudy.jobs import start_job, user_errors_as_messages
 
-log_to(snakemake.log[0])  # noqa: F821
-out, params = snakemake.output, snakemake.params  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
+out, params = smk.output, smk.params
 with user_errors_as_messages():
     provenance = fetch_mnist(out.npz, params.url, params.sha256, params.local_path)
 with open(out.info, "w") as handle:

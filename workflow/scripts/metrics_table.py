@@ -1,7 +1,7 @@
 """Rule metrics_table: one row per model, from the evaluation metrics."""
 
-from vaestudy.jobs import log_to
+from vaestudy.jobs import start_job
 from vaestudy.tables import read_metrics
 
-log_to(snakemake.log[0])  # noqa: F821
-read_metrics(snakemake.input).to_csv(snakemake.output[0], index=False)  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
+read_metrics(smk.input).to_csv(smk.output[0], index=False)

@@ -3,10 +3,9 @@
 import numpy as np
 
 from vaestudy import plots
-from vaestudy.jobs import log_to
+from vaestudy.jobs import start_job
 
-smk = snakemake  # noqa: F821
-log_to(smk.log[0])
+smk = start_job(snakemake)  # noqa: F821
 coefficient = smk.wildcards.coefficient
 with np.load(smk.input.latent) as latent:
     plots.encoder_scatter(smk.output.encoder, latent["z_mean"], latent["labels"], coefficient)

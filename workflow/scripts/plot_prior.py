@@ -1,7 +1,7 @@
 """Rule plot_prior: the reference scatter of N(0, I) samples."""
 
 from vaestudy import plots
-from vaestudy.jobs import log_to
+from vaestudy.jobs import start_job
 
-log_to(snakemake.log[0])  # noqa: F821
-plots.prior_scatter(snakemake.output[0])  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
+plots.prior_scatter(smk.output[0])

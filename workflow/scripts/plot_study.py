@@ -3,11 +3,10 @@
 import pandas as pd
 
 from vaestudy import plots
-from vaestudy.jobs import log_to
+from vaestudy.jobs import start_job
 from vaestudy.tables import over_seeds
 
-smk = snakemake  # noqa: F821
-log_to(smk.log[0])
+smk = start_job(snakemake)  # noqa: F821
 metrics = pd.read_csv(smk.input.metrics)
 summary = over_seeds(metrics, [column for column, _ in plots.SUMMARY_PANELS])
 plots.rate_distortion(smk.output.rate_distortion, summary)

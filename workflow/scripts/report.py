@@ -5,10 +5,9 @@ import json
 import pandas as pd
 
 from vaestudy import report
-from vaestudy.jobs import log_to
+from vaestudy.jobs import start_job
 
-smk = snakemake  # noqa: F821
-log_to(smk.log[0])
+smk = start_job(snakemake)  # noqa: F821
 metrics = pd.read_csv(smk.input.metrics)
 per_model = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
 figures = {

@@ -3,12 +3,9 @@ accuracy, calibration and bias."""
 
 import json
 
-from vaestudy.jobs import log_to
-from vaestudy.training import configure_tensorflow
+from vaestudy.jobs import start_job
 
-smk = snakemake  # noqa: F821
-log_to(smk.log[0])
-configure_tensorflow(smk.threads)
+smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy import classifier  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402

@@ -6,19 +6,16 @@ import sys
 
 import pandas as pd
 
-from vaestudy.jobs import log_to, model_settings
+from vaestudy.jobs import model_settings, start_job
 from vaestudy.training import (
     HISTORY_COLUMNS,
     Checkpoint,
     TrainingStopped,
-    configure_tensorflow,
     run_fingerprint,
     train,
 )
 
-smk = snakemake  # noqa: F821
-log_to(smk.log[0])
-configure_tensorflow(smk.threads)
+smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
