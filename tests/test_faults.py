@@ -14,8 +14,9 @@ from conftest import SNAKEMAKE, snakemake, study_config
 pytestmark = pytest.mark.slow
 
 
-def killed_mid_training(workdir, config, after_epoch):
-    """Start the workflow, SIGKILL it (Snakemake and its jobs) once `after_epoch` is logged."""
+def training_started(workdir, config, after_epoch):
+    """Start the one-model workflow in its own session; return it once the training log shows
+    `after_epoch` (or fail the test after 5 minutes)."""
     command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", *config]
     run = subprocess.Popen(
         command,
@@ -26,33 +27,25 @@ def killed_mid_training(workdir, config, after_epoch):
     )
     log = workdir / "results/logs/train_vae/seed0/c1.log"
     deadline = time.time() + 300
-    while time.time() < deadline:
-        if log.is_file() and f"epoch {after_epoch}/" in log.read_text():
+    while not (log.is_file() and f"epoch {after_epoch}/" in log.read_text()):
+        if time.time() > deadline:
             os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
-            return
+            pytest.fail("training never reached the epoch to interrupt at")
         time.sleep(0.1)
+    return run
+
+
+def killed_mid_training(workdir, config, after_epoch):
+    """SIGKILL the workflow (Snakemake and its jobs) once `after_epoch` is logged."""
+    run = training_started(workdir, config, after_epoch)
     os.killpg(run.pid, signal.SIGKILL)
-    pytest.fail("training never reached the epoch to kill at")
+    run.wait()
 
 
 def terminated_mid_training(workdir, config, after_epoch):
-    """Start the workflow and SIGTERM the training job, as SLURM does at its time limit, once
-    `after_epoch` is logged; returns Snakemake's exit code."""
-    command = SNAKEMAKE + ["--directory", str(workdir), "--cores", "1", *config]
-    run = subprocess.Popen(
-        command,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    log = workdir / "results/logs/train_vae/seed0/c1.log"
-    deadline = time.time() + 300
-    while time.time() < deadline and not (
-        log.is_file() and f"epoch {after_epoch}/" in log.read_text()
-    ):
-        time.sleep(0.1)
+    """SIGTERM the training job, as SLURM does at its time limit, once `after_epoch` is
+    logged; returns Snakemake's exit code."""
+    run = training_started(workdir, config, after_epoch)
     jobs = subprocess.run(
         ["pgrep", "-s", str(run.pid), "-f", "train_vae"], capture_output=True, text=True
     ).stdout.split()

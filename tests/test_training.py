@@ -85,25 +85,9 @@ def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images):
 
 
 def test_checkpoint_of_other_settings_is_not_resumed(tmp_path, images):
-    training.train(
-        _model(),
-        images,
-        1,
-        64,
-        seed=0,
-        checkpoint=training.Checkpoint(tmp_path, {"lr": 1}),
-        log=lambda m: None,
-    )
+    _train(_model(), images, 1, tmp_path, fingerprint={"lr": 1})
     messages = []
-    training.train(
-        _model(),
-        images,
-        1,
-        64,
-        seed=0,
-        checkpoint=training.Checkpoint(tmp_path, {"lr": 2}),
-        log=messages.append,
-    )
+    _train(_model(), images, 1, tmp_path, fingerprint={"lr": 2}, log=messages.append)
     assert not any(m.startswith("resuming") for m in messages)
     assert any(m.startswith("checkpoint set aside as ") and "other settings" in m for m in messages)
     assert len(list(tmp_path.glob("checkpoint.unusable-*.npz"))) == 1
