@@ -25,9 +25,16 @@ FLAGS = [
 # After load, the page records what the browser made of it in a data attribute.
 PROBE = """<script>window.addEventListener("load", () => {
   const images = [...document.images].map(i => i.naturalWidth);
+  const alts = [...document.images].map(i => i.alt);
   const rows = document.querySelectorAll("table.losses tbody tr").length;
   const conclusion = document.querySelector(".conclusion")?.innerText ?? "";
-  document.body.dataset.probe = JSON.stringify({images, rows, conclusion});
+  const published = document.querySelector("#published")?.nextElementSibling?.innerText ?? "";
+  const links = [...document.querySelectorAll("nav.toc a")].map(a => {
+    a.click();  // a reader following the link: is its section now on screen?
+    const top = document.querySelector(a.hash)?.getBoundingClientRect().top;
+    return {hash: a.hash, top: top ?? null, height: window.innerHeight};
+  });
+  document.body.dataset.probe = JSON.stringify({images, alts, rows, conclusion, published, links});
 });</script></body>"""
 
 
@@ -51,10 +58,17 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, "the page did not finish loading in Chromium"
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert len(probe["images"]) == 1 + 3 + 2 * 3 and all(width > 0 for width in probe["images"])
+    assert len(probe["images"]) == 1 + 5 + 2 * 3 and all(width > 0 for width in probe["images"])
     losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert probe["rows"] == len(losses) == 2
     assert "Recommended: c = " in probe["conclusion"]
+    assert "Every coefficient's encoder scatter side by side" in probe["alts"]
+    assert "Every coefficient's decoder manifold side by side" in probe["alts"]
+    # the tiny run's settings differ from the published study's, and the page says so
+    assert "No published reference applies to this run" in probe["published"]
+    assert len(probe["links"]) == 9
+    for link in probe["links"]:
+        assert link["top"] is not None and -2 <= link["top"] < link["height"], link
 
     screenshot = tmp_path / "report.png"
     browse(chromium, report, tmp_path, "--window-size=1200,3000", f"--screenshot={screenshot}")

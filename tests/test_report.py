@@ -1,5 +1,7 @@
 """The HTML report from synthetic results: structure, numbers, escaping, diverged models."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,7 @@ from conftest import ROOT
 
 from vaestudy import plots, report
 from vaestudy.config import load_schema, validate_config
+from vaestudy.reference import load_reference
 from vaestudy.tables import METRIC_COLUMNS, over_seeds, summary_html
 
 TEMPLATE = ROOT / "report/report.html.j2"
@@ -29,6 +32,9 @@ def figures(tmp_path_factory):
     summary = over_seeds(metrics(), [column for column, _ in plots.SUMMARY_PANELS])
     study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
     plots.rate_distortion(study["rate_distortion"], summary)
+    latents = {c: (rng.standard_normal((50, 2)) * (1 + c), rng.integers(0, 10, 50)) for c in (0, 1)}
+    plots.encoder_comparison(study["encoder_comparison"], latents)
+    plots.manifold_comparison(study["manifold_comparison"], {0.0: rng.random((84, 84))})
     plots.metrics_against_coefficient(study["metrics_vs_c"], summary)
     plots.training_curves(
         study["training_curves"],
@@ -117,14 +123,15 @@ def render(figures, classifier=CLASSIFIER, **config_overrides):
         "train_images": 60000,
         "test_images": 10000,
     }
+    published = load_reference(ROOT / "report/published.yaml")
     return report.render(
-        TEMPLATE, report.build_context(config, metrics(), figures, data, classifier)
+        TEMPLATE, report.build_context(config, metrics(), figures, data, classifier, published)
     )
 
 
 def test_report_shows_table_conclusion_and_every_figure(figures):
     html = render(figures)
-    assert html.count("data:image/png;base64,") == 1 + 3 + 3 * 3
+    assert html.count("data:image/png;base64,") == 1 + 5 + 3 * 3
     assert "Recommended: c = 1." in html
     assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
     assert "out: diverged" in html and ">diverged<" in html
@@ -186,3 +193,25 @@ def test_counts_show_no_decimals_with_one_seed():
     cells = next(row for row in rows if row[:1] == ["1"])
     assert cells[:2] == ["1", "1"] and "2" in cells and "10" in cells
     assert "2.0" not in cells and "10.0" not in cells
+
+
+def test_the_published_reference_is_shown_beside_a_matching_run(figures):
+    html = " ".join(render(figures).split())
+    # the synthetic run has the default settings: 144.20 against the published 144.17
+    assert "<td>144.20</td><td>144.17</td> <td>+0.0 %</td>" in html
+    assert "not judged (unconstrained at c = 0)" in html
+    assert 'href="#published"' in html and 'id="published"' in html
+
+
+def test_a_run_with_other_settings_is_told_no_reference_applies(figures):
+    html = " ".join(render(figures, epochs=5).split())
+    assert "No published reference applies to this run" in html
+    assert "epochs 5 (published: 40)" in html
+
+
+def test_every_table_of_contents_link_has_its_section(figures):
+    html = render(figures)
+    links = re.findall(r'<a href="#([a-z]+)">', html)
+    assert len(links) == 9
+    for anchor in links:
+        assert f'id="{anchor}"' in html

@@ -86,7 +86,7 @@ def test_training_runs_as_slurm_jobs_and_the_report_completes(tmp_path, mnist_pa
     assert len(job_ids) == 2 and all(j and j.isdigit() for j in job_ids)
     assert set(sacct_states(job_ids).values()) == {"COMPLETED"}
     html = (tmp_path / "results/report.html").read_text()
-    assert html.count("data:image/png;base64,") == 1 + 3 + 2 * 3 and "Recommended: c = " in html
+    assert html.count("data:image/png;base64,") == 1 + 5 + 2 * 3 and "Recommended: c = " in html
 
 
 def _running_training_job(comment_part, deadline):

@@ -88,7 +88,7 @@ def test_every_model_has_weights_history_and_figures(study):
 
 def test_report_is_self_contained_and_concludes_from_the_table(study, mnist_path):
     html = (study / "results/report.html").read_text()
-    assert html.count("data:image/png;base64,") == 1 + 3 + 2 * 3
+    assert html.count("data:image/png;base64,") == 1 + 5 + 2 * 3
     assert "Recommended: c = " in html and "Rule: Keep the coefficients" in html
     assert "spread over seeds is unknown" in html
     assert "IW NLL" in html and "classes in N(0, I) decodes" in html

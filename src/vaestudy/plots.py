@@ -112,9 +112,10 @@ def _coefficient_axis(ax, coefficients):
 
 
 def _label_offsets(points):
-    """Text offsets (points) for labels of points sorted along x: alternately above and below,
-    so neighbours do not print over each other."""
-    return [(6, 8) if i % 2 == 0 else (6, -14) for i in range(len(points))]
+    """Text offsets (points) for labels of points sorted along x, turning through four
+    directions, so that neighbours do not print over each other or over a neighbour's marker."""
+    turns = [(10, 10), (10, -18), (-46, 10), (-46, -18)]
+    return [turns[i % len(turns)] for i in range(len(points))]
 
 
 def rate_distortion(path, summary):
@@ -138,6 +139,7 @@ def rate_distortion(path, summary):
             textcoords="offset points",
             xytext=offset,
             fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": "gray", "linewidth": 0.6},
         )
     ax.set_xscale("log")
     low_r, high_r = summary["kl"].min() / 2, summary["kl"].max() * 2
@@ -158,8 +160,8 @@ def rate_distortion(path, summary):
                 (r, total - r),
                 fontsize=7,
                 color="gray",
-                rotation=0,
                 va="bottom",
+                ha="right" if r > np.sqrt(low_r * high_r) else "left",
             )
     ax.set_xlabel("rate R = KL(q(z|x) || N(0, I)) (nats, log scale)")
     ax.set_ylabel("distortion D = reconstruction (nats)")
@@ -216,4 +218,61 @@ def metrics_against_coefficient(path, summary, ceiling=None):
             ax.axhline(ceiling, color="gray", linestyle=":")
     fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
     fig.tight_layout()
+    _save(fig, path)
+
+
+def _circles(ax):
+    """N(0, I)'s 1-sigma and 2-sigma circles, without a legend."""
+    for radius, style in ((1, "--"), (2, ":")):
+        ax.add_patch(plt.Circle((0, 0), radius, fill=False, color="black", linestyle=style))
+
+
+def encoder_comparison(path, latents, zoom=4.0):
+    """Every coefficient's test-set z_mean side by side: the top row on shared axes (wide
+    enough for the widest), the bottom row zoomed to [-zoom, zoom]^2; N(0, I)'s circles on
+    each. latents maps c to (z_mean, labels)."""
+    items = sorted(latents.items())
+    limit = 1.05 * max(float(np.max(np.abs(z[:, :2]))) for _, (z, _) in items)
+    fig, axes = plt.subplots(2, len(items), figsize=(2.5 * len(items) + 1, 5.6), squeeze=False)
+    for col, (c, (z, labels)) in enumerate(items):
+        for row, lim in enumerate((limit, zoom)):
+            ax = axes[row, col]
+            points = ax.scatter(
+                z[:, 0],
+                z[:, 1],
+                c=labels,
+                cmap="tab10",
+                s=0.3,
+                vmin=-0.5,
+                vmax=9.5,
+                rasterized=True,
+            )
+            _circles(ax)
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.set_aspect("equal")
+            ax.tick_params(labelsize=7)
+        axes[0, col].set_title(f"c = {c:g}")
+    axes[0, 0].set_ylabel(f"shared axes, ±{limit:.3g}")
+    axes[1, 0].set_ylabel(f"zoomed, ±{zoom:g}")
+    fig.colorbar(points, ax=axes, ticks=range(10), label="digit", fraction=0.02)
+    fig.suptitle("Encoder z_mean of the test images per coefficient (circles: N(0, I) 1σ, 2σ)")
+    _save(fig, path)
+
+
+def manifold_comparison(path, images, columns=4, limit=MANIFOLD_LIMIT):
+    """Every coefficient's decoded manifold side by side, `columns` per row, each about 500
+    pixels wide so that its digits can still be told apart. images maps c to the image."""
+    items = sorted(images.items())
+    rows = -(-len(items) // columns)
+    width = min(columns, len(items))
+    fig, axes = plt.subplots(
+        rows, width, figsize=(5 * width, 5.4 * rows), squeeze=False, layout="constrained"
+    )
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, (c, image) in zip(axes.ravel(), items, strict=False):
+        ax.imshow(image, cmap="Greys_r", vmin=0, vmax=1)
+        ax.set_title(f"c = {c:g}", fontsize=14)
+    fig.suptitle(f"Decoder manifolds over z in [-{limit:g}, {limit:g}]², one per coefficient")
     _save(fig, path)

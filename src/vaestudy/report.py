@@ -11,6 +11,7 @@ import yaml
 
 from vaestudy.conclusion import Thresholds, conclude
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
+from vaestudy.reference import compare
 from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
@@ -32,13 +33,20 @@ def package_versions():
     return versions
 
 
-STUDY_FIGURES = ("rate_distortion", "training_curves", "metrics_vs_c")
+STUDY_FIGURES = (
+    "encoder_comparison",
+    "manifold_comparison",
+    "rate_distortion",
+    "training_curves",
+    "metrics_vs_c",
+)
 MODEL_FIGURES = ("encoder", "manifold", "classes")
 
 
-def build_context(config, metrics, figures, data_info, classifier_info):
+def build_context(config, metrics, figures, data_info, classifier_info, published=None):
     """Everything the template shows. figures: "prior" and STUDY_FIGURES map to PNG paths,
-    "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths."""
+    "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths; published is the
+    reference file's content (report/published.yaml), compared when the settings match."""
     conclusion = conclude(metrics, Thresholds.from_config(config))
     per_dim = kl_dimension_columns(metrics)
     moments = {
@@ -61,8 +69,11 @@ def build_context(config, metrics, figures, data_info, classifier_info):
         {"coefficient": c, "recommended": c in conclusion.recommended, "reason": reason}
         for c, reason in sorted(conclusion.reasons.items())
     ]
+    reference = compare(config, metrics, published, conclusion.recommended) if published else None
     return {
         "title": "How the KL coefficient shapes a VAE",
+        "reference": reference,
+        "reference_source": published["source"] if published else "",
         "prior": data_uri(figures["prior"]),
         **{name: data_uri(figures[name]) for name in STUDY_FIGURES},
         "models": models,

@@ -93,3 +93,36 @@ rule plot_study:
         models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
     script:
         "../scripts/plot_study.py"
+
+
+rule plot_comparison:
+    input:
+        latents=expand(f"{MODEL}/latent.npz", seed=SEEDS[0], coefficient=COEFFICIENTS),
+        manifolds=expand(
+            f"{MODEL}/manifold.npy", seed=SEEDS[0], coefficient=COEFFICIENTS
+        ),
+    output:
+        encoders=report(
+            "results/figures/encoders.png",
+            caption="../../report/captions/encoders.rst",
+            category="Study",
+        ),
+        manifolds=report(
+            "results/figures/manifolds.png",
+            caption="../../report/captions/manifolds.rst",
+            category="Study",
+        ),
+    log:
+        "results/logs/plot_comparison.log",
+    benchmark:
+        "results/benchmarks/plot_comparison.tsv"
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        coefficients=COEFFICIENTS,
+    script:
+        "../scripts/plot_comparison.py"

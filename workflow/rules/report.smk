@@ -26,6 +26,7 @@ rule metrics_table:
 rule report:
     input:
         template=workflow.source_path("../../report/report.html.j2"),
+        published=workflow.source_path("../../report/published.yaml"),
         metrics="results/tables/metrics.csv",
         data_info="results/data/mnist.json",
         classifier="results/classifier/accuracy.json",
@@ -33,6 +34,8 @@ rule report:
         rate_distortion="results/figures/rate_distortion.png",
         training_curves="results/figures/training_curves.png",
         metrics_vs_c="results/figures/metrics_vs_c.png",
+        encoder_comparison="results/figures/encoders.png",
+        manifold_comparison="results/figures/manifolds.png",
         encoders=figure_files("encoder"),
         manifolds=figure_files("manifold"),
         classes=figure_files("classes"),

@@ -6,6 +6,7 @@ import pandas as pd
 
 from vaestudy import report
 from vaestudy.jobs import start_job
+from vaestudy.reference import load_reference
 
 smk = start_job(snakemake)  # noqa: F821
 metrics = pd.read_csv(smk.input.metrics)
@@ -24,7 +25,8 @@ data["train_images"] = smk.config["train_limit"] or data["sizes"]["train"]
 data["test_images"] = smk.config["test_limit"] or data["sizes"]["test"]
 with open(smk.input.classifier) as handle:
     classifier = json.load(handle)
-context = report.build_context(smk.config, metrics, figures, data, classifier)
+published = load_reference(smk.input.published)
+context = report.build_context(smk.config, metrics, figures, data, classifier, published)
 with open(smk.output[0], "w") as handle:
     handle.write(report.render(smk.input.template, context))
 print(f"report: {smk.output[0]}; recommended c = {context['recommended']}")

@@ -1,0 +1,16 @@
+"""Rule plot_comparison: every coefficient's encoder scatter and decoder manifold side by side."""
+
+import numpy as np
+
+from vaestudy import plots
+from vaestudy.jobs import start_job
+
+smk = start_job(snakemake)  # noqa: F821
+coefficients = [float(c) for c in smk.params.coefficients]
+latents = {}
+for c, path in zip(coefficients, smk.input.latents, strict=True):
+    with np.load(path) as latent:
+        latents[c] = (latent["z_mean"], latent["labels"])
+plots.encoder_comparison(smk.output.encoders, latents)
+manifolds = {c: np.load(p) for c, p in zip(coefficients, smk.input.manifolds, strict=True)}
+plots.manifold_comparison(smk.output.manifolds, manifolds)
