@@ -260,9 +260,10 @@ def encoder_comparison(path, latents, zoom=4.0):
     _save(fig, path)
 
 
-def manifold_comparison(path, images, columns=4, limit=MANIFOLD_LIMIT):
+def manifold_comparison(path, images, columns=2, limit=MANIFOLD_LIMIT):
     """Every coefficient's decoded manifold side by side, `columns` per row, each about 500
-    pixels wide so that its digits can still be told apart. images maps c to the image."""
+    pixels wide, so that its digits can still be told apart at the report's width (two per
+    row fill it at about 530 pixels each). images maps c to the image."""
     items = sorted(images.items())
     rows = -(-len(items) // columns)
     width = min(columns, len(items))
