@@ -184,11 +184,18 @@ def check_limits(sizes, train_limit, test_limit):
             )
 
 
-def load_split(path, split, limit=0):
-    """Images as float32 in [0, 1], flattened to 784, and their labels; first `limit` only."""
+def load_pixels(path, split, limit=0):
+    """Images as stored (uint8, 0-255), flattened to 784, and their labels; first `limit`
+    only. A quarter of the memory of load_split's floats: training converts per batch."""
     x_key, y_key = SPLITS[split]
     with np.load(path) as npz:
         x, y = npz[x_key], npz[y_key]
     if limit:
         x, y = x[:limit], y[:limit]
-    return x.reshape(len(x), -1).astype("float32") / 255.0, y.astype("int64")
+    return x.reshape(len(x), -1), y.astype("int64")
+
+
+def load_split(path, split, limit=0):
+    """Images as float32 in [0, 1], flattened to 784, and their labels; first `limit` only."""
+    x, y = load_pixels(path, split, limit)
+    return x.astype("float32") / 255.0, y

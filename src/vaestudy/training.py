@@ -13,11 +13,15 @@ HISTORY_COLUMNS = ("epoch", "loss", "reconstruction", "kl", "seconds")
 
 
 def configure_tensorflow(threads, deterministic=True):
-    """Size TensorFlow's thread pools (it ignores OMP_NUM_THREADS); call before any op."""
+    """Size TensorFlow's thread pools (it ignores OMP_NUM_THREADS) and let each process take
+    GPU memory as it needs it, not the whole device, so that several jobs can share one GPU;
+    call before any op."""
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
+    for gpu in tf.config.list_physical_devices("GPU"):
+        tf.config.experimental.set_memory_growth(gpu, True)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
 
@@ -36,6 +40,17 @@ def _compiled_step(model):
     return tf.function(lambda batch: tf.stack(model.train_batch(batch)), jit_compile=jit)
 
 
+def to_unit(batch):
+    """Pixels in [0, 1] as float32: stored uint8 images are divided by 255, eagerly and so
+    exactly as load_split does (inside XLA the division may become a multiplication by
+    1/255, which rounds differently); float images pass through."""
+    import tensorflow as tf
+
+    if batch.dtype == tf.uint8:
+        return tf.cast(batch, tf.float32) / 255.0
+    return batch
+
+
 def train_epoch(step, x, batch_size, order):
     """One pass over x in the given order; returns image-weighted means (loss, rec, kl)."""
     import tensorflow as tf
@@ -43,7 +58,7 @@ def train_epoch(step, x, batch_size, order):
     shuffled = tf.gather(x, order)
     totals = []
     for start in range(0, len(order), batch_size):
-        batch = shuffled[start : start + batch_size]
+        batch = to_unit(shuffled[start : start + batch_size])
         totals.append(step(batch) * float(batch.shape[0]))
     return (tf.add_n(totals) / len(order)).numpy()
 
@@ -163,7 +178,8 @@ class TrainingStopped(RuntimeError):
 
 
 def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
-    """Train for `epochs`; resume from `checkpoint` if it holds finished epochs.
+    """Train for `epochs` on images x (uint8 pixels, or floats in [0, 1]); resume from
+    `checkpoint` if it holds finished epochs.
 
     Returns the history (one dict per epoch) and whether training diverged (NaN/inf loss).
     """

@@ -37,7 +37,7 @@ rule train_vae:
         "../../envs/vae.yaml"
     threads: config["train_threads"]
     resources:
-        mem_mb=1500,
+        mem_mb=1200,
         runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
     params:
         checkpoint="results/checkpoints/seed{seed}/c{coefficient}",

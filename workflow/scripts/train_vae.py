@@ -17,13 +17,13 @@ from vaestudy.training import (
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
-from vaestudy.data import load_split  # noqa: E402
+from vaestudy.data import load_pixels  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
 
 settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.init)
-x_train, _ = load_split(smk.input.data, "train", smk.params.train_limit)
+x_train, _ = load_pixels(smk.input.data, "train", smk.params.train_limit)
 fingerprint = run_fingerprint(
     settings, smk.params.batch_size, len(x_train), smk.input.data, smk.input.init
 )
