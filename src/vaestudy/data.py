@@ -97,7 +97,7 @@ def check_local_mnist(path):
         ) from error
 
 
-def _write_durably(write, dest):
+def write_durably(write, dest):
     """write(partial) to dest + '.part', flushed to disk, then renamed onto dest: a crash
     leaves either the old dest or the new one, never half a file under its name."""
     dest = Path(dest)
@@ -144,11 +144,11 @@ def download(url, dest, sha256, timeout=60):
                 "the download is corrupt or the URL serves another file"
             )
 
-    _write_durably(fetch_and_check, dest)
+    write_durably(fetch_and_check, dest)
 
 
 def _copy_validated(source, dest):
-    _write_durably(lambda partial: shutil.copyfile(source, partial), dest)
+    write_durably(lambda partial: shutil.copyfile(source, partial), dest)
 
 
 def fetch_mnist(dest, url, sha256, local_path=""):

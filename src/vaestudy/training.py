@@ -77,18 +77,21 @@ class Checkpoint:
     def __init__(self, directory, fingerprint):
         self.directory = Path(directory)
         self.path = self.directory / "checkpoint.npz"
-        self.partial = self.directory / "checkpoint.tmp.npz"
+        self.partial = self.directory / "checkpoint.npz.part"  # see data.write_durably
         self.fingerprint = fingerprint
 
     def save(self, model, history):
+        from vaestudy.data import write_durably
+
         self.directory.mkdir(parents=True, exist_ok=True)
-        values = {v.path: v.numpy() for v in _state_variables(model)}
+        arrays = {f"var:{v.path}": v.numpy() for v in _state_variables(model)}
         meta = json.dumps({"fingerprint": self.fingerprint, "history": history})
-        with open(self.partial, "wb") as handle:
-            np.savez(handle, **{f"var:{k}": v for k, v in values.items()}, meta=np.array(meta))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(self.partial, self.path)
+
+        def write(partial):
+            with open(partial, "wb") as handle:  # a handle: np.savez would add ".npz"
+                np.savez(handle, **arrays, meta=np.array(meta))
+
+        write_durably(write, self.path)
 
     def _read(self, model, max_epochs):
         """(values by variable, history) of the saved state; ValueError if it does not fit."""
