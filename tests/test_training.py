@@ -241,3 +241,16 @@ def test_bfloat16_opt_in_trains_close_to_float32_from_the_same_weights(images, t
     assert not diverged
     assert half_history[-1]["loss"] == pytest.approx(full_history[-1]["loss"], rel=0.02)
     assert half_history[-1]["loss"] != full_history[-1]["loss"]
+
+
+def test_uint8_pixels_train_exactly_as_their_floats():
+    # the workflow keeps images as uint8 and converts per batch; the numbers must not move
+    pixels = np.random.default_rng(1).integers(0, 256, (300, 784), dtype=np.uint8)
+    runs = []
+    for images in (pixels, pixels.astype("float32") / 255.0):
+        model = _model()
+        history, _ = training.train(model, images, 2, 64, seed=0, log=lambda m: None)
+        runs.append((history, _weights(model)))
+    assert [r["loss"] for r in runs[0][0]] == [r["loss"] for r in runs[1][0]]
+    for a, b in zip(runs[0][1], runs[1][1], strict=True):
+        np.testing.assert_array_equal(a, b)
