@@ -156,6 +156,7 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     assert "The spread from seed to seed is\n<strong>unknown</strong>" in html
     assert "IW NLL of c = 0: the importance weights" in " ".join(html.split())
     assert "29.6 % of them as 8" in " ".join(html.split()) and "T = 1.31" in html
+    assert "at least 0.03, 0.1, 0.3, 1 times as wide" in " ".join(html.split())
 
 
 def test_a_weak_classifier_is_flagged(figures):

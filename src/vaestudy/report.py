@@ -11,6 +11,7 @@ import yaml
 
 from vaestudy.conclusion import Thresholds, conclude
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
+from vaestudy.metrics import PROPOSAL_WIDTHS
 from vaestudy.reference import compare
 from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
 
@@ -81,6 +82,7 @@ def build_context(config, metrics, figures, data_info, classifier_info, publishe
         "summary_table": summary_html(metrics, config["latent_dim"]),
         "one_seed": len(set(metrics["seed"])) == 1,
         "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
+        "proposal_widths": [f"{w:g}" for w in PROPOSAL_WIDTHS],
         "mi_ceiling": float(metrics["mutual_information_max"].max()),
         "loose_iw": [f"{c:g}" for c in sorted(set(loose))],
         "judge_bias": judge_bias(classifier_info),
