@@ -78,7 +78,7 @@ def assess(judge, x_test, y_test):
     """Accuracy, calibration (ECE before and after temperature scaling) and the reading of
     blurred test digits, whose class histogram shows the judge's bias on blurry images."""
     logits = judge.logits(x_test)
-    raw, calibrated = calibration.softmax(logits), judge.probabilities(x_test)
+    raw, calibrated = calibration.softmax(logits), calibration.softmax(logits, judge.temperature)
     blurred = judge.probabilities(calibration.gaussian_blur(x_test, BLUR_SIGMA))
     return {
         "test_accuracy": float(np.mean(np.argmax(logits, axis=1) == y_test)),

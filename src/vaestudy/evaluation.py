@@ -182,10 +182,11 @@ def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
     }
 
 
-def summarise_model(vae, judge, x, y, grid, settings, seed=0):
-    """All test-set numbers of one model; grid holds the judge's probabilities of the
-    manifold cells (see grid_classes), settings the EVALUATION_KEYS of the config."""
-    z_mean, z_log_var = encode(vae, x)
+def summarise_model(vae, judge, x, y, codes, grid, settings, seed=0):
+    """All test-set numbers of one model; codes are its (z_mean, z_log_var) of x (see encode),
+    grid the judge's probabilities of the manifold cells (see grid_classes), settings the
+    EVALUATION_KEYS of the config."""
+    z_mean, z_log_var = codes
     reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var, seed)
     label_shares = np.bincount(y, minlength=10) / len(y)
     decodes = prior_readings(vae.decoder, judge, settings["coverage_samples"], seed)

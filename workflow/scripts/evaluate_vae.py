@@ -29,7 +29,14 @@ size = evaluation.MANIFOLD_SIZE
 grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
 summary = (
     evaluation.summarise_model(
-        vae, judge, x_test, y_test, grid, smk.params.evaluation, settings["seed"]
+        vae,
+        judge,
+        x_test,
+        y_test,
+        (z_mean, z_log_var),
+        grid,
+        smk.params.evaluation,
+        settings["seed"],
     )
     if usable
     else {}
