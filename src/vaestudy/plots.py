@@ -34,23 +34,36 @@ def prior_scatter(path, n=5000, seed=0, limit=4.0):
     _save(fig, path)
 
 
-def prior_contours(ax):
+def prior_contours(ax, legend=True):
     """N(0, I)'s 1-sigma and 2-sigma circles, on top of what the axes already show."""
     for radius, style in ((1, "--"), (2, ":")):
         ax.add_patch(
             plt.Circle((0, 0), radius, fill=False, color="black", linestyle=style, linewidth=1.2)
         )
-    ax.plot([], [], "k--", label="N(0, I) 1σ")
-    ax.plot([], [], "k:", label="N(0, I) 2σ")
-    ax.legend(loc="upper right", fontsize=8)
+    if legend:
+        ax.plot([], [], "k--", label="N(0, I) 1σ")
+        ax.plot([], [], "k:", label="N(0, I) 2σ")
+        ax.legend(loc="upper right", fontsize=8)
+
+
+def _digit_scatter(ax, z_mean, labels, size):
+    """Codes in the (z[0], z[1]) plane coloured by digit; returns the artist for a colour bar."""
+    return ax.scatter(
+        z_mean[:, 0],
+        z_mean[:, 1],
+        c=labels,
+        cmap="tab10",
+        s=size,
+        vmin=-0.5,
+        vmax=9.5,
+        rasterized=True,
+    )
 
 
 def encoder_scatter(path, z_mean, labels, coefficient):
     """Test-set encoder means coloured by digit, with a colour bar and c in the title."""
     fig, ax = plt.subplots(figsize=(6, 5))
-    points = ax.scatter(
-        z_mean[:, 0], z_mean[:, 1], c=labels, cmap="tab10", s=2, vmin=-0.5, vmax=9.5
-    )
+    points = _digit_scatter(ax, z_mean, labels, size=2)
     fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
     ax.set_title(f"Encoder z_mean on the test set, c = {coefficient}")
     ax.set_xlabel("z[0]")
@@ -221,12 +234,6 @@ def metrics_against_coefficient(path, summary, ceiling=None):
     _save(fig, path)
 
 
-def _circles(ax):
-    """N(0, I)'s 1-sigma and 2-sigma circles, without a legend."""
-    for radius, style in ((1, "--"), (2, ":")):
-        ax.add_patch(plt.Circle((0, 0), radius, fill=False, color="black", linestyle=style))
-
-
 def encoder_comparison(path, latents, zoom=4.0):
     """Every coefficient's test-set z_mean side by side: the top row on shared axes (wide
     enough for the widest), the bottom row zoomed to [-zoom, zoom]^2; N(0, I)'s circles on
@@ -237,24 +244,15 @@ def encoder_comparison(path, latents, zoom=4.0):
     for col, (c, (z, labels)) in enumerate(items):
         for row, lim in enumerate((limit, zoom)):
             ax = axes[row, col]
-            points = ax.scatter(
-                z[:, 0],
-                z[:, 1],
-                c=labels,
-                cmap="tab10",
-                s=0.3,
-                vmin=-0.5,
-                vmax=9.5,
-                rasterized=True,
-            )
-            _circles(ax)
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
-            ax.set_aspect("equal")
+            points = _digit_scatter(ax, z, labels, size=0.3)
+            prior_contours(ax, legend=False)
+            _latent_axes(ax, lim)
             ax.tick_params(labelsize=7)
+            ax.set_xlabel("z[0]" if row == 1 else "")  # axis names on the outer edges only
+            ax.set_ylabel("z[1]" if col == 0 else "")
         axes[0, col].set_title(f"c = {c:g}")
-    axes[0, 0].set_ylabel(f"shared axes, ±{limit:.3g}")
-    axes[1, 0].set_ylabel(f"zoomed, ±{zoom:g}")
+    axes[0, 0].set_ylabel(f"shared axes, ±{limit:.3g}\nz[1]")
+    axes[1, 0].set_ylabel(f"zoomed, ±{zoom:g}\nz[1]")
     fig.colorbar(points, ax=axes, ticks=range(10), label="digit", fraction=0.02)
     fig.suptitle("Encoder z_mean of the test images per coefficient (circles: N(0, I) 1σ, 2σ)")
     _save(fig, path)
