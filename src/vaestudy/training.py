@@ -5,9 +5,12 @@ import math
 import os
 import signal
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+
+from vaestudy.data import sha256_of, write_durably
 
 HISTORY_COLUMNS = ("epoch", "loss", "reconstruction", "kl", "seconds")
 
@@ -81,8 +84,6 @@ class Checkpoint:
         self.fingerprint = fingerprint
 
     def save(self, model, history):
-        from vaestudy.data import write_durably
-
         self.directory.mkdir(parents=True, exist_ok=True)
         arrays = {f"var:{v.path}": v.numpy() for v in _state_variables(model)}
         meta = json.dumps({"fingerprint": self.fingerprint, "history": history})
@@ -138,10 +139,6 @@ class Checkpoint:
 def run_fingerprint(settings, batch_size, images, data_path, init_path):
     """What makes a checkpoint belong to one run: its settings, the data's and the initial
     weights' sha256, and the TensorFlow and Keras versions."""
-    from importlib.metadata import version
-
-    from vaestudy.data import sha256_of
-
     return {
         **settings,
         "batch_size": batch_size,
