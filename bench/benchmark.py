@@ -1,10 +1,15 @@
-"""Benchmark: the project's training against a plain Keras `fit`, in one process, alternating.
+"""Benchmark: training speed against this CPU's own matrix-multiply floor, and study throughput.
 
-Prints per-epoch medians, images/s, achieved GFLOP/s and the fraction of a float32 GEMM peak
-measured here, the speed-up, the manifold timings (900 `predict` calls vs one batched call) and
-peak RSS; writes them all to a JSON file. Not a test: it prints figures.
+    .venv/bin/python bench/benchmark.py epoch --mnist ../shared/data/mnist.npz --threads 1
+    .venv/bin/python bench/benchmark.py study --mnist ../shared/data/mnist.npz
 
-    .venv/bin/python bench/benchmark.py --mnist ../shared/data/mnist.npz --threads 2
+`epoch`: in one process, round by round, the five large matrix products of one epoch alone
+(the floor), the project's epoch and a plain Keras `fit` epoch of the same model; prints
+medians, the project's ratio to the floor, GFLOP/s and the fraction of a square-GEMM peak
+measured in the same run, and peak RSS. `study`: the wall time of `snakemake --cores 2`
+training two coefficients from scratch, against the training time of the published script
+(ported to Keras 3) training the same two one after the other; and each training job's peak
+RSS from Snakemake's benchmark files. Not a test: it prints figures and writes them as JSON.
 """
 
 import argparse
@@ -12,146 +17,205 @@ import json
 import platform
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-from vaestudy.training import configure_tensorflow  # noqa: E402
+import pandas as pd
+
+from vaestudy.config import coefficient_label
+
+REPO = Path(__file__).resolve().parents[1]
+STEPS, BATCH, PIXELS, HIDDEN = 469, 128, 784, 512
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mnist", required=True, help="MNIST npz (Keras layout)")
-    parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads")
-    parser.add_argument("--epochs", type=int, default=4, help="epochs of each, alternating")
-    parser.add_argument("--coefficient", type=float, default=1.0)
-    parser.add_argument(
-        "--precision",
-        choices=["float32", "bfloat16"],
-        default="float32",
-        help="the project's model only; the plain fit baseline is always float32",
-    )
-    parser.add_argument("--out", default="results/benchmark.json")
+    modes = parser.add_subparsers(dest="mode", required=True)
+    epoch = modes.add_parser("epoch", help="one-thread epoch against the matmul floor")
+    epoch.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
+    epoch.add_argument("--rounds", type=int, default=4, help="rounds; the first warms up")
+    epoch.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
+    epoch.add_argument("--out", default="results/benchmark-epoch.json")
+    study = modes.add_parser("study", help="snakemake --cores 2 against the seed script")
+    study.add_argument("--epochs", type=int, default=10)
+    study.add_argument("--coefficients", default="1,2")
+    study.add_argument("--seed-script", default=str(REPO.parent / "shared/peers/seed_keras3.py"))
+    study.add_argument("--out", default="results/benchmark-study.json")
+    for mode in (epoch, study):
+        mode.add_argument("--mnist", required=True, help="MNIST npz (Keras layout)")
     return parser.parse_args()
 
 
-def flops_per_image(latent_dim=2, hidden=512, pixels=784):
-    """FLOP of one training step per image: the forward matmuls, the weight gradients of all
+def flops_per_image(latent_dim=2, hidden=HIDDEN, pixels=PIXELS):
+    """FLOP of one training step per image: the forward products, the weight gradients of all
     layers and the input gradients of all but the first (its input is the data, which needs
-    none): 2 FLOP per multiply-add."""
+    none); 2 FLOP per multiply-add."""
     layers = [(pixels, hidden), (hidden, 2 * latent_dim), (latent_dim, hidden), (hidden, pixels)]
     forward = sum(a * b for a, b in layers)
     input_gradients = forward - pixels * hidden
     return 2 * (2 * forward + input_gradients)
 
 
-def gemm_peak(tf, n=2048, repeats=10):
-    """Achieved float32 GFLOP/s of one large matmul with this process's thread pools."""
-    a, b = tf.random.normal((n, n), seed=1), tf.random.normal((n, n), seed=2)
-    matmul = tf.function(lambda a, b: tf.matmul(a, b))
-    matmul(a, b).numpy()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        matmul(a, b).numpy()
-        times.append(time.perf_counter() - start)
-    return 2 * n**3 / min(times) / 1e9
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def time_call(fn):
+def timed(fn):
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def main():
-    args = parse_args()
+def five_products_epoch(tf):
+    """A function running the five large products of a training step (encoder and decoder
+    forward, the decoder's weight and input gradients, the encoder's weight gradient) 469
+    times, with TensorFlow's own kernels (oneDNN here; they measured faster than XLA's)."""
+    x, g = tf.random.uniform((BATCH, PIXELS), seed=1), tf.random.normal((BATCH, PIXELS), seed=2)
+    h = tf.random.normal((BATCH, HIDDEN), seed=3)
+    w1, w2 = tf.random.normal((PIXELS, HIDDEN), seed=4), tf.random.normal((HIDDEN, PIXELS), seed=5)
+
+    @tf.function
+    def products(x, w1, w2, h, g):
+        encoder_forward = tf.matmul(x, w1)
+        decoder_forward = tf.matmul(h, w2)
+        decoder_weights = tf.matmul(h, g, transpose_a=True)
+        decoder_input = tf.matmul(g, w2, transpose_b=True)
+        encoder_weights = tf.matmul(x, decoder_input, transpose_a=True)
+        outputs = (encoder_forward, decoder_forward, decoder_weights, encoder_weights)
+        return sum(tf.reduce_sum(t) for t in outputs)  # every product used: none is pruned
+
+    def epoch():
+        for _ in range(STEPS):
+            result = products(x, w1, w2, h, g)
+        return result.numpy()
+
+    return epoch
+
+
+def gemm_peak(tf, n=2048, repeats=5):
+    """Achieved float32 GFLOP/s of one square matmul with this process's thread pools."""
+    a, b = tf.random.normal((n, n), seed=6), tf.random.normal((n, n), seed=7)
+    matmul = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)))
+    matmul(a, b).numpy()
+    return 2 * n**3 / min(timed(lambda: matmul(a, b).numpy()) for _ in range(repeats)) / 1e9
+
+
+def epoch_benchmark(args):
+    from vaestudy.training import configure_tensorflow
+
     configure_tensorflow(args.threads)
-    import numpy as np
     import tensorflow as tf
 
-    from vaestudy import evaluation, training
-    from vaestudy.data import load_split
+    from vaestudy import training
+    from vaestudy.data import load_pixels
     from vaestudy.model import build_vae
 
-    x_train, _ = load_split(args.mnist, "train")
-    x_test, _ = load_split(args.mnist, "test")
+    pixels, _ = load_pixels(args.mnist, "train")
+    images = tf.constant(pixels)
+    floats = pixels.astype("float32") / 255.0
+    floor = five_products_epoch(tf)
+    project = build_vae(2, HIDDEN, 1.0, seed=0, precision=args.precision)
+    run_epoch = training.compiled_epoch(project, len(pixels), BATCH)
+    plain = build_vae(2, HIDDEN, 1.0, seed=0)
+    fit = lambda: plain.fit(floats, epochs=1, batch_size=BATCH, shuffle=True, verbose=0)  # noqa: E731
+    times = {"floor": [], "project": [], "plain_fit": []}
+    for round_ in range(args.rounds):
+        order = training.epoch_permutation(len(pixels), 0, round_ + 1)
+        times["floor"].append(timed(floor))
+        times["project"].append(timed(lambda o=order: training.train_epoch(run_epoch, images, o)))
+        times["plain_fit"].append(timed(fit))
+        print(" ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()), flush=True)
+    measured = {k: v[1:] if len(v) > 1 else v for k, v in times.items()}
     peak = gemm_peak(tf)
-    baseline = build_vae(2, 512, args.coefficient, seed=0)
-    project = build_vae(2, 512, args.coefficient, seed=0, precision=args.precision)
-    step = training._compiled_step(project)
-    x_tensor = tf.constant(x_train)
-    times = {"baseline_fit": [], "project": []}
-    for epoch in range(1, args.epochs + 1):
-        times["baseline_fit"].append(
-            time_call(
-                lambda: baseline.fit(x_train, epochs=1, batch_size=128, shuffle=True, verbose=0)
-            )
-        )
-        order = training.epoch_permutation(len(x_train), 0, epoch)
-        times["project"].append(
-            time_call(lambda order=order: training.train_epoch(step, x_tensor, 128, order))
-        )
-        print(
-            f"epoch {epoch}: baseline fit {times['baseline_fit'][-1]:.2f} s, "
-            f"project {times['project'][-1]:.2f} s",
-            flush=True,
-        )
-
-    flops_epoch = flops_per_image() * len(x_train)
+    flops_epoch = flops_per_image() * len(pixels)
     result = {
         "machine": platform.processor() or platform.machine(),
         "threads": args.threads,
         "precision": args.precision,
-        "epochs": args.epochs,
         "gemm_peak_gflops": peak,
-        "per_epoch_seconds": times,
+        "seconds": times,
+        "ratio_to_floor": statistics.median(
+            p / f for p, f in zip(measured["project"], measured["floor"], strict=True)
+        ),
+        "peak_rss_mb": peak_rss_mb(),
     }
-    for name, series in times.items():
-        median = statistics.median(series[1:] if len(series) > 1 else series)
-        gflops = flops_epoch / median / 1e9
-        result[name] = {
-            "median_epoch_s": median,
-            "images_per_s": len(x_train) / median,
-            "gflops": gflops,
-            "fraction_of_peak": gflops / peak,
-        }
-    result["speedup"] = (
-        result["baseline_fit"]["median_epoch_s"] / result["project"]["median_epoch_s"]
-    )
-
-    for name, model in (("baseline_fit", baseline), ("project", project)):
-        z_mean, z_log_var = evaluation.encode(model, x_test)
-        rec, kl = evaluation.sampled_losses(model.decoder, x_test, z_mean, z_log_var)
-        result[name]["test_reconstruction"] = float(np.mean(rec))
-        result[name]["test_kl"] = float(np.mean(kl))
-
-    grid = evaluation.manifold_grid()
-    decoder = project.decoder
-    decoder.predict(grid[:1], verbose=0)
-    per_call = time_call(lambda: [decoder.predict(grid[i : i + 1], verbose=0) for i in range(900)])
-    batched = min(time_call(lambda: evaluation.decode_manifold(decoder)) for _ in range(5))
-    result["manifold"] = {
-        "900_predict_calls_s": per_call,
-        "one_batched_call_s": batched,
-        "speedup": per_call / batched,
-    }
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    print(f"\nfloat32 GEMM peak measured here ({args.threads} threads): {peak:.0f} GFLOP/s")
-    for name in ("baseline_fit", "project"):
-        r = result[name]
+    print(f"\nsquare-GEMM peak here ({args.threads} thread(s)): {peak:.0f} GFLOP/s")
+    for name, series in measured.items():
+        median = statistics.median(series)
+        gflops = 5 * 2 * BATCH * PIXELS * HIDDEN * STEPS if name == "floor" else flops_epoch
+        result[name] = {"median_s": median, "gflops": gflops / median / 1e9}
+        result[name]["fraction_of_peak"] = result[name]["gflops"] / peak
         print(
-            f"{name:13s} median epoch {r['median_epoch_s']:.2f} s  {r['images_per_s']:.0f} "
-            f"images/s  {r['gflops']:.0f} GFLOP/s ({r['fraction_of_peak']:.0%} of peak)  "
-            f"test rec {r['test_reconstruction']:.2f} KL {r['test_kl']:.2f}"
+            f"{name:10s} median {median:.2f} s  {result[name]['gflops']:.0f} GFLOP/s "
+            f"({result[name]['fraction_of_peak']:.0%} of peak)"
         )
-    print(f"speed-up over plain fit: {result['speedup']:.2f}x")
-    m = result["manifold"]
+    print(f"project / floor: {result['ratio_to_floor']:.2f} (median of the rounds' ratios)")
+    result["speedup_over_fit"] = result["plain_fit"]["median_s"] / result["project"]["median_s"]
+    print(f"speed-up over the plain fit: {result['speedup_over_fit']:.2f}x")
     print(
-        f"manifold: 900 predict calls {m['900_predict_calls_s']:.2f} s, one batched call "
-        f"{m['one_batched_call_s'] * 1000:.1f} ms ({m['speedup']:.0f}x)"
+        f"peak RSS of this process (two models, both image copies): {result['peak_rss_mb']:.0f} MB"
     )
-    print(f"peak RSS {result['peak_rss_mb']:.0f} MB")
+    return result
+
+
+def run_seed_script(args, workdir):
+    """Training seconds of the published script for the coefficients, one after the other."""
+    out = workdir / "seed"
+    command = [sys.executable, args.seed_script, args.mnist, str(out), "--no-plots"]
+    command += ["--epochs", str(args.epochs), "--coefs", args.coefficients]
+    wall = timed(lambda: subprocess.run(command, check=True, capture_output=True))
+    rows = json.loads((out / "results.json").read_text())
+    return {"wall_s": wall, "train_s": sum(row["train_s"] for row in rows), "rows": rows}
+
+
+def run_snakemake(args, workdir):
+    """Wall time of snakemake --cores 2 training the coefficients, start-up included, and
+    each training job's figures from its benchmark file."""
+    coefficients = [float(c) for c in args.coefficients.split(",")]
+    labels = [coefficient_label(c) for c in coefficients]
+    targets = [f"results/models/seed0/c{label}/final.weights.h5" for label in labels]
+    config = [f"mnist_path={Path(args.mnist).resolve()}", f"epochs={args.epochs}"]
+    config.append(f"coefficients={json.dumps(coefficients)}")
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+    command += ["--directory", str(workdir / "study"), "--cores", "2", "--config", *config]
+    wall = timed(
+        lambda: subprocess.run([*command, "--", *targets], check=True, capture_output=True)
+    )
+    jobs = {}
+    for label in labels:
+        tsv = workdir / f"study/results/benchmarks/train_vae/seed0/c{label}.tsv"
+        row = pd.read_csv(tsv, sep="\t").iloc[0]
+        jobs[label] = {"seconds": float(row["s"]), "max_rss_mb": float(row["max_rss"])}
+    return {"wall_s": wall, "jobs": jobs}
+
+
+def study_benchmark(args):
+    with tempfile.TemporaryDirectory(prefix="vae-bench-") as tmp:
+        workdir = Path(tmp)
+        snakemake = run_snakemake(args, workdir)
+        seed = run_seed_script(args, workdir)
+    result = {
+        "machine": platform.processor() or platform.machine(),
+        "epochs": args.epochs,
+        "coefficients": args.coefficients,
+        "snakemake": snakemake,
+        "seed_script": seed,
+        "throughput_ratio": seed["train_s"] / snakemake["wall_s"],
+    }
+    print(f"seed script, {args.coefficients} one after the other: {seed['train_s']:.1f} s training")
+    print(f"snakemake --cores 2, whole wall from start-up: {snakemake['wall_s']:.1f} s")
+    print(f"throughput ratio: {result['throughput_ratio']:.2f}x")
+    for label, job in snakemake["jobs"].items():
+        print(f"train_vae c={label}: {job['seconds']:.1f} s, peak RSS {job['max_rss_mb']:.0f} MB")
+    return result
+
+
+def main():
+    args = parse_args()
+    result = epoch_benchmark(args) if args.mode == "epoch" else study_benchmark(args)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"written to {args.out}")

@@ -254,3 +254,24 @@ def test_uint8_pixels_train_exactly_as_their_floats():
     assert [r["loss"] for r in runs[0][0]] == [r["loss"] for r in runs[1][0]]
     for a, b in zip(runs[0][1], runs[1][1], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_one_compiled_epoch_equals_its_steps_taken_one_by_one():
+    # the epoch runs as one compiled loop; it must take exactly the batches, in the epoch's
+    # order, that a step-by-step loop takes, the last short batch (300 = 2 * 128 + 44) included
+    import tensorflow as tf
+
+    pixels = np.random.default_rng(2).integers(0, 256, (300, 784), dtype=np.uint8)
+    order = training.epoch_permutation(300, 0, 1)
+    looped, stepped = _model(), _model()
+    means = training.train_epoch(training.compiled_epoch(looped, 300, 128), pixels, order)
+    step = tf.function(lambda batch: tf.stack(stepped.train_batch(batch)), jit_compile=True)
+    floats = pixels.astype("float32") / 255.0
+    terms = [
+        step(floats[order[start : start + 128]]).numpy() * len(order[start : start + 128])
+        for start in range(0, 300, 128)
+    ]
+    np.testing.assert_allclose(means, np.sum(terms, axis=0) / 300, rtol=1e-6)
+    for a, b in zip(_weights(looped), _weights(stepped), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert int(looped.optimizer.iterations.numpy()) == 3

@@ -1,4 +1,4 @@
-"""Training a VAE fast on CPU: data as one tensor, one XLA-compiled step per batch, resumable."""
+"""Training a VAE fast on CPU: images as one uint8 tensor, each epoch one compiled call."""
 
 import json
 import math
@@ -34,36 +34,51 @@ def epoch_permutation(n, seed, epoch):
     return np.random.default_rng([seed, epoch]).permutation(n)
 
 
-def _compiled_step(model):
-    """One training step as a graph: XLA-compiled in float32; in bfloat16 TensorFlow's own
-    (oneDNN) kernels, which measured faster than XLA's here (bench/benchmark.py --precision)."""
+def pixel_values():
+    """The float32 value of each uint8 pixel level, divided by 255 in numpy exactly as
+    load_split does (XLA's own division rounds differently: tested)."""
+    return np.arange(256, dtype=np.float32) / np.float32(255)
+
+
+def compiled_epoch(model, n, batch_size):
+    """One training epoch over n images as one compiled call: a loop over the batches, each
+    gathered from the images in the epoch's order and converted to [0, 1] inside the loop.
+
+    XLA-compiled in float32; in bfloat16 a TensorFlow graph, whose (oneDNN) kernels measured
+    faster than XLA's there (bench/benchmark.py --precision). Returns a function of (images,
+    order) giving the epoch's image-weighted means of (loss, reconstruction, KL).
+    """
     import tensorflow as tf
 
-    jit = model.precision == "float32"
-    return tf.function(lambda batch: tf.stack(model.train_batch(batch)), jit_compile=jit)
+    full_batches, rest = divmod(n, batch_size)
+    values = tf.constant(pixel_values())
+
+    def batch_terms(images, indices):
+        batch = tf.gather(images, indices)
+        if batch.dtype == tf.uint8:
+            batch = tf.gather(values, tf.cast(batch, tf.int32))
+        return tf.stack(model.train_batch(batch)) * float(batch.shape[0])
+
+    def epoch(images, order):
+        def step(i, totals):
+            indices = tf.slice(order, [i * batch_size], [batch_size])
+            return i + 1, totals + batch_terms(images, indices)
+
+        start = (tf.constant(0), tf.zeros(3))
+        _, totals = tf.while_loop(lambda i, _: i < full_batches, step, start)
+        if rest:
+            totals += batch_terms(images, order[full_batches * batch_size :])
+        return totals / n
+
+    return tf.function(epoch, jit_compile=model.precision == "float32")
 
 
-def to_unit(batch):
-    """Pixels in [0, 1] as float32: stored uint8 images are divided by 255, eagerly and so
-    exactly as load_split does (inside XLA the division may become a multiplication by
-    1/255, which rounds differently); float images pass through."""
+def train_epoch(run_epoch, x, order):
+    """One pass over the images x (a tensor) in the given order, by a compiled_epoch
+    function; returns the image-weighted means (loss, reconstruction, KL) as numpy."""
     import tensorflow as tf
 
-    if batch.dtype == tf.uint8:
-        return tf.cast(batch, tf.float32) / 255.0
-    return batch
-
-
-def train_epoch(step, x, batch_size, order):
-    """One pass over x in the given order; returns image-weighted means (loss, rec, kl)."""
-    import tensorflow as tf
-
-    shuffled = tf.gather(x, order)
-    totals = []
-    for start in range(0, len(order), batch_size):
-        batch = to_unit(shuffled[start : start + batch_size])
-        totals.append(step(batch) * float(batch.shape[0]))
-    return (tf.add_n(totals) / len(order)).numpy()
+    return run_epoch(x, tf.constant(order, tf.int32)).numpy()
 
 
 class Checkpoint:
@@ -189,18 +204,16 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
     if history:
         log(f"resuming after epoch {history[-1]['epoch']} from {checkpoint.directory}")
     x = tf.constant(x)
-    step = _compiled_step(model)
+    run_epoch = compiled_epoch(model, len(x), batch_size)
     with StopRequest() as stop:
-        return _epochs(model, step, x, epochs, batch_size, seed, history, checkpoint, log, stop)
+        return _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop)
 
 
-def _epochs(model, step, x, epochs, batch_size, seed, history, checkpoint, log, stop):
+def _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop):
     """The epoch loop of train; raises TrainingStopped after a SIGTERM."""
     for epoch in range(len(history) + 1, epochs + 1):
         start = time.perf_counter()
-        loss, reconstruction, kl = train_epoch(
-            step, x, batch_size, epoch_permutation(len(x), seed, epoch)
-        )
+        loss, reconstruction, kl = train_epoch(run_epoch, x, epoch_permutation(len(x), seed, epoch))
         row = {
             "epoch": epoch,
             "loss": float(loss),
