@@ -188,7 +188,15 @@ def run_snakemake(args, workdir):
     for label in labels:
         tsv = workdir / f"study/results/benchmarks/train_vae/seed0/c{label}.tsv"
         row = pd.read_csv(tsv, sep="\t").iloc[0]
-        jobs[label] = {"seconds": float(row["s"]), "max_rss_mb": float(row["max_rss"])}
+        status = json.loads(
+            (workdir / f"study/results/models/seed0/c{label}/training.json").read_text()
+        )
+        jobs[label] = {
+            "seconds": float(row["s"]),
+            "peak_rss_mb": status["peak_rss_mb"],  # the job's own high-water mark
+            "max_pss_mb": float(row["max_pss"]),  # Snakemake's samples: shared pages split
+            "max_uss_mb": float(row["max_uss"]),  # and pages this job alone holds
+        }
     return {"wall_s": wall, "jobs": jobs}
 
 
@@ -209,7 +217,10 @@ def study_benchmark(args):
     print(f"snakemake --cores 2, whole wall from start-up: {snakemake['wall_s']:.1f} s")
     print(f"throughput ratio: {result['throughput_ratio']:.2f}x")
     for label, job in snakemake["jobs"].items():
-        print(f"train_vae c={label}: {job['seconds']:.1f} s, peak RSS {job['max_rss_mb']:.0f} MB")
+        print(
+            f"train_vae c={label}: {job['seconds']:.1f} s, peak RSS {job['peak_rss_mb']:.0f} MB "
+            f"(sampled: PSS {job['max_pss_mb']:.0f} MB, USS {job['max_uss_mb']:.0f} MB)"
+        )
     return result
 
 

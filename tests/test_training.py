@@ -275,3 +275,11 @@ def test_one_compiled_epoch_equals_its_steps_taken_one_by_one():
     for a, b in zip(_weights(looped), _weights(stepped), strict=True):
         np.testing.assert_array_equal(a, b)
     assert int(looped.optimizer.iterations.numpy()) == 3
+
+
+def test_glibc_takes_the_one_malloc_heap_setting():
+    import platform
+
+    from vaestudy.jobs import limit_malloc_arenas
+
+    assert limit_malloc_arenas() is (platform.libc_ver()[0] == "glibc")

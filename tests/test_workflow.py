@@ -73,6 +73,10 @@ def test_every_model_has_weights_history_and_figures(study):
         history = pd.read_csv(model / "history.csv")
         assert list(history["epoch"]) == [1, 2]
         assert (model / "final.weights.h5").stat().st_size > 100_000
+        status = json.loads((model / "training.json").read_text())
+        assert status["epochs"] == 2 and not status["diverged"]
+        # the job's own high-water mark: TensorFlow alone is ~600 MB, the budget 900 MB
+        assert 300 < status["peak_rss_mb"] < 1200
         with np.load(model / "latent.npz") as latent:
             assert latent["z_mean"].shape == (500, 2) and latent["labels"].shape == (500,)
         assert np.load(model / "manifold.npy").shape == (840, 840)

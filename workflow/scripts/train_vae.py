@@ -2,6 +2,7 @@
 
 import json
 import os
+import resource
 import sys
 
 import pandas as pd
@@ -17,13 +18,16 @@ from vaestudy.training import (
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
+import tensorflow as tf  # noqa: E402
+
 from vaestudy.data import load_pixels  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
 
 settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.init)
-x_train, _ = load_pixels(smk.input.data, "train", smk.params.train_limit)
+# the uint8 images once, as a tensor; the numpy array they are read into is dropped at once
+x_train = tf.constant(load_pixels(smk.input.data, "train", smk.params.train_limit)[0])
 fingerprint = run_fingerprint(
     settings, smk.params.batch_size, len(x_train), smk.input.data, smk.input.init
 )
@@ -46,6 +50,7 @@ status = {
     "epochs": len(history),
     "train_seconds": sum(row["seconds"] for row in history),
     "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
 }
 with open(smk.output.status, "w") as handle:
     json.dump(status, handle, indent=2)
