@@ -283,3 +283,22 @@ def test_glibc_takes_the_one_malloc_heap_setting():
     from vaestudy.jobs import limit_malloc_arenas
 
     assert limit_malloc_arenas() is (platform.libc_ver()[0] == "glibc")
+
+
+def test_the_compiled_log_likelihood_equals_the_float64_cross_entropy():
+    # the IW estimate sums log p(x | z) in float32 inside XLA; it must agree with the float64
+    # reference (metrics.binary_cross_entropy of the decoder's logits) to 1e-6 relative
+    from vaestudy import evaluation
+    from vaestudy.metrics import binary_cross_entropy
+    from vaestudy.model import build_decoder
+
+    decoder = build_decoder(2, 64)
+    rng = np.random.default_rng(0)
+    x = rng.random((6, 784)).astype("float32")
+    z = rng.normal(0, 3, (6, 50, 2))
+    fused = evaluation.bernoulli_log_likelihood(decoder)(x, z)
+    logits = evaluation.decoder_logits(decoder, z.reshape(-1, 2)).reshape(6, 50, 784)
+    reference = -binary_cross_entropy(x[:, None, :], logits)
+    assert fused.shape == (6, 50) and fused.dtype == np.float64
+    np.testing.assert_allclose(fused, reference, rtol=1e-6)
+    assert np.all(fused < 0)

@@ -71,17 +71,22 @@ def mutual_information(z_mean, z_log_var, samples, seed=0, chunk=128):
     expectation in [0, log N]. Images are drawn in a seeded order, each once per N draws.
     """
     mean, log_var = z_mean.astype(np.float64), z_log_var.astype(np.float64)
-    std = np.exp(0.5 * log_var)
+    std, inverse_var = np.exp(0.5 * log_var), np.exp(-log_var)
+    log_norm = -0.5 * np.sum(log_var + LOG_2PI, axis=1)
     rng = np.random.default_rng([seed, 4])
     picks = np.resize(rng.permutation(len(mean)), samples)
     eps = rng.standard_normal((samples, mean.shape[1]))
     terms = np.empty(samples)
     for start in range(0, samples, chunk):
         own, e = picks[start : start + chunk], eps[start : start + chunk]
-        offsets = (mean[own][:, None, :] - mean[None, :, :]) + (std[own] * e)[:, None, :]
-        log_components = _gaussian_log_density(offsets, log_var[None, :, :])
-        log_own = _gaussian_log_density(std[own] * e, log_var[own])
-        log_components[np.arange(len(own)), own] = log_own  # the same value, exactly
+        # one latent dimension at a time: (draws, N) slabs, not a (draws, N, d) block
+        squares = np.zeros((len(own), len(mean)))
+        for u in range(mean.shape[1]):
+            offsets = (mean[own, u, None] - mean[None, :, u]) + (std[own, u] * e[:, u])[:, None]
+            squares += offsets**2 * inverse_var[None, :, u]
+        log_components = log_norm[None, :] - 0.5 * squares
+        log_own = log_norm[own] - 0.5 * np.sum(e**2, axis=1)  # (std * e)^2 / var = e^2
+        log_components[np.arange(len(own)), own] = log_own
         terms[start : start + chunk] = log_own - log_mean_exp(log_components, axis=1)
     return float(np.mean(terms)), standard_error(terms)
 
