@@ -37,6 +37,9 @@ def build_classifier(seed, hidden=512, dropout=0.2):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
         jit_compile=True,
+        # 32 batches per call instead of one: the same steps (weights bit-identical, checked
+        # over 2 epochs on all of MNIST), less Python between them
+        steps_per_execution=32,
     )
     return model
 
