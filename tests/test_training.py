@@ -302,3 +302,11 @@ def test_the_compiled_log_likelihood_equals_the_float64_cross_entropy():
     assert fused.shape == (6, 50) and fused.dtype == np.float64
     np.testing.assert_allclose(fused, reference, rtol=1e-6)
     assert np.all(fused < 0)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+def test_images_tensor_holds_the_images_unchanged(dtype):
+    images = (np.random.default_rng(3).random((37, 784)) * 255).astype(dtype)
+    tensor = training.images_tensor(images[::2])  # a strided view is copied in order
+    assert tensor.dtype.name == dtype and tuple(tensor.shape) == (19, 784)
+    np.testing.assert_array_equal(tensor.numpy(), images[::2])

@@ -40,6 +40,20 @@ def pixel_values():
     return np.arange(256, dtype=np.float32) / np.float32(255)
 
 
+def images_tensor(images):
+    """The images as a tensor that shares the memory of a 64-byte-aligned NumPy copy
+    (DLPack), so they are held once: tf.constant took twice their size here (91 MB more RSS
+    for MNIST's 47 MB of uint8 training images)."""
+    import tensorflow as tf
+
+    images = np.asarray(images)
+    buffer = np.empty(images.nbytes + 64, np.uint8)
+    start = -buffer.ctypes.data % 64  # TensorFlow's kernels need aligned memory
+    aligned = buffer[start : start + images.nbytes].view(images.dtype).reshape(images.shape)
+    aligned[...] = images
+    return tf.experimental.dlpack.from_dlpack(aligned.__dlpack__())
+
+
 def compiled_epoch(model, n, batch_size):
     """One training epoch over n images as one compiled loop over the full batches, each
     gathered from the images in the epoch's order and converted to [0, 1] inside the loop,
@@ -213,7 +227,7 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
     history = checkpoint.restore(model, epochs, log) if checkpoint else []
     if history:
         log(f"resuming after epoch {history[-1]['epoch']} from {checkpoint.directory}")
-    x = tf.convert_to_tensor(x)  # a tensor passes as it is, without a copy
+    x = x if tf.is_tensor(x) else images_tensor(x)
     run_epoch = compiled_epoch(model, len(x), batch_size)
     with StopRequest() as stop:
         return _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop)

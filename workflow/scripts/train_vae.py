@@ -12,13 +12,12 @@ from vaestudy.training import (
     HISTORY_COLUMNS,
     Checkpoint,
     TrainingStopped,
+    images_tensor,
     run_fingerprint,
     train,
 )
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
-
-import tensorflow as tf  # noqa: E402
 
 from vaestudy.data import load_pixels  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
@@ -26,8 +25,8 @@ from vaestudy.model import build_vae  # noqa: E402
 settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.init)
-# the uint8 images once, as a tensor; the numpy array they are read into is dropped at once
-x_train = tf.constant(load_pixels(smk.input.data, "train", smk.params.train_limit)[0])
+# the uint8 images once, as a tensor; the array they are read into is dropped at once
+x_train = images_tensor(load_pixels(smk.input.data, "train", smk.params.train_limit)[0])
 fingerprint = run_fingerprint(
     settings, smk.params.batch_size, len(x_train), smk.input.data, smk.input.init
 )
