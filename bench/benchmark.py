@@ -15,7 +15,6 @@ RSS from Snakemake's benchmark files. Not a test: it prints figures and writes t
 import argparse
 import json
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaestudy.config import coefficient_label
+from vaestudy.jobs import peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS, BATCH, PIXELS, HIDDEN = 469, 128, 784, 512
@@ -57,10 +57,6 @@ def flops_per_image(latent_dim=2, hidden=HIDDEN, pixels=PIXELS):
     forward = sum(a * b for a, b in layers)
     input_gradients = forward - pixels * hidden
     return 2 * (2 * forward + input_gradients)
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(fn):

@@ -310,3 +310,10 @@ def test_images_tensor_holds_the_images_unchanged(dtype):
     tensor = training.images_tensor(images[::2])  # a strided view is copied in order
     assert tensor.dtype.name == dtype and tuple(tensor.shape) == (19, 784)
     np.testing.assert_array_equal(tensor.numpy(), images[::2])
+
+
+def test_peak_rss_is_reported_in_megabytes():
+    from vaestudy.jobs import peak_rss_mb
+
+    ballast = np.ones(50 * 2**20 // 8)  # 50 MB touched: the high-water mark must see it
+    assert 50 < peak_rss_mb() < 100_000 and ballast.sum() > 0

@@ -3,6 +3,7 @@
 import contextlib
 import ctypes
 import os
+import resource
 import sys
 
 from vaestudy.config import ConfigError
@@ -33,6 +34,13 @@ def limit_malloc_arenas(arenas=1):
         return ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas) == 1
     except (OSError, AttributeError):
         return False
+
+
+def peak_rss_mb():
+    """This process's peak resident memory so far, in MB (getrusage: KiB on Linux, bytes
+    on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
 
 
 def start_job(smk, tensorflow=False):

@@ -2,12 +2,11 @@
 
 import json
 import os
-import resource
 import sys
 
 import pandas as pd
 
-from vaestudy.jobs import model_settings, start_job
+from vaestudy.jobs import model_settings, peak_rss_mb, start_job
 from vaestudy.training import (
     HISTORY_COLUMNS,
     Checkpoint,
@@ -49,7 +48,7 @@ status = {
     "epochs": len(history),
     "train_seconds": sum(row["seconds"] for row in history),
     "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
-    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    "peak_rss_mb": peak_rss_mb(),
 }
 with open(smk.output.status, "w") as handle:
     json.dump(status, handle, indent=2)
