@@ -110,7 +110,7 @@ def epoch_benchmark(args):
     from vaestudy.model import build_vae
 
     pixels, _ = load_pixels(args.mnist, "train")
-    images = tf.constant(pixels)
+    images = training.images_tensor(pixels)  # as train_vae holds them
     floats = pixels.astype("float32") / 255.0
     floor = five_products_epoch(tf)
     project = build_vae(2, HIDDEN, 1.0, seed=0, precision=args.precision)
