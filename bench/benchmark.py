@@ -9,7 +9,8 @@ medians, the project's ratio to the floor, GFLOP/s and the fraction of a square-
 measured in the same run, and peak RSS. `study`: the wall time of `snakemake --cores 2`
 training two coefficients from scratch, against the training time of the published script
 (ported to Keras 3) training the same two one after the other; and each training job's peak
-RSS from Snakemake's benchmark files. Not a test: it prints figures and writes them as JSON.
+RSS from its training.json, with PSS and USS from Snakemake's benchmark files. Not a test:
+it prints figures and writes them as JSON.
 """
 
 import argparse
@@ -57,6 +58,10 @@ def flops_per_image(latent_dim=2, hidden=HIDDEN, pixels=PIXELS):
     forward = sum(a * b for a, b in layers)
     input_gradients = forward - pixels * hidden
     return 2 * (2 * forward + input_gradients)
+
+
+def machine():
+    return platform.processor() or platform.machine()
 
 
 def timed(fn):
@@ -128,7 +133,7 @@ def epoch_benchmark(args):
     peak = gemm_peak(tf)
     flops_epoch = flops_per_image() * len(pixels)
     result = {
-        "machine": platform.processor() or platform.machine(),
+        "machine": machine(),
         "threads": args.threads,
         "precision": args.precision,
         "gemm_peak_gflops": peak,
@@ -202,7 +207,7 @@ def study_benchmark(args):
         snakemake = run_snakemake(args, workdir)
         seed = run_seed_script(args, workdir)
     result = {
-        "machine": platform.processor() or platform.machine(),
+        "machine": machine(),
         "epochs": args.epochs,
         "coefficients": args.coefficients,
         "snakemake": snakemake,

@@ -61,7 +61,7 @@ def compiled_epoch(model, n, batch_size):
     holding both peaked 40 MB higher while compiling).
 
     XLA-compiled in float32; in bfloat16 TensorFlow graphs, whose (oneDNN) kernels measured
-    faster than XLA's there (bench/benchmark.py --precision). Returns a function of (images,
+    faster than XLA's there (bench/benchmark.py epoch --precision). Returns a function of (images,
     order) giving the epoch's image-weighted means of (loss, reconstruction, KL).
     """
     import tensorflow as tf
