@@ -2,6 +2,7 @@
 
 import os
 import signal
+import threading
 
 import numpy as np
 import pytest
@@ -163,6 +164,7 @@ def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(tmp_path, i
     with pytest.raises(training.TrainingStopped, match="after epoch 1/3, which is checkpointed"):
         _train(_model(), images, 3, tmp_path, log=terminate_in_epoch_one)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handler put back
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # and the mask
     messages = []
     resumed = _model()
     history, _ = _train(resumed, images, 3, tmp_path, log=messages.append)
@@ -170,6 +172,17 @@ def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(tmp_path, i
     assert [row["epoch"] for row in history] == [1, 2, 3]
     for a, b in zip(_weights(unbroken), _weights(resumed), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_sigterm_held_pending_is_read_as_a_stop_request():
+    """The path of a training job, which blocks SIGTERM in all its threads: the signal
+    stays pending, and StopRequest takes it."""
+    with training.StopRequest() as stop:
+        assert not stop.requested()
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # this thread holds it
+        assert signal.SIGTERM in signal.sigpending() and stop.requested()
+        assert signal.SIGTERM not in signal.sigpending()  # taken, not left for the exit
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_divergence_stops_early_and_is_reported(images):

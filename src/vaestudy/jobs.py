@@ -4,6 +4,7 @@ import contextlib
 import ctypes
 import os
 import resource
+import signal
 import sys
 
 from vaestudy.config import ConfigError
@@ -43,11 +44,21 @@ def peak_rss_mb():
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
 
 
-def start_job(smk, tensorflow=False):
+def block_sigterm():
+    """Block SIGTERM in this thread, and so in every thread started after it (TensorFlow's),
+    for training.StopRequest to read between epochs: a SIGTERM handled by a thread while an
+    XLA-compiled epoch ran corrupted glibc's heap (tests/test_faults.py sends a burst). Call
+    before importing TensorFlow."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def start_job(smk, tensorflow=False, hold_sigterm=False):
     """Every script's first step: its output to the rule's log and, for jobs that use
     TensorFlow, one malloc heap and its thread pools sized to the job's threads before
-    any op runs."""
+    any op runs; for training, SIGTERM held (block_sigterm)."""
     log_to(smk.log[0])
+    if hold_sigterm:
+        block_sigterm()
     if tensorflow:
         limit_malloc_arenas()
         from vaestudy.training import configure_tensorflow

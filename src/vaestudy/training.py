@@ -195,21 +195,36 @@ def _state_variables(model):
 
 
 class StopRequest:
-    """Remembers a SIGTERM (SLURM's time limit or preemption), so that training stops after
-    the epoch it is in, with that epoch checkpointed, instead of dying mid-write."""
+    """Notes a SIGTERM (SLURM's time limit or preemption) without acting on it, so that
+    training stops after the epoch it is in, with that epoch checkpointed, instead of dying
+    mid-write.
 
-    def __init__(self):
-        self.signal = None
+    A job should hold SIGTERM from its start (jobs.block_sigterm, before TensorFlow starts its
+    threads), since a SIGTERM handled by a thread while an XLA-compiled epoch ran corrupted
+    glibc's heap: the job aborted with "corrupted size vs. prev_size". Inside the block the
+    signal is held in this thread too, noted by a handler if a thread started earlier takes it,
+    and otherwise left pending, which `requested` reads.
+    """
 
     def __enter__(self):
-        self.previous = signal.signal(signal.SIGTERM, self._note)
+        self.signal = None
+        self.previous_handler = signal.signal(signal.SIGTERM, self._note)
+        self.previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         return self
 
     def _note(self, number, frame):
         self.signal = number
 
+    def requested(self):
+        """Whether a SIGTERM came: noted by the handler, or held pending (then taken)."""
+        if self.signal is None and signal.SIGTERM in signal.sigpending():
+            self.signal = signal.sigwait({signal.SIGTERM})  # pending: returns at once
+        return self.signal is not None
+
     def __exit__(self, *exc):
-        signal.signal(signal.SIGTERM, self.previous)
+        # the mask first: a SIGTERM still pending then meets this handler, not the default
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous_mask)
+        signal.signal(signal.SIGTERM, self.previous_handler)
 
 
 class TrainingStopped(RuntimeError):
@@ -255,7 +270,7 @@ def _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop):
             return history, True
         if checkpoint:
             checkpoint.save(model, history)
-        if stop.signal is not None and epoch < epochs:
+        if stop.requested() and epoch < epochs:
             raise TrainingStopped(
                 f"stopped by SIGTERM after epoch {epoch}/{epochs}, which is checkpointed; "
                 "run the same command again to resume"

@@ -16,7 +16,7 @@ from vaestudy.training import (
     train,
 )
 
-smk = start_job(snakemake, tensorflow=True)  # noqa: F821
+smk = start_job(snakemake, tensorflow=True, hold_sigterm=True)  # noqa: F821
 
 from vaestudy.data import load_pixels  # noqa: E402
 from vaestudy.model import build_vae  # noqa: E402
