@@ -158,7 +158,8 @@ def epoch_benchmark(args):
         times["plain_fit"].append(timed(fit))
         times["adam_alone"].append(timed(optimiser))
         print(" ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()), flush=True)
-    measured = {k: statistics.median(v[1:] if len(v) > 1 else v) for k, v in times.items()}
+    kept = slice(1, None) if args.rounds > 1 else slice(None)  # the first round warms up
+    measured = {k: statistics.median(v[kept]) for k, v in times.items()}
     peak = gemm_peak(tf)
     result = {
         "machine": machine(),
@@ -167,10 +168,8 @@ def epoch_benchmark(args):
         "gemm_peak_gflops": peak,
         "seconds": times,
         "ratio_to_floor": statistics.median(
-            p / f for p, f in zip(times["project"][1:], times["floor"][1:], strict=True)
-        )
-        if args.rounds > 1
-        else measured["project"] / measured["floor"],
+            p / f for p, f in zip(times["project"][kept], times["floor"][kept], strict=True)
+        ),
         "peak_rss_mb": peak_rss_mb(),
     }
     print(f"\nsquare-GEMM peak here ({args.threads} thread(s)): {peak:.0f} GFLOP/s")

@@ -122,7 +122,7 @@ def test_a_burst_of_sigterms_during_compiled_epochs_stops_training_cleanly():
     # 3 once stopped; a signal still in flight when training has put SIGTERM's default back
     # may end it as SIGTERM does; a heap corruption ends it with SIGABRT or SIGSEGV
     assert job.wait(timeout=120) in (3, -signal.SIGTERM), output[-500:]
-    assert re.search(r"stopped by SIGTERM after epoch \d+/20, which is checkpointed", output)
+    assert re.search(r"stopped by SIGTERM after epoch \d+/20\n", output)  # no checkpoint here
 
 
 def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_path, unbroken):

@@ -271,8 +271,8 @@ def _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop):
         if checkpoint:
             checkpoint.save(model, history)
         if stop.requested() and epoch < epochs:
+            resume = ", which is checkpointed; run the same command again to resume"
             raise TrainingStopped(
-                f"stopped by SIGTERM after epoch {epoch}/{epochs}, which is checkpointed; "
-                "run the same command again to resume"
+                f"stopped by SIGTERM after epoch {epoch}/{epochs}{resume if checkpoint else ''}"
             )
     return history, False
