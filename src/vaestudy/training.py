@@ -61,8 +61,9 @@ def compiled_epoch(model, n, batch_size):
     holding both peaked 40 MB higher while compiling).
 
     XLA-compiled in float32; in bfloat16 TensorFlow graphs, whose (oneDNN) kernels measured
-    faster than XLA's there (bench/benchmark.py epoch --precision). Returns a function of (images,
-    order) giving the epoch's image-weighted means of (loss, reconstruction, KL).
+    faster than XLA's on an AMD EPYC (4 % slower on an Intel with AMX, where bfloat16 was no
+    faster than float32 at all: README). Returns a function of (images, order) giving the
+    epoch's image-weighted means of (loss, reconstruction, KL).
     """
     import tensorflow as tf
 
