@@ -1,5 +1,7 @@
 """I(x; z) and KL(q(z) || N(0, I)) against cases whose answer is known from the mathematics."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,63 @@ def test_aggregate_moments_add_the_posterior_variances():
 def test_standard_error_of_the_mean():
     assert metrics.standard_error([1.0, 3.0]) == pytest.approx(1.0)
     assert metrics.standard_error([5.0]) == 0.0
+
+
+def _normal_cdf(x):
+    return 0.5 * (1.0 + np.vectorize(math.erf)(np.asarray(x) / math.sqrt(2.0)))
+
+
+def test_coverage_gap_of_two_shifted_normals_read_in_bins_matches_the_exact_answer():
+    # the "judge" reads z in ten bins; prior z ~ N(0, 1), the model's codes z ~ N(0.5, 1)
+    edges = np.array([-np.inf, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, np.inf])
+    shift, n = 0.5, 40_000
+    rng = np.random.default_rng(1)
+    prior = np.digitize(rng.standard_normal(n), edges[1:-1])
+    codes = np.digitize(rng.standard_normal(n) + shift, edges[1:-1])
+    exact = 0.5 * np.sum(np.abs(np.diff(_normal_cdf(edges)) - np.diff(_normal_cdf(edges - shift))))
+    gap, draws = metrics.coverage_gap(prior, codes, resamples=200)
+    error = np.std(draws, ddof=1)
+    assert 0.15 < exact < 0.2  # a non-trivial answer
+    assert abs(gap - exact) < 3 * error and error < 0.01
+    # data processing: reading through bins cannot exceed TV(N(0, 1), N(0.5, 1))
+    assert gap <= 2 * _normal_cdf(shift / 2) - 1
+
+
+def test_coverage_gap_bootstrap_error_matches_the_spread_over_fresh_samples():
+    p = np.array([0.3, 0.3, 0.2, 0.2])
+    q = np.array([0.1, 0.4, 0.3, 0.2])  # TV 0.2
+    rng = np.random.default_rng(2)
+    fresh = [
+        metrics.total_variation(
+            metrics.read_histogram(rng.choice(4, 2000, p=p), 4),
+            metrics.read_histogram(rng.choice(4, 2000, p=q), 4),
+        )
+        for _ in range(300)
+    ]
+    gap, draws = metrics.coverage_gap(rng.choice(4, 2000, p=p), rng.choice(4, 2000, p=q))
+    assert gap == pytest.approx(0.2, abs=4 * np.std(fresh))
+    assert np.std(draws, ddof=1) == pytest.approx(np.std(fresh, ddof=1), rel=0.3)
+
+
+def test_coverage_gap_is_zero_where_prior_and_codes_read_alike():
+    reads = np.repeat(np.arange(10), 100)
+    gap, draws = metrics.coverage_gap(reads, reads[::-1].copy())
+    assert gap == 0.0 and 0 < np.mean(draws) < 0.1  # the bootstrap's own noise floor
+
+
+def test_paired_bootstrap_draws_by_hand():
+    # prior reads [0, 1], reconstructions [0, 0]: gap 0.5; in a resample of the prior the
+    # gap is the share of index 1 drawn, since the reconstructions always read [1, 0]
+    prior, reconstructions = np.array([0, 1]), np.array([0, 0])
+    gap, draws = metrics.coverage_gap(prior, reconstructions, resamples=50, seed=3)
+    rows = np.random.default_rng([3, 6]).integers(0, 2, size=(50, 2))
+    assert gap == 0.5
+    np.testing.assert_array_equal(draws, rows.mean(axis=1))
+    # another model of the same seed draws the same resamples: its draws move with these,
+    # so the paired error of the difference is 0, far below the unpaired one
+    _, other = metrics.coverage_gap(np.array([2, 3]), np.array([2, 2]), resamples=50, seed=3)
+    assert metrics.paired_difference_error(draws, other) == 0.0
+    assert np.hypot(np.std(draws, ddof=1), np.std(other, ddof=1)) > 0.4
+    # another seed draws other resamples
+    _, elsewhere = metrics.coverage_gap(prior, reconstructions, resamples=50, seed=4)
+    assert not np.array_equal(draws, elsewhere)

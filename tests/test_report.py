@@ -83,6 +83,10 @@ def metrics():
             "prior_confidence": [0.98, 0.90, np.nan],
             "prior_tv": [0.71, 0.18, np.nan],
             "prior_tv_se": [0.004, 0.005, np.nan],
+            "coverage_gap": [0.55, 0.031, np.nan],
+            "coverage_gap_se": [0.006, 0.004, np.nan],
+            "reconstruction_accuracy": [0.97, 0.91, np.nan],
+            "reconstruction_accuracy_se": [0.002, 0.003, np.nan],
             "diverged": [False, False, True],
             "epochs": [40, 40, 3],
             "train_seconds": [200.0, 201.0, 15.0],
@@ -124,9 +128,11 @@ def render(figures, classifier=CLASSIFIER, **config_overrides):
         "test_images": 10000,
     }
     published = load_reference(ROOT / "report/published.yaml")
-    return report.render(
-        TEMPLATE, report.build_context(config, metrics(), figures, data, classifier, published)
+    workflow = {"commit": "c" * 40, "dirty": True, "package": "0.1.0"}
+    context = report.build_context(
+        config, metrics(), figures, data, classifier, published, workflow
     )
+    return report.render(TEMPLATE, context)
 
 
 def test_report_shows_table_conclusion_and_every_figure(figures):
@@ -135,7 +141,28 @@ def test_report_shows_table_conclusion_and_every_figure(figures):
     assert "Recommended: c = 1." in html
     assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
     assert "out: diverged" in html and ">diverged<" in html
-    assert "out: fewer than 10 digit classes" in html
+    assert "out: coverage gap above 0.20; reconstruction 141.5" in html
+    assert "coverage gap 0.550 ± 0.006" in html
+
+
+def test_report_shows_how_the_answer_moves_with_the_thresholds(figures):
+    html = " ".join(render(figures).split())
+    assert "How the answer moves with the thresholds" in html
+    # c = 0 reconstructs best but fails coverage at every threshold of the grid up to 0.2
+    assert "c = 1 is recommended at every point of the grid." in html
+    assert html.count("<td>c = 1</td>") == 7 * 5
+    assert "Seeds behind each coefficient: c = 0, 1: 1 seed." in html
+
+
+def test_the_conclusion_record_is_in_the_context(figures):
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    context = report.build_context(
+        validate_config({}, schema), metrics(), figures, {"source": "x", "sha256": "ab"}, CLASSIFIER
+    )
+    saved = context["conclusion"]
+    assert saved["recommended"] == [1.0]
+    assert [e["coefficient"] for e in saved["coefficients"]] == [0.0, 1.0, 1e6]
+    assert saved["coefficients"][0]["tests"]["coverage"] is False
 
 
 def test_report_shows_the_yardstick_table_and_its_caveats(figures):
@@ -157,6 +184,12 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     assert "IW NLL of c = 0: the importance weights" in " ".join(html.split())
     assert "29.6 % of them as 8" in " ".join(html.split()) and "T = 1.31" in html
     assert "at least 0.03, 0.1, 0.3, 1 times as wide" in " ".join(html.split())
+
+
+def test_the_provenance_names_the_workflow_version_and_the_settings(figures):
+    html = " ".join(render(figures).split())
+    assert "<td>workflow</td><td>commit cccccccccccc (uncommitted changes)</td>" in html
+    assert "<td>settings hash</td><td><code>" in html
 
 
 def test_a_weak_classifier_is_flagged(figures):

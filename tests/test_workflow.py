@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +16,23 @@ pytestmark = pytest.mark.slow
 
 def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
     losses = pd.read_csv(study / "results/tables/metrics.csv")
-    assert list(losses["coefficient"]) == [0.0, 1.0]
+    # seed 0 of both coefficients, then seed 1 of the contenders: here both
+    assert list(losses["coefficient"]) == [0.0, 0.0, 1.0, 1.0]
+    assert list(losses["seed"]) == [0, 1, 0, 1]
     assert {"coefficient", "seed", "loss", "reconstruction", "kl", "prior_kl"} <= set(losses)
     assert not losses["diverged"].any()
     # a 2-epoch model on 1,000 images reconstructs far better than a blank guess (~544)
     assert losses["reconstruction"].between(100, 400).all()
     assert (losses["reconstruction_se"].between(0.05, 5)).all()
-    c0, c1 = losses.iloc[0], losses.iloc[1]
-    assert c1["kl"] < c0["kl"] and c1["prior_kl"] < c0["prior_kl"]
+    for seed in (0, 1):
+        c0, c1 = losses[losses["seed"] == seed].iloc[0], losses[losses["seed"] == seed].iloc[1]
+        assert c1["kl"] < c0["kl"] and c1["prior_kl"] < c0["prior_kl"]
 
 
 def test_rate_recomputed_from_the_saved_codes(study):
     # KL(N(m, s^2) || N(0, 1)) = (m^2 + s^2 - 1) / 2 - log s, written out here independently
-    losses = pd.read_csv(study / "results/tables/metrics.csv").set_index("coefficient")
+    losses = pd.read_csv(study / "results/tables/metrics.csv")
+    losses = losses[losses["seed"] == 0].set_index("coefficient")
     for c in (0.0, 1.0):
         with np.load(study / f"results/models/seed0/c{c:g}/latent.npz") as latent:
             m = latent["z_mean"].astype(float)
@@ -60,6 +65,10 @@ def test_every_yardstick_within_its_mathematical_bounds(study):
         assert losses[f"{name}_tv"].between(0, 1).all() and (losses[f"{name}_tv_se"] > 0).all()
     for shares in losses["prior_shares"]:
         assert sum(json.loads(shares)) == pytest.approx(1.0)
+    # the coverage gap is a total variation: in [0, 1], with a bootstrap error
+    assert losses["coverage_gap"].between(0, 1).all()
+    assert losses["coverage_gap_se"].between(1e-4, 0.2).all()
+    assert losses["reconstruction_accuracy"].between(0, 1).all()
     judge = json.loads((study / "results/classifier/accuracy.json").read_text())
     # two epochs on 900 images: well above chance, not the full study's 98 %
     assert 0.5 < judge["test_accuracy"] < 1 and judge["train_images"] == 900
@@ -90,17 +99,86 @@ def test_every_model_has_weights_history_and_figures(study):
     assert not (study / "results/checkpoints/seed0/c0").exists()
 
 
+def test_the_coverage_gap_is_recomputed_from_the_saved_readings(study):
+    losses = pd.read_csv(study / "results/tables/metrics.csv").set_index(["seed", "coefficient"])
+    draws = {}
+    for (seed, c), row in losses.iterrows():
+        with np.load(study / f"results/models/seed{seed}/c{c:g}/readings.npz") as readings:
+            prior, reconstruction = readings["prior"], readings["reconstruction"]
+            draws[seed, c] = readings["gap_draws"]
+        assert prior.shape == (500,) and reconstruction.shape == (500,)  # coverage_samples
+        share = [np.mean(prior == k) - np.mean(reconstruction == k) for k in range(10)]
+        assert row["coverage_gap"] == pytest.approx(0.5 * np.sum(np.abs(share)))
+        assert row["coverage_gap_se"] == pytest.approx(np.std(draws[seed, c], ddof=1))
+    # a seed's models share their bootstrap resamples; other seeds do not
+    assert not np.array_equal(draws[0, 0.0], draws[1, 0.0])
+
+
+def test_contenders_get_the_extra_seed_and_the_conclusion_is_saved(study):
+    named = json.loads((study / "results/tables/contenders.json").read_text())
+    assert named == {"contenders": [0.0, 1.0], "extra_seeds": [1]}
+    assert (study / "results/init/seed1.weights.h5").is_file()
+    saved = json.loads((study / "results/tables/conclusion.json").read_text())
+    assert saved["recommended"] and set(saved["recommended"]) <= {0.0, 1.0}
+    for entry in saved["coefficients"]:
+        assert entry["seeds"] == 2 and entry["verdict"] in ("in", "out")
+        assert set(entry["tests"]) == {"reconstruction", "coverage", "closest_to_prior"}
+        assert entry["verdict"] == ("in" if entry["coefficient"] in saved["recommended"] else "out")
+        assert entry["numbers"]["coverage_gap_err"] > 0
+    assert len(saved["sensitivity"]["grid"]) == 7 * 5
+    html = (study / "results/report.html").read_text()
+    assert saved["sensitivity"]["sentence"] in " ".join(html.split())
+    assert "c = 0, 1: 2 seeds" in html
+
+
+def dry_run_jobs(workdir, mnist_path, *changes):
+    """The jobs a dry run after the tiny run schedules, with config changes on top."""
+    result = snakemake(workdir, "-n", *study_config("tiny", mnist_path, **dict(changes)))
+    return set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M)) - {"total", "job", "all"}
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("reconstruction_margin", 0.2), ("max_coverage_gap", 0.5), ("contender_seeds", 3)],
+)
+def test_changing_a_conclusion_setting_reruns_the_conclusion(study, mnist_path, key, value):
+    jobs = dry_run_jobs(study, mnist_path, (key, value))
+    assert {"contenders", "report"} <= jobs
+    assert not jobs & {"train_vae", "evaluate_vae", "train_classifier"}
+
+
+def test_settings_that_only_warn_or_say_how_jobs_run_retrain_nothing(study, mnist_path):
+    assert dry_run_jobs(study, mnist_path, ("classifier_accuracy", 0.5)) == {"report"}
+    assert dry_run_jobs(study, mnist_path, ("train_threads", 2)) == set()
+
+
 def test_report_is_self_contained_and_concludes_from_the_table(study, mnist_path):
     html = (study / "results/report.html").read_text()
     assert html.count("data:image/png;base64,") == 1 + 5 + 2 * 3
     assert "Recommended: c = " in html and "Rule: Keep the coefficients" in html
-    assert "spread over seeds is unknown" in html
+    assert "mean over each coefficient&#39;s seeds (2)" in html
     assert "IW NLL" in html and "classes in N(0, I) decodes" in html
     assert "reached only" in html  # the tiny classifier is flagged as below 98 %
     assert hashlib.sha256(mnist_path.read_bytes()).hexdigest() in html
     losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert f"{losses['reconstruction'].min():.2f}" in html
     assert "tensorflow" in html and "<img" in html and 'src="http' not in html
+
+
+def test_every_result_names_the_workflow_version_that_made_it(study):
+    root = Path(__file__).resolve().parents[1]
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    losses = pd.read_csv(study / "results/tables/metrics.csv")
+    assert set(losses["workflow_commit"]) == {head}
+    status = json.loads((study / "results/models/seed0/c1/training.json").read_text())
+    assert status["workflow_commit"] == head and isinstance(status["workflow_dirty"], bool)
+    html = (study / "results/report.html").read_text()
+    assert f"<td>workflow</td><td>commit {head[:12]} (" in html
+    saved = json.loads((study / "results/tables/conclusion.json").read_text())
+    assert saved["provenance"]["workflow"]["commit"] == head
+    assert len(saved["provenance"]["settings_hash"]) == 16
 
 
 def test_second_run_has_nothing_to_do(study, mnist_path):
@@ -148,6 +226,7 @@ def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
 
 
 def test_replicates_train_every_coefficient_per_seed(tmp_path, mnist_path):
+    # two configured seeds already meet the tiny config's contender_seeds: no extra seed
     config = study_config("tiny", mnist_path, coefficients="[1]", seeds="[0,1]")
     snakemake(tmp_path, "--cores", "2", *config)
     losses = pd.read_csv(tmp_path / "results/tables/metrics.csv")
@@ -158,7 +237,10 @@ def test_replicates_train_every_coefficient_per_seed(tmp_path, mnist_path):
     html = (tmp_path / "results/report.html").read_text()
     mean, error = losses["reconstruction"].mean(), losses["reconstruction"].std() / np.sqrt(2)
     assert f"{mean:.2f} ± {error:.2f}" in html and "seed 1" in html
-    assert "standard errors are those of the mean over 2 seeds" in html.lower()
+    assert "standard errors are those of the mean over each coefficient&#39;s seeds (2)" in (
+        html.lower()
+    )
+    assert not (tmp_path / "results/models/seed2").exists()
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,11 @@
 
 RULE, applied to each coefficient's mean over seeds (diverged models left out):
 1. reconstruction: its test reconstruction is within `margin` (a fraction) of the best one;
-2. coverage: its decodes of N(0, I) samples show at least `min_classes` digit classes, with a
-   mean (calibrated) classifier confidence of at least `min_confidence`;
+2. coverage: its coverage gap is at most `max_gap`. The gap is the total variation between
+   the digit classes a classifier reads in the decoder's images of N(0, I) samples and in the
+   same decoder's reconstructions of the test digits (metrics.coverage_gap): both go through
+   the same blur and the same classifier, so what remains is what the decoder fails to draw
+   from the prior that it draws from the encoder's codes;
 3. prior match: among those passing 1 and 2, recommend the smallest KL(q(z) || N(0, I)).
 A test passes when it is met within one standard error of the mean; a coefficient ties with
 the closest one when their difference in KL(q(z) || N(0, I)) is within one standard error of
@@ -22,35 +25,39 @@ from vaestudy.tables import over_seeds
 
 RULE = (
     "Keep the coefficients whose mean test reconstruction is within {margin:.0%} of the best "
-    "one, and whose decodes of N(0, I) samples show at least {min_classes} digit classes with "
-    "a mean calibrated classifier confidence of at least {min_confidence:.2f}; among those, "
-    "recommend the ones whose encoder output is closest to N(0, I), measured by "
-    "KL(q(z) || N(0, I)) of the test set's aggregate posterior q(z). A test passes when it is "
-    "met within one standard error; a coefficient ties with the closest one when their "
-    "difference is within one standard error of the difference. Diverged models are left out."
+    "one, and whose coverage gap is at most {max_gap:.2f}: the total variation between the "
+    "digit classes the judge reads in the decoder's images of N(0, I) samples and in the same "
+    "decoder's reconstructions of the test digits (0 = the prior's decodes show the same mix "
+    "of digits as the reconstructions). Among those, recommend the ones whose encoder output "
+    "is closest to N(0, I), measured by KL(q(z) || N(0, I)) of the test set's aggregate "
+    "posterior q(z). A test passes when it is met within one standard error; a coefficient "
+    "ties with the closest one when their difference is within one standard error of the "
+    "difference. Diverged models are left out."
 )
 ONE_SEED = (
     "With one seed the spread over seeds is unknown: the standard errors are those of the test "
     "images and the Monte Carlo draws alone, so a difference smaller than the seed-to-seed "
-    "spread can still decide the outcome (class counts near the threshold do move from seed to "
-    "seed). Measure it with --config 'seeds=[0,1,2]'."
+    "spread can still decide the outcome. Measure it with --config 'seeds=[0,1,2]'."
 )
 SEVERAL_SEEDS = (
-    "Standard errors are those of the mean over {seeds} seeds; differences in "
-    "KL(q(z) || N(0, I)) are paired by seed, as a seed's models share their initial weights."
+    "Standard errors are those of the mean over each coefficient's seeds ({seeds}); "
+    "differences in KL(q(z) || N(0, I)) are paired by seed, as a seed's models share their "
+    "initial weights."
 )
-AVERAGED = ("reconstruction", "kl", "prior_kl", "prior_classes", "prior_confidence")
+AVERAGED = ("reconstruction", "kl", "prior_kl", "coverage_gap", "reconstruction_accuracy")
+# the sensitivity grid: each threshold over a sensible range around its default
+MARGINS = (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10)
+MAX_GAPS = (0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 @dataclass
 class Thresholds:
     margin: float = 0.05
-    min_classes: int = 10
-    min_confidence: float = 0.8
+    max_gap: float = 0.2
 
     @classmethod
-    def from_config(cls, config):
-        return cls(config["reconstruction_margin"], config["min_classes"], config["min_confidence"])
+    def from_settings(cls, settings):
+        return cls(settings["reconstruction_margin"], settings["max_coverage_gap"])
 
 
 @dataclass
@@ -68,12 +75,7 @@ def _checks(table, thresholds):
     limit = best * (1.0 + thresholds.margin)
     checks = pd.DataFrame(index=table.index)
     checks["reconstruction_ok"] = table["reconstruction"] - table["reconstruction_err"] <= limit
-    checks["classes_ok"] = (
-        table["prior_classes"] + table["prior_classes_err"] >= thresholds.min_classes
-    )
-    checks["confidence_ok"] = (
-        table["prior_confidence"] + table["prior_confidence_err"] >= thresholds.min_confidence
-    )
+    checks["coverage_ok"] = table["coverage_gap"] - table["coverage_gap_err"] <= thresholds.max_gap
     return checks, best, limit
 
 
@@ -100,24 +102,26 @@ def _closest_to_prior(metrics, table, pool):
     ]
 
 
+def _numbers(row, best_rec):
+    seeds = int(row["seeds"])
+    return (
+        f"reconstruction {row['reconstruction']:.1f} ({row['reconstruction'] / best_rec - 1:+.1%} "
+        f"vs best), coverage gap {row['coverage_gap']:.3f} ± {row['coverage_gap_err']:.3f}, "
+        f"KL(q(z) ‖ N(0, I)) {row['prior_kl']:.3f} ± {row['prior_kl_err']:.3f}; "
+        f"{seeds} seed{'s' if seeds > 1 else ''}"
+    )
+
+
 def _reason(row, check, best_rec, chosen, best_prior, thresholds, coverage_decides):
     """Why one coefficient is in or out, with its numbers. Without any covering coefficient
     (coverage_decides False) the prior match decides among all that reconstruct well."""
-    numbers = (
-        f"reconstruction {row['reconstruction']:.1f} ({row['reconstruction'] / best_rec - 1:+.1%} "
-        f"vs best), {row['prior_classes']:.0f} digit classes at confidence "
-        f"{row['prior_confidence']:.2f}, KL(q(z) ‖ N(0, I)) {row['prior_kl']:.3f}"
-    )
+    numbers = _numbers(row, best_rec)
     if not check["reconstruction_ok"]:
         return f"out: reconstruction beyond the {thresholds.margin:.0%} margin; {numbers}"
     if chosen:
         return f"in: {numbers}"
-    if not coverage_decides:
-        return f"out: prior mismatch above the best candidate's {best_prior:.3f}; {numbers}"
-    if not check["classes_ok"]:
-        return f"out: fewer than {thresholds.min_classes} digit classes; {numbers}"
-    if not check["confidence_ok"]:
-        return f"out: confidence below {thresholds.min_confidence:.2f}; {numbers}"
+    if coverage_decides and not check["coverage_ok"]:
+        return f"out: coverage gap above {thresholds.max_gap:.2f}; {numbers}"
     return f"out: prior mismatch above the best candidate's {best_prior:.3f}; {numbers}"
 
 
@@ -126,8 +130,10 @@ def conclude(metrics, thresholds=None):
     reason per coefficient."""
     thresholds = thresholds or Thresholds()
     table = over_seeds(metrics, AVERAGED)
-    seeds = int(table["seeds"].max()) if not table.empty else 0
-    errors = SEVERAL_SEEDS.format(seeds=seeds) if seeds > 1 else ONE_SEED
+    seeds = sorted({int(n) for n in table["seeds"]}) if not table.empty else [0]
+    errors = (
+        SEVERAL_SEEDS.format(seeds=", ".join(str(n) for n in seeds)) if seeds[-1] > 1 else ONE_SEED
+    )
     rule = RULE.format(**vars(thresholds)) + " " + errors
     diverged = sorted(set(metrics.loc[metrics["diverged"].astype(bool), "coefficient"]))
     reasons = {
@@ -137,7 +143,7 @@ def conclude(metrics, thresholds=None):
         return Conclusion(rule, [], table, "Every model diverged.", reasons)
     checks, best_rec, limit = _checks(table, thresholds)
     close = list(table.index[checks["reconstruction_ok"]])
-    covering = [c for c in close if checks.loc[c, "classes_ok"] and checks.loc[c, "confidence_ok"]]
+    covering = [c for c in close if checks.loc[c, "coverage_ok"]]
     recommended = _closest_to_prior(metrics, table, covering or close)
     best_prior = table.loc[recommended, "prior_kl"].min()
     verdicts = table.join(checks)
@@ -148,6 +154,7 @@ def conclude(metrics, thresholds=None):
         )
         for c, row in table.iterrows()
     ]
+    verdicts["limit"] = limit
     reasons.update(verdicts["reason"].to_dict())
     recommended = [float(c) for c in recommended]
     summary = _summary(table, recommended, close, covering, best_rec, limit, thresholds)
@@ -157,12 +164,14 @@ def conclude(metrics, thresholds=None):
 def _summary(table, recommended, close, covering, best_rec, limit, thresholds):
     names = ", ".join(f"c = {c:g}" for c in recommended)
     best_c = table["reconstruction"].idxmin()
+    failing = [c for c in close if c not in covering]
     coverage = (
-        f"{len(covering)} of those decode N(0, I) into at least {thresholds.min_classes} digit "
-        f"classes with confidence >= {thresholds.min_confidence:.2f}"
+        f"{len(covering)} of those decode N(0, I) into the same mix of digits as their "
+        f"reconstructions (coverage gap at most {thresholds.max_gap:.2f})"
+        + (f", and {_names(failing)} do not" if failing else "")
         if covering
-        else f"none of those decodes N(0, I) into {thresholds.min_classes} confident digit "
-        "classes, so the choice rests on reconstruction and prior match alone"
+        else f"none of those has a coverage gap of at most {thresholds.max_gap:.2f}, so the "
+        "choice rests on reconstruction and prior match alone"
     )
     chosen = table.loc[recommended[0]]
     return (
@@ -174,3 +183,120 @@ def _summary(table, recommended, close, covering, best_rec, limit, thresholds):
         f"{table['prior_kl'].max():.3f} for the worst coefficient "
         f"(c = {table['prior_kl'].idxmax():g})."
     )
+
+
+def _names(coefficients):
+    """'c = 0, 0.02 and 0.1' style."""
+    shown = [f"{c:g}" for c in coefficients]
+    text = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"c = {text}"
+
+
+def contenders(metrics, thresholds):
+    """The coefficients worth more seeds: those the conclusion recommends (with its ties)
+    and the closest runner-up, i.e. what the rule recommends once those are left out."""
+    named = conclude(metrics, thresholds).recommended
+    rest = metrics[~metrics["coefficient"].isin(named)]
+    runner_up = conclude(rest, thresholds).recommended if not rest.empty else []
+    return sorted(set(named) | set(runner_up))
+
+
+def sensitivity(metrics, thresholds, margins=MARGINS, max_gaps=MAX_GAPS):
+    """The recommendation at every point of a grid of the two thresholds (the configured
+    values included): a list of {"margin", "max_gap", "recommended"}."""
+    margins = sorted(set(margins) | {thresholds.margin})
+    max_gaps = sorted(set(max_gaps) | {thresholds.max_gap})
+    return [
+        {"margin": m, "max_gap": g, "recommended": conclude(metrics, Thresholds(m, g)).recommended}
+        for m in margins
+        for g in max_gaps
+    ]
+
+
+def _runs(points, key, unit):
+    """'c = 1 for 2–4 %, c = 2 for 5–10 %' along one axis of the grid."""
+    groups = []
+    for point in points:
+        answer = tuple(point["recommended"])
+        if groups and groups[-1][0] == answer:
+            groups[-1][2] = point[key]
+        else:
+            groups.append([answer, point[key], point[key]])
+    parts = []
+    for answer, low, high in groups:
+        name = _names(answer) if answer else "nothing"
+        span = unit(low) if low == high else f"{unit(low)}–{unit(high)}"
+        parts.append(f"{name} for {span}")
+    return ", ".join(parts)
+
+
+def sensitivity_sentence(grid, thresholds):
+    """Which part of the answer holds over the grid, in words computed from it."""
+    along_margin = [p for p in grid if p["max_gap"] == thresholds.max_gap]
+    along_gap = [p for p in grid if p["margin"] == thresholds.margin]
+    counts = {}
+    for point in grid:
+        for c in point["recommended"]:
+            counts[c] = counts.get(c, 0) + 1
+    always = sorted(c for c, n in counts.items() if n == len(grid))
+    tally = "; ".join(
+        f"{_names([c])} at {n} of {len(grid)}"
+        for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+    robust = (
+        f"{_names(always)} is recommended at every point of the grid."
+        if always
+        else f"No coefficient is recommended at every point of the grid ({tally})."
+    )
+    return (
+        f"With the coverage gap at most {thresholds.max_gap:.2f}, the recommendation is "
+        f"{_runs(along_margin, 'margin', lambda m: f'{m:.0%}')} of reconstruction margin. "
+        f"With the {thresholds.margin:.0%} margin, it is "
+        f"{_runs(along_gap, 'max_gap', lambda g: f'{g:.3g}')} of coverage threshold. " + robust
+    )
+
+
+def _number(value):
+    return None if pd.isna(value) else float(value)
+
+
+def record(conclusion, grid, thresholds):
+    """The conclusion as plain data for results/tables/conclusion.json."""
+    coefficients = []
+    for c, reason in sorted(conclusion.reasons.items()):
+        entry = {"coefficient": float(c), "reason": reason}
+        if c in conclusion.verdicts.index:
+            row = conclusion.verdicts.loc[c]
+            numbers = {
+                key: _number(row[key]) for column in AVERAGED for key in (column, f"{column}_err")
+            }
+            numbers["reconstruction_limit"] = _number(row["limit"])
+            entry.update(
+                seeds=int(row["seeds"]),
+                tests={
+                    "reconstruction": bool(row["reconstruction_ok"]),
+                    "coverage": bool(row["coverage_ok"]),
+                    "closest_to_prior": bool(row["recommended"]),
+                },
+                verdict="in" if row["recommended"] else "out",
+                numbers=numbers,
+            )
+        else:
+            entry.update(seeds=0, tests={}, verdict="out", numbers={})
+        coefficients.append(entry)
+    return {
+        "recommended": conclusion.recommended,
+        "summary": conclusion.summary,
+        "rule": conclusion.rule,
+        "thresholds": {
+            "reconstruction_margin": thresholds.margin,
+            "max_coverage_gap": thresholds.max_gap,
+        },
+        "coefficients": coefficients,
+        "sensitivity": {
+            "margins": sorted({p["margin"] for p in grid}),
+            "max_coverage_gaps": sorted({p["max_gap"] for p in grid}),
+            "grid": grid,
+            "sentence": sensitivity_sentence(grid, thresholds),
+        },
+    }

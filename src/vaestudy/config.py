@@ -9,6 +9,12 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+# the config keys that define the VAE (a training job's params; see model.model_settings)
+MODEL_KEYS = ("latent_dim", "intermediate_dim", "learning_rate", "precision")
+# keys that change how a job runs, not what it computes: no rule takes them as params, so
+# changing them reruns nothing
+EXECUTION_KEYS = ("train_threads",)
+
 
 class ConfigError(ValueError):
     """A configuration value the study cannot run with; the message says what to change."""

@@ -27,12 +27,16 @@ def decoder_logits(decoder, z, max_decodes=10_000):
     )
 
 
+def sampled_codes(z_mean, z_log_var, seed=0):
+    """One seeded draw z ~ q(z | x) per image: together, a sample of the aggregate q(z)."""
+    eps = np.random.default_rng(seed).standard_normal(z_mean.shape).astype("float32")
+    return z_mean + np.exp(0.5 * z_log_var) * eps
+
+
 def sampled_losses(decoder, x, z_mean, z_log_var, seed=0):
     """Per image: reconstruction with one seeded z sample, and the closed-form KL."""
-    rng = np.random.default_rng(seed)
-    eps = rng.standard_normal(z_mean.shape).astype("float32")
-    z = z_mean + np.exp(0.5 * z_log_var) * eps
-    reconstruction = metrics.binary_cross_entropy(x, decoder_logits(decoder, z))
+    logits = decoder_logits(decoder, sampled_codes(z_mean, z_log_var, seed))
+    reconstruction = metrics.binary_cross_entropy(x, logits)
     return reconstruction, metrics.kl_to_prior(z_mean, z_log_var)
 
 
@@ -109,17 +113,23 @@ def iw_subset(n, size, seed=0):
     return np.sort(np.random.default_rng([seed, 3]).choice(n, size, replace=False))
 
 
-def prior_readings(decoder, judge, n, seed=0, chunk=10_000):
-    """The judge's class probabilities for decodes of n samples of N(0, I), decoded and read
-    `chunk` at a time so that memory does not grow with n: (n, 10)."""
-    latent_dim = decoder.inputs[0].shape[-1]
-    z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim))
+def decode_readings(decoder, judge, z, chunk=10_000):
+    """The judge's class probabilities for the decodes of codes z, decoded and read `chunk`
+    at a time so that memory does not grow with len(z): (len(z), 10)."""
     return np.concatenate(
         [
             judge.probabilities(metrics.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
-            for start in range(0, n, chunk)
+            for start in range(0, len(z), chunk)
         ]
     )
+
+
+def prior_readings(decoder, judge, n, seed=0):
+    """The judge's class probabilities for decodes of n samples of N(0, I), the same samples
+    for every model of a seed: (n, 10)."""
+    latent_dim = decoder.inputs[0].shape[-1]
+    z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim))
+    return decode_readings(decoder, judge, z)
 
 
 def manifold_cells(image, size=MANIFOLD_SIZE):
@@ -200,19 +210,41 @@ def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
     }
 
 
+def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
+    """The coverage gap (metrics.coverage_gap) with its bootstrap error, and the share of
+    reconstructions the judge reads as their own label; returns (numbers, bootstrap draws)."""
+    gap, draws = metrics.coverage_gap(prior_reads, reconstruction_reads, seed=seed)
+    numbers = {
+        "coverage_gap": gap,
+        "coverage_gap_se": float(np.std(draws, ddof=1)),
+        **mean_and_error("reconstruction_accuracy", reconstruction_reads == labels),
+    }
+    return numbers, draws
+
+
 def summarise_model(vae, judge, x, y, codes, grid, settings, seed=0):
     """All test-set numbers of one model; codes are its (z_mean, z_log_var) of x (see encode),
     grid the judge's probabilities of the manifold cells (see grid_classes), settings the
-    EVALUATION_KEYS of the config."""
+    EVALUATION_KEYS of the config. Returns (numbers, readings): readings holds the judge's
+    winning class per prior decode and per reconstruction, and the coverage gap's bootstrap
+    draws, for comparisons paired across coefficients."""
     z_mean, z_log_var = codes
     reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var, seed)
     label_shares = np.bincount(y, minlength=10) / len(y)
     decodes = prior_readings(vae.decoder, judge, settings["coverage_samples"], seed)
+    reconstructions = decode_readings(vae.decoder, judge, sampled_codes(z_mean, z_log_var, seed))
+    readings = {
+        "prior": np.argmax(decodes, axis=1).astype(np.uint8),
+        "reconstruction": np.argmax(reconstructions, axis=1).astype(np.uint8),
+    }
+    gap, readings["gap_draws"] = gap_summary(readings["prior"], readings["reconstruction"], y, seed)
     share = settings["class_share"]
-    return {
+    numbers = {
         **loss_summary(reconstruction, kl, vae.kl_coefficient),
         **latent_summary(z_mean, z_log_var, settings["prior_samples"], seed),
         **iw_summary(vae.decoder, x, z_mean, z_log_var, reconstruction, kl, settings, seed),
         **coverage_summary("grid", grid.reshape(-1, grid.shape[-1]), label_shares, share, seed),
         **coverage_summary("prior", decodes, label_shares, share, seed),
+        **gap,
     }
+    return numbers, readings

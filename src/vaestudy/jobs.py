@@ -75,15 +75,3 @@ def user_errors_as_messages():
     except USER_ERRORS as error:
         print(f"ERROR: {error}", file=sys.stderr, flush=True)
         sys.exit(1)
-
-
-def model_settings(config, coefficient, seed):
-    """The arguments of build_vae for one model of the study."""
-    return {
-        "latent_dim": config["latent_dim"],
-        "intermediate_dim": config["intermediate_dim"],
-        "kl_coefficient": float(coefficient),
-        "seed": int(seed),
-        "learning_rate": config["learning_rate"],
-        "precision": config["precision"],
-    }

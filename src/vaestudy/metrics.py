@@ -174,6 +174,44 @@ def _histogram_numbers(share, reference, min_share):
     }
 
 
+def read_histogram(reads, classes=10):
+    """Share of each class among integer readings (the judge's winning class per image)."""
+    return np.bincount(np.asarray(reads, dtype=np.int64), minlength=classes) / len(reads)
+
+
+def bootstrap_indices(n, resamples, seed, stream):
+    """`resamples` rows of n indices drawn with replacement from range(n), from a generator
+    seeded by (seed, stream) alone: every model of one seed draws the same rows, so their
+    bootstrap draws are paired."""
+    return np.random.default_rng([seed, stream]).integers(0, n, size=(resamples, n))
+
+
+def coverage_gap(prior_reads, reconstruction_reads, resamples=200, seed=0):
+    """TV between the class histogram the judge reads in decodes of N(0, I) samples and the
+    one it reads in the same decoder's reconstructions of the test images: (gap, its
+    bootstrap draws). Both sets go through the same decoder and judge, so the judge's bias
+    on that decoder's blur is in both; what remains is what the prior's decodes draw
+    differently. It is at most TV(q(z), N(0, I)) (data processing), and 0 where the two match.
+    Draws resample both sets with bootstrap_indices, paired across a seed's models."""
+    prior_reads = np.asarray(prior_reads)
+    reconstruction_reads = np.asarray(reconstruction_reads)
+    gap = total_variation(read_histogram(prior_reads), read_histogram(reconstruction_reads))
+    prior_rows = bootstrap_indices(len(prior_reads), resamples, seed, 6)
+    reconstruction_rows = bootstrap_indices(len(reconstruction_reads), resamples, seed, 7)
+    draws = np.array(
+        [
+            total_variation(read_histogram(prior_reads[p]), read_histogram(reconstruction_reads[r]))
+            for p, r in zip(prior_rows, reconstruction_rows, strict=True)
+        ]
+    )
+    return gap, draws
+
+
+def paired_difference_error(draws_a, draws_b):
+    """Standard error of a - b from paired bootstrap draws of a and b (same resamples)."""
+    return float(np.std(np.asarray(draws_a) - np.asarray(draws_b), ddof=1))
+
+
 def class_coverage(probabilities, reference, min_share, resamples=200, seed=0):
     """How a classifier sees a set of decoded images (rows of class probabilities), each
     number with its standard error over the decodes.

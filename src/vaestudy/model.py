@@ -139,3 +139,16 @@ def build_vae(
     vae.compile(optimizer=keras.optimizers.Adam(learning_rate, name="adam"))
     vae.optimizer.build(vae.trainable_weights)
     return vae
+
+
+def model_settings(settings, coefficient, seed):
+    """The arguments of build_vae for one model of the study, from the config's
+    config.MODEL_KEYS (a rule's params) and the job's wildcards."""
+    return {
+        "latent_dim": settings["latent_dim"],
+        "intermediate_dim": settings["intermediate_dim"],
+        "kl_coefficient": float(coefficient),
+        "seed": int(seed),
+        "learning_rate": settings["learning_rate"],
+        "precision": settings["precision"],
+    }

@@ -7,11 +7,13 @@ import platform
 from pathlib import Path
 
 import jinja2
+import pandas as pd
 import yaml
 
-from vaestudy.conclusion import Thresholds, conclude
+from vaestudy.conclusion import Thresholds, conclude, record, sensitivity
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.metrics import PROPOSAL_WIDTHS
+from vaestudy.provenance import describe, settings_hash
 from vaestudy.reference import compare
 from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
 
@@ -34,6 +36,7 @@ def package_versions():
     return versions
 
 
+TRAINED_BY = ("workflow_commit", "workflow_dirty", "workflow_package")
 STUDY_FIGURES = (
     "encoder_comparison",
     "manifold_comparison",
@@ -44,11 +47,46 @@ STUDY_FIGURES = (
 MODEL_FIGURES = ("encoder", "manifold", "classes")
 
 
-def build_context(config, metrics, figures, data_info, classifier_info, published=None):
-    """Everything the template shows. figures: "prior" and STUDY_FIGURES map to PNG paths,
-    "models" maps (seed, coefficient) to that model's MODEL_FIGURES paths; published is the
-    reference file's content (report/published.yaml), compared when the settings match."""
-    conclusion = conclude(metrics, Thresholds.from_config(config))
+def seed_counts(metrics):
+    """'c = 1, 2: 3 seeds; c = 0, 0.02, 0.1: 1 seed' from the finished models."""
+    finished = metrics[~metrics["diverged"].astype(bool)]
+    counts = finished.groupby("coefficient")["seed"].nunique()
+    groups = {}
+    for c, n in counts.items():
+        groups.setdefault(int(n), []).append(f"{c:g}")
+    return "; ".join(
+        f"c = {', '.join(cs)}: {n} seed{'s' if n > 1 else ''}"
+        for n, cs in sorted(groups.items(), reverse=True)
+    )
+
+
+def trained_by(metrics):
+    """The workflow versions that trained the models, from the metrics table (models
+    without a recorded version left out)."""
+    versions = set()
+    for row in metrics.reindex(columns=TRAINED_BY).itertuples(index=False):
+        commit, dirty, package = (None if pd.isna(v) else v for v in row)
+        if commit or package:
+            versions.add(describe({"commit": commit, "dirty": bool(dirty), "package": package}))
+    return sorted(versions)
+
+
+def build_context(
+    config, metrics, figures, data_info, classifier_info, published=None, workflow=None
+):
+    """Everything the template shows. config: the study's settings; figures: "prior" and
+    STUDY_FIGURES map to PNG paths, "models" maps (seed, coefficient) to that model's
+    MODEL_FIGURES paths; published is the reference file's content
+    (report/published.yaml), compared when the settings match; workflow is the
+    provenance.workflow_version that renders the report."""
+    thresholds = Thresholds.from_settings(config)
+    conclusion = conclude(metrics, thresholds)
+    grid = sensitivity(metrics, thresholds)
+    classifier_info = {
+        **classifier_info,
+        "required_accuracy": config["classifier_accuracy"],
+        "meets_requirement": classifier_info["test_accuracy"] >= config["classifier_accuracy"],
+    }
     per_dim = kl_dimension_columns(metrics)
     moments = {
         (row["seed"], row["coefficient"]): moments_text(
@@ -88,6 +126,10 @@ def build_context(config, metrics, figures, data_info, classifier_info, publishe
         "judge_bias": judge_bias(classifier_info),
         "loss_table": loss_table_html(metrics),
         "rule": conclusion.rule,
+        "conclusion": record(conclusion, grid, thresholds),
+        "sensitivity": sensitivity_table(grid),
+        "seed_counts": seed_counts(metrics),
+        "contender_seeds": config["contender_seeds"],
         "summary": conclusion.summary,
         "recommended": conclusion.recommended,
         "verdicts": verdicts,
@@ -96,7 +138,28 @@ def build_context(config, metrics, figures, data_info, classifier_info, publishe
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
         "data": data_info,
         "versions": package_versions(),
+        "workflow": describe(workflow) if workflow else "unknown",
+        "trained_by": trained_by(metrics),
+        "settings_hash": settings_hash(config),
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def sensitivity_table(grid):
+    """The recommendation over the threshold grid: margins as rows, coverage thresholds as
+    columns, each cell the recommended coefficients."""
+    margins = sorted({p["margin"] for p in grid})
+    gaps = sorted({p["max_gap"] for p in grid})
+    cells = {(p["margin"], p["max_gap"]): p["recommended"] for p in grid}
+    return {
+        "gaps": [f"{g:.3g}" for g in gaps],
+        "rows": [
+            {
+                "margin": f"{m:.0%}",
+                "cells": [", ".join(f"{c:g}" for c in cells[(m, g)]) or "–" for g in gaps],
+            }
+            for m in margins
+        ],
     }
 
 

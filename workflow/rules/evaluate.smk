@@ -19,7 +19,6 @@ rule train_classifier:
         runtime=lambda wc, attempt: 10 * attempt,
     params:
         epochs=config["classifier_epochs"],
-        required_accuracy=config["classifier_accuracy"],
         train_limit=config["train_limit"],
         test_limit=config["test_limit"],
     script:
@@ -38,6 +37,7 @@ rule evaluate_vae:
         latent=f"{MODEL}/latent.npz",
         manifold=f"{MODEL}/manifold.npy",
         grid_classes=f"{MODEL}/grid_classes.npy",
+        readings=f"{MODEL}/readings.npz",
     log:
         "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
     benchmark:
@@ -49,6 +49,7 @@ rule evaluate_vae:
         mem_mb=1200,
         runtime=lambda wc, attempt: 10 * attempt,
     params:
+        model=MODEL_SETTINGS,
         test_limit=config["test_limit"],
         evaluation={key: config[key] for key in EVALUATION_KEYS},
     script:

@@ -62,7 +62,7 @@ rule plot_model:
 rule plot_study:
     input:
         metrics="results/tables/metrics.csv",
-        histories=model_files("history.csv"),
+        histories=studied_files("history.csv"),
     output:
         rate_distortion=report(
             "results/figures/rate_distortion.png",
@@ -90,7 +90,7 @@ rule plot_study:
         mem_mb=500,
         runtime=5,
     params:
-        models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
+        models=lambda wildcards, input: models_of(input.histories),
     script:
         "../scripts/plot_study.py"
 

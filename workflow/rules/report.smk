@@ -1,9 +1,31 @@
-# The metrics table (one row per model) and the single self-contained HTML report.
+# The contenders that get extra seeds, the metrics table (one row per model), and the single
+# self-contained HTML report with its machine-readable conclusion.
+
+
+checkpoint contenders:
+    input:
+        model_files("metrics.json"),
+    output:
+        "results/tables/contenders.json",
+    log:
+        "results/logs/contenders.log",
+    localrule: True
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        thresholds=THRESHOLDS,
+        extra_seeds=[int(s) for s in EXTRA_SEEDS],
+    script:
+        "../scripts/contenders.py"
 
 
 rule metrics_table:
     input:
-        model_files("metrics.json"),
+        studied_files("metrics.json"),
     output:
         report(
             "results/tables/metrics.csv",
@@ -40,7 +62,8 @@ rule report:
         manifolds=figure_files("manifold"),
         classes=figure_files("classes"),
     output:
-        "results/report.html",
+        html="results/report.html",
+        conclusion="results/tables/conclusion.json",
     log:
         "results/logs/report.log",
     localrule: True
@@ -52,5 +75,6 @@ rule report:
         runtime=5,
     params:
         models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
+        settings=STUDY_SETTINGS,
     script:
         "../scripts/report.py"

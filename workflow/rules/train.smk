@@ -15,8 +15,7 @@ rule initial_weights:
         mem_mb=1000,
         runtime=5,
     params:
-        latent_dim=config["latent_dim"],
-        intermediate_dim=config["intermediate_dim"],
+        model={key: MODEL_SETTINGS[key] for key in MODEL_SETTINGS if key != "precision"},
     script:
         "../scripts/initial_weights.py"
 
@@ -41,10 +40,9 @@ rule train_vae:
         runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
     params:
         checkpoint="results/checkpoints/seed{seed}/c{coefficient}",
+        model=MODEL_SETTINGS,
         epochs=config["epochs"],
         batch_size=config["batch_size"],
-        learning_rate=config["learning_rate"],
-        precision=config["precision"],
         train_limit=config["train_limit"],
     script:
         "../scripts/train_vae.py"

@@ -4,16 +4,16 @@ import json
 
 import numpy as np
 
-from vaestudy.jobs import model_settings, start_job
+from vaestudy.jobs import start_job
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy import evaluation  # noqa: E402
 from vaestudy.classifier import load_judge  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
-from vaestudy.model import build_vae  # noqa: E402
+from vaestudy.model import build_vae, model_settings  # noqa: E402
 
-settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
+settings = model_settings(smk.params.model, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.weights)
 with open(smk.input.judge) as handle:
@@ -27,7 +27,7 @@ manifold = evaluation.decode_manifold(vae.decoder)
 usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_log_var).all()
 size = evaluation.MANIFOLD_SIZE
 grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
-summary = (
+summary, readings = (
     evaluation.summarise_model(
         vae,
         judge,
@@ -39,7 +39,7 @@ summary = (
         settings["seed"],
     )
     if usable
-    else {}
+    else ({}, {})
 )
 metrics = {
     "coefficient": settings["kl_coefficient"],
@@ -53,4 +53,5 @@ with open(smk.output.metrics, "w") as handle:
 np.savez_compressed(smk.output.latent, z_mean=z_mean, z_log_var=z_log_var, labels=y_test)
 np.save(smk.output.manifold, manifold.astype("float32"))
 np.save(smk.output.grid_classes, grid.astype("float32"))
+np.savez_compressed(smk.output.readings, **readings)
 print(json.dumps(metrics))

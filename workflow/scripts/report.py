@@ -6,6 +6,7 @@ import pandas as pd
 
 from vaestudy import report
 from vaestudy.jobs import start_job
+from vaestudy.provenance import script_root, workflow_version
 from vaestudy.reference import load_reference
 
 smk = start_job(snakemake)  # noqa: F821
@@ -21,12 +22,17 @@ figures = {
 }
 with open(smk.input.data_info) as handle:
     data = json.load(handle)
-data["train_images"] = smk.config["train_limit"] or data["sizes"]["train"]
-data["test_images"] = smk.config["test_limit"] or data["sizes"]["test"]
+settings = smk.params.settings
+data["train_images"] = settings["train_limit"] or data["sizes"]["train"]
+data["test_images"] = settings["test_limit"] or data["sizes"]["test"]
 with open(smk.input.classifier) as handle:
     classifier = json.load(handle)
 published = load_reference(smk.input.published)
-context = report.build_context(smk.config, metrics, figures, data, classifier, published)
-with open(smk.output[0], "w") as handle:
+version = workflow_version(script_root(smk))
+context = report.build_context(settings, metrics, figures, data, classifier, published, version)
+with open(smk.output.conclusion, "w") as handle:
+    provenance = {"workflow": version, "settings_hash": context["settings_hash"]}
+    json.dump({**context["conclusion"], "provenance": provenance}, handle, indent=2)
+with open(smk.output.html, "w") as handle:
     handle.write(report.render(smk.input.template, context))
-print(f"report: {smk.output[0]}; recommended c = {context['recommended']}")
+print(f"report: {smk.output.html}; recommended c = {context['recommended']}")

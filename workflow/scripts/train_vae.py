@@ -6,7 +6,8 @@ import sys
 
 import pandas as pd
 
-from vaestudy.jobs import model_settings, peak_rss_mb, start_job
+from vaestudy.jobs import peak_rss_mb, start_job
+from vaestudy.provenance import script_root, workflow_version
 from vaestudy.training import (
     HISTORY_COLUMNS,
     Checkpoint,
@@ -19,9 +20,9 @@ from vaestudy.training import (
 smk = start_job(snakemake, tensorflow=True, hold_sigterm=True)  # noqa: F821
 
 from vaestudy.data import load_pixels  # noqa: E402
-from vaestudy.model import build_vae  # noqa: E402
+from vaestudy.model import build_vae, model_settings  # noqa: E402
 
-settings = model_settings(smk.config, smk.wildcards.coefficient, smk.wildcards.seed)
+settings = model_settings(smk.params.model, smk.wildcards.coefficient, smk.wildcards.seed)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.init)
 # the uint8 images once, as a tensor; the array they are read into is dropped at once
@@ -49,6 +50,7 @@ status = {
     "train_seconds": sum(row["seconds"] for row in history),
     "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
     "peak_rss_mb": peak_rss_mb(),
+    **{f"workflow_{key}": value for key, value in workflow_version(script_root(smk)).items()},
 }
 with open(smk.output.status, "w") as handle:
     json.dump(status, handle, indent=2)
