@@ -1,7 +1,7 @@
 """Benchmark: training speed against this CPU's own matrix-multiply floor, and study throughput.
 
-    .venv/bin/python bench/benchmark.py epoch --mnist ../shared/data/mnist.npz --threads 1
-    .venv/bin/python bench/benchmark.py study --mnist ../shared/data/mnist.npz
+    .venv/bin/python bench/benchmark.py epoch --mnist /path/to/mnist.npz --threads 1
+    .venv/bin/python bench/benchmark.py study --mnist /path/to/mnist.npz
 
 `epoch`: in one process, round by round, the five large matrix products of one epoch alone (the
 floor), the project's epoch, a plain Keras `fit` epoch of the same model and Adam's update
@@ -9,7 +9,8 @@ alone; prints medians, the project's ratio to the floor, GFLOP/s and the fractio
 square-GEMM peak measured in the same run, Adam's GB/s against NumPy's streaming rate (and so
 the least ratio to the floor an epoch with Adam can have here), and peak RSS. `study`: the wall
 time of `snakemake --cores 2` training two coefficients from scratch, against the training time
-of the published script (ported to Keras 3) training the same two one after the other; and each
+of bench/plain_fit.py (the published study's way: a plain `fit` per epoch, one coefficient after
+the other) training the same two; and each
 training job's peak RSS from its training.json, with PSS and USS from Snakemake's benchmark
 files. Not a test: it prints figures and writes them as JSON.
 """
@@ -42,10 +43,10 @@ def parse_args():
     epoch.add_argument("--rounds", type=int, default=4, help="rounds; the first warms up")
     epoch.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
     epoch.add_argument("--out", default="results/benchmark-epoch.json")
-    study = modes.add_parser("study", help="snakemake --cores 2 against the seed script")
+    study = modes.add_parser("study", help="snakemake --cores 2 against bench/plain_fit.py")
     study.add_argument("--epochs", type=int, default=10)
     study.add_argument("--coefficients", default="1,2")
-    study.add_argument("--seed-script", default=str(REPO.parent / "shared/peers/seed_keras3.py"))
+    study.add_argument("--baseline", default=str(REPO / "bench/plain_fit.py"))
     study.add_argument("--out", default="results/benchmark-study.json")
     for mode in (epoch, study):
         mode.add_argument("--mnist", required=True, help="MNIST npz (Keras layout)")
@@ -218,10 +219,10 @@ def adam_bound(model, measured):
     return bound
 
 
-def run_seed_script(args, workdir):
-    """Training seconds of the published script for the coefficients, one after the other."""
-    out = workdir / "seed"
-    command = [sys.executable, args.seed_script, args.mnist, str(out), "--no-plots"]
+def run_baseline(args, workdir):
+    """Training seconds of bench/plain_fit.py for the coefficients, one after the other."""
+    out = workdir / "baseline"
+    command = [sys.executable, args.baseline, args.mnist, str(out)]
     command += ["--epochs", str(args.epochs), "--coefs", args.coefficients]
     wall = timed(lambda: subprocess.run(command, check=True, capture_output=True))
     rows = json.loads((out / "results.json").read_text())
@@ -261,16 +262,18 @@ def study_benchmark(args):
     with tempfile.TemporaryDirectory(prefix="vae-bench-") as tmp:
         workdir = Path(tmp)
         snakemake = run_snakemake(args, workdir)
-        seed = run_seed_script(args, workdir)
+        baseline = run_baseline(args, workdir)
     result = {
         "machine": machine(),
         "epochs": args.epochs,
         "coefficients": args.coefficients,
         "snakemake": snakemake,
-        "seed_script": seed,
-        "throughput_ratio": seed["train_s"] / snakemake["wall_s"],
+        "plain_fit": baseline,
+        "throughput_ratio": baseline["train_s"] / snakemake["wall_s"],
     }
-    print(f"seed script, {args.coefficients} one after the other: {seed['train_s']:.1f} s training")
+    print(
+        f"plain fit, {args.coefficients} one after the other: {baseline['train_s']:.1f} s training"
+    )
     print(f"snakemake --cores 2, whole wall from start-up: {snakemake['wall_s']:.1f} s")
     print(f"throughput ratio: {result['throughput_ratio']:.2f}x")
     for label, job in snakemake["jobs"].items():
