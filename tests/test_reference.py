@@ -21,10 +21,21 @@ def measured(rows):
     )
 
 
-def test_the_reference_holds_the_published_numbers_and_settings():
-    assert REFERENCE["losses"][1] == [144.17, 6.21] and REFERENCE["losses"][0] == [141.54, 506.82]
+def test_the_reference_covers_the_default_study_and_agrees_with_the_quoted_results():
     defaults = validate_config({}, SCHEMA)
     assert all(defaults[key] == value for key, value in REFERENCE["settings"].items())
+    assert {float(c) for c in REFERENCE["losses"]} == {float(c) for c in defaults["coefficients"]}
+    # the study's known results, as quoted to one decimal: c=0 141.5 / 507, c=1 144.2 / 6.2,
+    # c=20 189.7 / 0.68
+    for c, (rec, kl) in {0: (141.5, 507), 1: (144.2, 6.2), 20: (189.7, 0.68)}.items():
+        published = REFERENCE["losses"][c]
+        assert published[0] == pytest.approx(rec, abs=0.05)
+        assert published[1] == pytest.approx(kl, rel=0.01)
+    # a run equal to the reference is compared at every coefficient, with no difference
+    run = measured([(float(c), r, k) for c, (r, k) in REFERENCE["losses"].items()])
+    result = compare(defaults, run, REFERENCE)
+    assert result.reproduces and len(result.rows) == len(REFERENCE["losses"])
+    assert all(row["reconstruction_off"] == 0 and row["kl_off"] == 0 for row in result.rows)
 
 
 def test_a_matching_run_is_compared_and_judged_by_the_tolerances():
