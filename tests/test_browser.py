@@ -34,7 +34,16 @@ PROBE = """<script>window.addEventListener("load", () => {
     const top = document.querySelector(a.hash)?.getBoundingClientRect().top;
     return {hash: a.hash, top: top ?? null, height: window.innerHeight};
   });
-  document.body.dataset.probe = JSON.stringify({images, alts, rows, conclusion, published, links});
+  // the yardstick tables: no sideways scrolling, and every "mean ± error" on one line
+  const wide = [...document.querySelectorAll(".wide")].map(d => d.scrollWidth - d.clientWidth);
+  const page = document.documentElement.scrollWidth - window.innerWidth;
+  const lines = [...document.querySelectorAll("table.summary tbody tr")].flatMap(tr => {
+    const one = tr.cells[0].getBoundingClientRect().height;
+    return [...tr.cells].filter(td => td.innerText.includes("±"))
+      .map(td => td.getBoundingClientRect().height / one);
+  });
+  document.body.dataset.probe = JSON.stringify(
+    {images, alts, rows, conclusion, published, links, wide, page, lines});
 });</script></body>"""
 
 
@@ -54,13 +63,13 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     report = study / "results/report.html"
     probed = tmp_path / "probed.html"
     probed.write_text(report.read_text().replace("</body>", PROBE, 1))
-    dom = browse(chromium, probed, tmp_path, "--dump-dom").stdout
+    dom = browse(chromium, probed, tmp_path, "--window-size=1280,800", "--dump-dom").stdout
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, "the page did not finish loading in Chromium"
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert len(probe["images"]) == 1 + 5 + 2 * 3 and all(width > 0 for width in probe["images"])
     losses = pd.read_csv(study / "results/tables/metrics.csv")
-    assert probe["rows"] == len(losses) == 2
+    assert probe["rows"] == len(losses) == 4  # seed 0 of both coefficients, then seed 1
     assert "Recommended: c = " in probe["conclusion"]
     assert "Every coefficient's encoder scatter side by side" in probe["alts"]
     assert "Every coefficient's decoder manifold side by side" in probe["alts"]
@@ -69,6 +78,11 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     assert len(probe["links"]) == 9
     for link in probe["links"]:
         assert link["top"] is not None and -2 <= link["top"] < link["height"], link
+
+    # on a laptop's 1,280 px: nothing scrolls sideways, each value reads with its error on
+    # one line
+    assert probe["page"] <= 0 and max(probe["wide"]) <= 0, probe["wide"]
+    assert probe["lines"] and max(probe["lines"]) < 1.5, probe["lines"]
 
     screenshot = tmp_path / "report.png"
     browse(chromium, report, tmp_path, "--window-size=1200,3000", f"--screenshot={screenshot}")

@@ -10,7 +10,13 @@ from conftest import ROOT
 from vaestudy import plots, report
 from vaestudy.config import load_schema, validate_config
 from vaestudy.reference import load_reference
-from vaestudy.tables import METRIC_COLUMNS, over_seeds, summary_html
+from vaestudy.tables import (
+    METRIC_COLUMNS,
+    SUMMARY_COLUMNS,
+    SUMMARY_GROUPS,
+    over_seeds,
+    summary_html,
+)
 
 TEMPLATE = ROOT / "report/report.html.j2"
 
@@ -99,6 +105,7 @@ def metrics():
     return table.reindex(columns=METRIC_COLUMNS + ["kl_z0", "kl_z1"])
 
 
+DATA = {"source": "x", "sha256": "ab", "train_images": 60000, "test_images": 10000}
 CLASSIFIER = {
     "test_accuracy": 0.9832,
     "temperature": 1.31,
@@ -216,6 +223,15 @@ def test_replicates_show_mean_and_spread(figures):
     )
     # seeds 0 and 1 differ by 2.0: mean +1.0, standard error of the mean sqrt(2) / sqrt(2)
     assert "142.50 ± 1.00" in context["summary_table"]
+    assert not context["mixed_seeds"]
+    # a second seed for c = 1 alone: seed counts differ, and the page must say so
+    mixed = pd.concat([two, second[second["coefficient"] == 1.0]], ignore_index=True)
+    mixed_context = report.build_context(
+        validate_config({}, schema), mixed, figures, DATA, CLASSIFIER
+    )
+    html = " ".join(report.render(TEMPLATE, mixed_context).split())
+    assert mixed_context["mixed_seeds"] and "a coefficient's mean over its seeds" in html
+    assert "Mean over 2 seeds" not in html
     assert "145.20 ± 1.00" in context["summary_table"]
     assert not context["one_seed"]
 
@@ -224,8 +240,10 @@ def test_counts_show_no_decimals_with_one_seed():
     summary = summary_html(metrics(), latent_dim=3)
     # the c = 1 row: active units 2 (of 3, so shown) and 10 digit classes, as counts
     rows = [[c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in summary.split("<tr>")]
-    cells = next(row for row in rows if row[:1] == ["1"])
-    assert cells[:2] == ["1", "1"] and "2" in cells and "10" in cells
+    parts = [row for row in rows if row[:1] == ["1"]]  # the c = 1 row of each part
+    assert len(parts) == 3 and all(row[:2] == ["1", "1"] for row in parts)
+    cells = [cell for row in parts for cell in row[2:]]
+    assert "2" in cells and "10" in cells
     assert "2.0" not in cells and "10.0" not in cells
 
 
@@ -249,3 +267,12 @@ def test_every_table_of_contents_link_has_its_section(figures):
     assert len(links) == 9
     for anchor in links:
         assert f'id="{anchor}"' in html
+
+
+def test_every_yardstick_is_in_exactly_one_part_of_the_table():
+    grouped = [key for keys in SUMMARY_GROUPS.values() for key in keys]
+    assert sorted(grouped) == sorted(SUMMARY_COLUMNS) and len(set(grouped)) == len(grouped)
+    html = summary_html(metrics())
+    assert html.count("<table") == len(SUMMARY_GROUPS)
+    for title in SUMMARY_GROUPS:
+        assert f"<h3>{title}</h3>" in html

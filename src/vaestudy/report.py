@@ -119,6 +119,7 @@ def build_context(
         "seeds": sorted(set(metrics["seed"])),
         "summary_table": summary_html(metrics, config["latent_dim"]),
         "one_seed": len(set(metrics["seed"])) == 1,
+        "mixed_seeds": metrics.groupby("coefficient")["seed"].nunique().nunique() > 1,
         "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
         "proposal_widths": [f"{w:g}" for w in PROPOSAL_WIDTHS],
         "mi_ceiling": float(metrics["mutual_information_max"].max()),

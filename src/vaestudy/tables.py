@@ -85,6 +85,29 @@ SUMMARY_COLUMNS = {
     "grid_confidence": ("grid confidence", 3),
 }
 COUNTS = ("active_units", "prior_classes", "grid_classes")
+# the report's yardstick table, split so that each part reads on a laptop screen
+SUMMARY_GROUPS = {
+    "Fit: distortion, rate and likelihood": (
+        "reconstruction",
+        "kl",
+        "d_plus_r",
+        "iw_d_plus_r",
+        "iw_nll",
+        "iw_gap",
+        "iw_ess",
+    ),
+    "Prior match: how the codes fill N(0, I)": ("mutual_information", "prior_kl", "active_units"),
+    "Coverage: what the decoder draws from N(0, I)": (
+        "coverage_gap",
+        "reconstruction_accuracy",
+        "prior_classes",
+        "prior_tv",
+        "prior_entropy_bits",
+        "prior_confidence",
+        "grid_classes",
+        "grid_confidence",
+    ),
+}
 
 
 def kl_dimension_columns(table):
@@ -140,9 +163,8 @@ def informative_columns(metrics, latent_dim):
     return {k: v for k, v in SUMMARY_COLUMNS.items() if not (k == "active_units" and full)}
 
 
-def summary_html(metrics, latent_dim=2):
-    """Per coefficient, mean ± standard error (see over_seeds), for reading."""
-    columns = informative_columns(metrics, latent_dim)
+def summary_frame(metrics, columns):
+    """Per coefficient, mean ± standard error of the columns (see over_seeds)."""
     table = over_seeds(metrics, columns)
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
@@ -156,7 +178,19 @@ def summary_html(metrics, latent_dim=2):
     diverged = sorted(set(metrics["coefficient"]) - set(table.index))
     for c in diverged:
         shown.loc[len(shown)] = [f"{c:g}", 0] + ["diverged"] * len(columns)
-    return shown.to_html(index=False, classes="summary", border=0)
+    return shown
+
+
+def summary_html(metrics, latent_dim=2):
+    """The yardstick table for reading: one part per SUMMARY_GROUPS entry, each a heading
+    and a table of mean ± standard error per coefficient."""
+    columns = informative_columns(metrics, latent_dim)
+    parts = []
+    for title, keys in SUMMARY_GROUPS.items():
+        group = {key: columns[key] for key in keys if key in columns}
+        table = summary_frame(metrics, group).to_html(index=False, classes="summary", border=0)
+        parts.append(f"<h3>{title}</h3>\n{table}")
+    return "\n".join(parts)
 
 
 PER_MODEL = {
