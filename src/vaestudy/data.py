@@ -1,8 +1,6 @@
 """MNIST in the Keras npz layout: download with a hash check, or validate a local copy."""
 
-import hashlib
 import http.client
-import os
 import shutil
 import urllib.error
 import urllib.request
@@ -12,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from vaestudy.files import sha256_of, write_durably
+
 SPLITS = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
 CANONICAL_SIZES = {"train": 60000, "test": 10000}
 KERAS_CACHE = Path("~/.keras/datasets/mnist.npz").expanduser()
@@ -19,14 +19,6 @@ KERAS_CACHE = Path("~/.keras/datasets/mnist.npz").expanduser()
 
 class DataError(RuntimeError):
     """The data file is missing, unreachable or malformed; the message says what to do."""
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _open_npz(path):
@@ -95,20 +87,6 @@ def check_local_mnist(path):
             f"config key 'mnist_path': {error}; give an MNIST npz in the Keras layout, or leave "
             "mnist_path empty to download"
         ) from error
-
-
-def write_durably(write, dest):
-    """write(partial) to dest + '.part', flushed to disk, then renamed onto dest: a crash
-    leaves either the old dest or the new one, never half a file under its name."""
-    dest = Path(dest)
-    partial = dest.with_name(dest.name + ".part")
-    try:
-        write(partial)
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, dest)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _fetch(url, partial, timeout):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vaestudy.data import sha256_of, write_durably
+from vaestudy.files import sha256_of, write_durably
 
 HISTORY_COLUMNS = ("epoch", "loss", "reconstruction", "kl", "seconds")
 
@@ -120,7 +120,7 @@ class Checkpoint:
     def __init__(self, directory, fingerprint):
         self.directory = Path(directory)
         self.path = self.directory / "checkpoint.npz"
-        self.partial = self.directory / "checkpoint.npz.part"  # see data.write_durably
+        self.partial = self.directory / "checkpoint.npz.part"  # see files.write_durably
         self.fingerprint = fingerprint
 
     def save(self, model, history):
