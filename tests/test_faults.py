@@ -190,6 +190,8 @@ def test_a_diverging_model_is_recorded_and_the_report_still_builds(tmp_path, mni
     config = study_config("tiny", mnist_path, coefficients="[0,1e38]")
     snakemake(tmp_path, "--cores", "2", *config)
     losses = pd.read_csv(tmp_path / "results/tables/metrics.csv")
-    assert list(losses["diverged"]) == [False, True]
+    # c = 0 is the only contender (a diverged model is none), so it alone gets seed 1
+    assert list(losses["coefficient"]) == [0.0, 0.0, 1e38] and list(losses["seed"]) == [0, 1, 0]
+    assert list(losses["diverged"]) == [False, False, True]
     html = (tmp_path / "results/report.html").read_text()
     assert "out: diverged" in html and "Recommended: c = 0" in html

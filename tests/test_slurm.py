@@ -36,7 +36,7 @@ def cluster():
         )
 
 
-def submit(workdir, mnist_path, *extra):
+def submit(workdir, mnist_path, *extra, **config):
     command = [
         sys.executable,
         "-m",
@@ -56,7 +56,7 @@ def submit(workdir, mnist_path, *extra):
         "mem_mb=1000",
         "runtime=30",
         *extra,
-        *study_config("tiny", mnist_path),
+        *study_config("tiny", mnist_path, **config),
     ]
     return subprocess.Popen(
         command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -104,7 +104,8 @@ def _running_training_job(comment_part, deadline):
 
 def test_a_cancelled_job_is_resubmitted_alone_by_the_same_command(tmp_path, mnist_path):
     # no automatic retry, so the scancel is seen as the failure a user would meet
-    run = submit(tmp_path, mnist_path, "--retries", "0", "--keep-going")
+    # one seed per coefficient: the rerun then has exactly the cancelled job to do
+    run = submit(tmp_path, mnist_path, "--retries", "0", "--keep-going", contender_seeds=1)
     victim = _running_training_job("rule_train_vae_wildcards_0_1", time.time() + 300)
     assert victim, "the training job for c=1 never ran"
     subprocess.run(["scancel", victim], check=True)
@@ -113,7 +114,7 @@ def test_a_cancelled_job_is_resubmitted_alone_by_the_same_command(tmp_path, mnis
     assert (tmp_path / "results/models/seed0/c0/training.json").is_file()
     assert not (tmp_path / "results/models/seed0/c1/training.json").exists()
 
-    rerun = submit(tmp_path, mnist_path, "--retries", "0")
+    rerun = submit(tmp_path, mnist_path, "--retries", "0", contender_seeds=1)
     output, _ = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, output[-4000:]
     stats = output[output.index("Job stats:") :]
