@@ -97,7 +97,9 @@ def studied_models():
 def studied_files(name):
     """An input function: one path per studied model, e.g. studied_files('metrics.json')."""
     path = os.path.join(MODEL, name)
-    return lambda wildcards: [path.format(seed=s, coefficient=c) for s, c in studied_models()]
+    return lambda wildcards: [
+        path.format(seed=s, coefficient=c) for s, c in studied_models()
+    ]
 
 
 def models_of(paths):
