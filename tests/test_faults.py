@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from conftest import SNAKEMAKE, snakemake, study_config
 
+from vaestudy.progress import snapshot
+
 pytestmark = pytest.mark.slow
 
 
@@ -37,10 +39,13 @@ def training_started(workdir, config, after_epoch):
 
 
 def killed_mid_training(workdir, config, after_epoch):
-    """SIGKILL the workflow (Snakemake and its jobs) once `after_epoch` is logged."""
+    """SIGKILL the workflow (Snakemake and its jobs) once `after_epoch` is logged; returns what
+    `vaestudy-status` printed just before."""
     run = training_started(workdir, config, after_epoch)
+    status = snapshot(workdir)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
+    return status
 
 
 def terminated_mid_training(workdir, config, after_epoch):
@@ -130,7 +135,12 @@ def test_killed_training_resumes_and_ends_as_an_unbroken_run(tmp_path, mnist_pat
     killed = tmp_path / "killed"
     killed.mkdir()
 
-    killed_mid_training(killed, config, after_epoch=3)
+    status = killed_mid_training(killed, config, after_epoch=3)
+    assert status[0].startswith("running: ")
+    # the running job with the epoch its log had reached (3, or more by the time it was read)
+    assert re.search(
+        r"^running +train_vae +results/logs/train_vae/seed0/c1.log  epoch [3-6]/6, ", status[1]
+    )
     assert not (killed / "results/models/seed0/c1/final.weights.h5").exists()
     assert (killed / "results/checkpoints/seed0/c1/checkpoint.npz").is_file()
     snakemake(killed, "--unlock", *config)
@@ -149,6 +159,12 @@ def test_sigterm_stops_training_cleanly_and_the_rerun_resumes(tmp_path, mnist_pa
     assert re.search(r"stopped by SIGTERM after epoch [2-5]/6, which is checkpointed", log)
     assert "Traceback" not in log and "corrupted" not in log
     assert (tmp_path / "results/checkpoints/seed0/c1/checkpoint.npz").is_file()
+    status = "\n".join(snapshot(tmp_path))  # what a user reads after the failure
+    assert status.startswith("failed: ") and ", 1 failed" in status
+    assert re.search(
+        r"failed +train_vae +results/logs/train_vae/seed0/c1.log  epoch [2-5]/6", status
+    )
+    assert re.search(r"last line: stopped by SIGTERM after epoch [2-5]/6, which is", status)
     snakemake(tmp_path, "--cores", "1", *config)
     assert "resuming after epoch" in (tmp_path / "results/logs/train_vae/seed0/c1.log").read_text()
     assert_same_model(unbroken, tmp_path)
