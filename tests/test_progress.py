@@ -2,11 +2,14 @@
 
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from snakesee.models import JobInfo
 from snakesee.plugins import get_all_plugins, parse_tool_progress
 
-from vaestudy.progress import TrainingProgress, epoch_progress
+from vaestudy.progress import TrainingProgress, epoch_progress, training_left
 
 VAE_LOG = """training c=1.0 seed=0 on 60000 images, 6 epochs, 1 thread(s)
 epoch 1/6  loss 190.000  reconstruction 185.000  kl 5.000  9.00 s
@@ -73,3 +76,48 @@ def test_status_outside_a_run_says_what_to_do(tmp_path):
     )
     assert result.returncode == 1
     assert "no Snakemake run here" in result.stderr and "Traceback" not in result.stderr
+
+
+SNAKEMAKE_LOG = """Job stats:
+job                 count
+----------------  -------
+evaluate_vae            4
+train_vae               4
+total                   8
+
+localrule train_vae:
+    log: results/logs/train_vae/seed0/c0.log
+    jobid: 3
+    wildcards: seed=0, coefficient=0
+Finished jobid: 3 (Rule: train_vae)
+"""
+
+
+def test_time_left_is_at_least_the_training_the_running_epochs_foretell(tmp_path):
+    # 4 models planned, 1 finished, 2 running (epoch 3/6 at 3 s, epoch 1/6 at 5 s: median 4 s),
+    # 1 waiting: each running job's epochs left at its own pace, the waiting one's at the
+    # median, shared by the 2 jobs training at a time
+    logs = tmp_path / "results/logs/train_vae/seed0"
+    logs.mkdir(parents=True)
+    (logs / "c1.log").write_text(VAE_LOG)
+    (logs / "c2.log").write_text("epoch 1/6  loss 1.0  reconstruction 1.0  kl 0.1  5.00 s\n")
+    (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
+    running = [
+        JobInfo(rule="train_vae", log_file=Path(f"results/logs/train_vae/seed0/c{c}.log"))
+        for c in (1, 2)
+    ]
+    state = SimpleNamespace(
+        running_jobs=running, failed_jobs_list=(), log_file=tmp_path / "snakemake.log"
+    )
+    seconds, models, per_epoch, at_once = training_left(tmp_path, state)
+    assert (models, per_epoch, at_once) == (3, 4.0, 2)
+    assert seconds == (3 * 3.0 + 5 * 5.0 + 6 * 4.0) / 2
+
+
+def test_no_time_left_from_training_before_an_epoch_is_timed(tmp_path):
+    (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
+    job = JobInfo(rule="train_vae", log_file=Path("results/logs/train_vae/seed0/c1.log"))
+    state = SimpleNamespace(
+        running_jobs=[job], failed_jobs_list=(), log_file=tmp_path / "snakemake.log"
+    )
+    assert training_left(tmp_path, state) is None

@@ -1,7 +1,7 @@
 """The tiny study submitted to a real SLURM cluster through Snakemake's SLURM executor.
 
-Needs a running cluster with partition `debug` and account `default`, such as the one
-../shared/slurm/start-local-slurm.sh starts (.ci/run starts it). Skipped where none answers.
+Needs a running cluster with partition `debug` and account `default`, such as a local one-node
+cluster (.ci/run starts one where it can). Skipped where none answers.
 """
 
 import json
@@ -13,6 +13,8 @@ import time
 
 import pytest
 from conftest import ROOT, study_config
+
+from vaestudy.progress import snapshot
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -31,9 +33,7 @@ def _cluster_answers():
 @pytest.fixture(scope="module", autouse=True)
 def cluster():
     if not _cluster_answers():
-        pytest.skip(
-            "no SLURM cluster answers here (start one: ../shared/slurm/start-local-slurm.sh)"
-        )
+        pytest.skip("no SLURM cluster answers here (partition debug, account default)")
 
 
 def submit(workdir, mnist_path, *extra, **config):
@@ -87,6 +87,9 @@ def test_training_runs_as_slurm_jobs_and_the_report_completes(tmp_path, mnist_pa
     assert set(sacct_states(job_ids).values()) == {"COMPLETED"}
     html = (tmp_path / "results/report.html").read_text()
     assert html.count("data:image/png;base64,") == 1 + 5 + 2 * 3 and "Recommended: c = " in html
+    # watched from the submit directory, though the jobs ran as SLURM jobs
+    done, total = re.match(r"completed: (\d+) of (\d+) jobs done", snapshot(tmp_path)[0]).groups()
+    assert done == total
 
 
 def _running_training_job(comment_part, deadline):
@@ -113,6 +116,10 @@ def test_a_cancelled_job_is_resubmitted_alone_by_the_same_command(tmp_path, mnis
     assert run.returncode != 0, output[-3000:]
     assert (tmp_path / "results/models/seed0/c0/training.json").is_file()
     assert not (tmp_path / "results/models/seed0/c1/training.json").exists()
+    # what a user watching from the submit directory reads: the cancelled job and its log
+    status = "\n".join(snapshot(tmp_path))
+    assert status.startswith("failed: ") and ", 1 failed" in status, status
+    assert re.search(r"failed +train_vae +results/logs/train_vae/seed0/c1.log", status), status
 
     rerun = submit(tmp_path, mnist_path, "--retries", "0", contender_seeds=1)
     output, _ = rerun.communicate(timeout=600)

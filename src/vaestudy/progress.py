@@ -19,6 +19,7 @@ from pathlib import Path
 from snakesee.estimator import TimeEstimator
 from snakesee.models import WorkflowStatus, format_duration
 from snakesee.parser import parse_workflow_state
+from snakesee.parser.core import parse_job_stats_counts_from_log, parse_rules_from_log
 from snakesee.plugins.base import ToolProgress, ToolProgressPlugin
 
 VAE_EPOCH = re.compile(r"^epoch (\d+)/(\d+)\b.*?([\d.]+) s\s*$", re.MULTILINE)
@@ -99,11 +100,14 @@ def last_line(text):
     return lines[-1].strip() if lines else ""
 
 
+def read(log):
+    return log.read_text(errors="replace") if log is not None and log.is_file() else ""
+
+
 def job_line(workdir, job, state):
     """One job: its state, rule and log; the epochs its log shows, the log's last line if it
     failed."""
-    log = workdir / job.log_file if job.log_file else None
-    text = log.read_text(errors="replace") if log and log.is_file() else ""
+    text = read(workdir / job.log_file if job.log_file else None)
     line = f"{state:<10} {job.rule:<16} {job.log_file or '(no log)'}"
     progress = epoch_progress(text)
     if progress is not None:
@@ -115,6 +119,44 @@ def job_line(workdir, job, state):
     if state != "running" and text:
         line += f"\n{'':<10} last line: {last_line(text)}"
     return line
+
+
+def training_left(workdir, state):
+    """(seconds, models, seconds per epoch, jobs at a time) of VAE training still to do: the
+    running training jobs' epochs left and every waiting one's, at the running jobs' median time
+    per epoch, shared among as many jobs as train now; None while no epoch has been timed."""
+    training = [job for job in state.running_jobs if job.rule == "train_vae"]
+    logs = [workdir / job.log_file for job in training if job.log_file]
+    timed = [p for p in map(epoch_progress, (read(log) for log in logs)) if p]
+    timed = [p for p in timed if p.seconds_per_epoch is not None]
+    if not timed:
+        return None
+    per_epoch = statistics.median(p.seconds_per_epoch for p in timed)
+    planned = parse_job_stats_counts_from_log(state.log_file).get("train_vae", 0)
+    finished = parse_rules_from_log(state.log_file).get("train_vae", 0)
+    failed = sum(job.rule == "train_vae" for job in state.failed_jobs_list)
+    untimed = max(0, planned - finished - failed - len(timed))
+    work = sum(p.seconds_left for p in timed) + untimed * timed[0].total * per_epoch
+    return work / len(training), len(timed) + untimed, per_epoch, len(training)
+
+
+def time_left(workdir, state):
+    """The study's time left: snakesee's estimate from the jobs finished so far (per rule), but
+    never less than the training still to do, which the running jobs' epochs tell."""
+    estimator = TimeEstimator()
+    metadata = workdir / ".snakemake" / "metadata"
+    if metadata.is_dir():
+        estimator.load_from_metadata(metadata)
+    estimate = estimator.estimate_remaining(state)
+    training = training_left(workdir, state)
+    if training is None or training[0] <= estimate.seconds_remaining:
+        return f"time left: {estimate.format_eta()} (snakesee's estimate from finished jobs)"
+    seconds, models, per_epoch, at_once = training
+    return (
+        f"time left: at least {format_duration(seconds)}, the training still to do "
+        f"({models} model(s) at {per_epoch:.1f} s per epoch, {at_once} at a time; snakesee's "
+        f"estimate from finished jobs alone: {estimate.format_eta()})"
+    )
 
 
 def snapshot(workdir):
@@ -134,12 +176,7 @@ def snapshot(workdir):
     jobs += [(job, "incomplete") for job in state.incomplete_jobs_list]
     lines += [job_line(workdir, job, kind) for job, kind in jobs]
     if state.status == WorkflowStatus.RUNNING:
-        estimator = TimeEstimator()
-        metadata = workdir / ".snakemake" / "metadata"
-        if metadata.is_dir():
-            estimator.load_from_metadata(metadata)
-        eta = estimator.estimate_remaining(state).format_eta()
-        lines.append(f"time left for the study: {eta} (snakesee's estimate, from the jobs' times)")
+        lines.append(time_left(workdir, state))
     return lines
 
 
