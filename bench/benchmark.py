@@ -17,6 +17,7 @@ files. Not a test: it prints figures and writes them as JSON.
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -64,7 +65,18 @@ def flops_per_image(latent_dim=2, hidden=HIDDEN, pixels=PIXELS):
 
 
 def machine():
-    return platform.processor() or platform.machine()
+    """The CPU's model name and the cores this process may use, with the date of the run."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        model = names[0] if names else model
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu": model, "cores": cores, "date": time.strftime("%Y-%m-%d")}
 
 
 def timed(fn):

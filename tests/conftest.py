@@ -11,14 +11,14 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_MNIST = Path(os.environ.get("MNIST_PATH", ROOT.parent / "shared" / "data" / "mnist.npz"))
+LOCAL_MNIST = os.environ.get("MNIST_PATH", "")
 
 
 @pytest.fixture(scope="session")
 def mnist_path():
-    if not SHARED_MNIST.is_file():
-        pytest.skip(f"no local MNIST at {SHARED_MNIST} (set MNIST_PATH to a copy)")
-    return SHARED_MNIST
+    if not LOCAL_MNIST or not Path(LOCAL_MNIST).is_file():
+        pytest.skip(f"no local MNIST at MNIST_PATH={LOCAL_MNIST!r} (set it to a copy)")
+    return Path(LOCAL_MNIST)
 
 
 def write_npz(path, n_train=20, n_test=10, **overrides):

@@ -57,13 +57,12 @@ def images_tensor(images):
 def compiled_epoch(model, n, batch_size):
     """One training epoch over n images as one compiled loop over the full batches, each
     gathered from the images in the epoch's order and converted to [0, 1] inside the loop,
-    then one compiled step for the short last batch, if any (compiled apart: one program
-    holding both peaked 40 MB higher while compiling).
+    then one compiled step for the short last batch, if any (compiled apart, which keeps the
+    compiler's peak memory lower than one program holding both).
 
-    XLA-compiled in float32; in bfloat16 TensorFlow graphs, whose (oneDNN) kernels measured
-    faster than XLA's on an AMD EPYC (4 % slower on an Intel with AMX, where bfloat16 was no
-    faster than float32 at all: README). Returns a function of (images, order) giving the
-    epoch's image-weighted means of (loss, reconstruction, KL).
+    XLA-compiled in float32; in bfloat16 TensorFlow graphs, whose oneDNN kernels have the
+    bfloat16 matrix products (bench/README.md compares the two). Returns a function of
+    (images, order) giving the epoch's image-weighted means of (loss, reconstruction, KL).
     """
     import tensorflow as tf
 

@@ -1,0 +1,50 @@
+"""The documentation a user reads: short README, links that resolve, no paths of our machines,
+and the results page generated from a run."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+DOCS = [ROOT / "README.md", ROOT / "bench/README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_readme_is_short_enough_to_finish():
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 150
+
+
+@pytest.mark.parametrize("page", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_and_image_resolves(page):
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+        if not target.startswith(("http://", "https://")):
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_nothing_a_user_reads_names_a_path_of_our_machines():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    readable = [ROOT / p for p in tracked if p.endswith((".md", ".py", ".smk", ".yaml", ".j2"))]
+    readable += [ROOT / "Snakefile", ROOT / ".ci/run"]
+    for path in readable:
+        if path == ROOT / ".ci/run":
+            continue  # CI runs on the project's own machines and finds their copy of MNIST
+        text = path.read_text()
+        assert "../shared" not in text and "/work/" not in text, path
+
+
+@pytest.mark.slow
+def test_the_results_page_is_generated_from_the_run(study):
+    page = subprocess.run(
+        [sys.executable, str(ROOT / "docs/generate_results.py"), str(study / "results")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    conclusion = (study / "results/tables/conclusion.json").read_text()
+    recommended = re.search(r'"recommended": \[([^\]]*)\]', conclusion)[1]
+    expected = ", ".join(f"{float(c):g}" for c in recommended.split(","))
+    assert f"## Conclusion: c = {expected}\n" in page
+    assert "| 5% |" in page and "### Fit: distortion, rate and likelihood" in page
