@@ -1,6 +1,6 @@
 """Write docs/results.md from a finished run's results, so that its numbers are never retyped.
 
-    .venv/bin/python docs/generate_results.py results --run "a full default run" > docs/results.md
+.venv/bin/python docs/generate_results.py results --run "a full default run" > docs/results.md
 """
 
 import argparse
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaestudy.report import seed_counts, sensitivity_table, trained_by
-from vaestudy.tables import SUMMARY_GROUPS, informative_columns, summary_frame
+from vaestudy.tables import summary_parts
 
 
 def markdown_table(frame):
@@ -20,12 +20,10 @@ def markdown_table(frame):
 
 
 def yardstick_tables(metrics, latent_dim):
-    columns = informative_columns(metrics, latent_dim)
-    parts = []
-    for title, keys in SUMMARY_GROUPS.items():
-        group = {key: columns[key] for key in keys if key in columns}
-        parts.append(f"### {title}\n\n{markdown_table(summary_frame(metrics, group))}")
-    return "\n\n".join(parts)
+    return "\n\n".join(
+        f"### {title}\n\n{markdown_table(frame)}"
+        for title, frame in summary_parts(metrics, latent_dim)
+    )
 
 
 def sensitivity_markdown(grid):

@@ -1,5 +1,6 @@
 """The HTML report from synthetic results: structure, numbers, escaping, diverged models."""
 
+import json
 import re
 
 import numpy as np
@@ -7,16 +8,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from vaestudy import plots, report
+from vaestudy import evaluation, plots, report, yardsticks
 from vaestudy.config import load_schema, validate_config
 from vaestudy.reference import load_reference
-from vaestudy.tables import (
-    METRIC_COLUMNS,
-    SUMMARY_COLUMNS,
-    SUMMARY_GROUPS,
-    over_seeds,
-    summary_html,
-)
+from vaestudy.tables import metric_columns, over_seeds, read_metrics, summary_html
 
 TEMPLATE = ROOT / "report/report.html.j2"
 
@@ -35,7 +30,7 @@ def figures(tmp_path_factory):
         plots.manifold(paths["manifold"], rng.random((84, 84)), c, size=3)
         plots.class_grid(paths["classes"], rng.dirichlet(np.ones(10), (3, 3)), c)
         models[(0, c)] = paths
-    summary = over_seeds(metrics(), [column for column, _ in plots.SUMMARY_PANELS])
+    summary = over_seeds(metrics(), [column for column, _ in yardsticks.panels()])
     study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
     plots.rate_distortion(study["rate_distortion"], summary)
     latents = {c: (rng.standard_normal((50, 2)) * (1 + c), rng.integers(0, 10, 50)) for c in (0, 1)}
@@ -102,7 +97,7 @@ def metrics():
             "kl_z1": [328.9, 3.0, np.nan],
         }
     )
-    return table.reindex(columns=METRIC_COLUMNS + ["kl_z0", "kl_z1"])
+    return table.reindex(columns=metric_columns() + ["kl_z0", "kl_z1"])
 
 
 DATA = {"source": "x", "sha256": "ab", "train_images": 60000, "test_images": 10000}
@@ -269,10 +264,74 @@ def test_every_table_of_contents_link_has_its_section(figures):
         assert f'id="{anchor}"' in html
 
 
-def test_every_yardstick_is_in_exactly_one_part_of_the_table():
-    grouped = [key for keys in SUMMARY_GROUPS.values() for key in keys]
-    assert sorted(grouped) == sorted(SUMMARY_COLUMNS) and len(set(grouped)) == len(grouped)
+def test_every_yardstick_of_the_table_has_its_definition_and_one_part(figures):
+    shown = [m for m in yardsticks.metrics() if m.group]
+    assert all(m.group in yardsticks.GROUPS and m.definition for m in shown)
+    keys = [m.key for m in yardsticks.metrics()]
+    assert len(set(keys)) == len(keys)
     html = summary_html(metrics())
-    assert html.count("<table") == len(SUMMARY_GROUPS)
-    for title in SUMMARY_GROUPS:
+    assert html.count("<table") == len(yardsticks.GROUPS)
+    for title in yardsticks.GROUPS:
         assert f"<h3>{title}</h3>" in html
+    page = " ".join(render(figures).split())
+    for m in shown:
+        if m.key != "active_units":  # not shown: every model uses every dimension
+            assert f"<dt>{m.heading}</dt>".replace("'", "&#39;") in page, m.key
+
+
+def brightness(outputs):
+    """A metric of its own: the mean pixel of the test images, with its standard error."""
+    return evaluation.mean_and_error("brightness", outputs.x.mean(axis=1))
+
+
+BRIGHTNESS = yardsticks.Metric(
+    "brightness",
+    "mean pixel",
+    yardsticks.FIT,
+    decimals=4,
+    lower=0,
+    upper=1,
+    compute=brightness,
+    definition="The mean pixel value of the {iw_samples}-sample study's test images.",
+)
+
+
+def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
+    figures, tmp_path, monkeypatch
+):
+    from vaestudy.classifier import Judge, build_classifier
+    from vaestudy.model import build_vae
+
+    monkeypatch.setattr(yardsticks, "METRICS", yardsticks.METRICS + (BRIGHTNESS,))
+    x = np.random.default_rng(0).random((40, 784)).astype("float32")
+    y = np.arange(40) % 10
+    vae = build_vae(latent_dim=2, intermediate_dim=16, kl_coefficient=1.0, seed=0)
+    codes = evaluation.encode(vae, x)
+    settings = {
+        "prior_samples": 20,
+        "iw_samples": 5,
+        "iw_images": 10,
+        "coverage_samples": 30,
+        "class_share": 0.02,
+    }
+    grid = np.full((30, 30, 10), 0.1)
+    numbers, _ = evaluation.summarise_model(
+        vae, Judge(build_classifier(0)), x, y, codes, grid, settings
+    )
+    assert numbers["brightness"] == pytest.approx(float(x.mean()))
+    assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(40))
+    row = {"coefficient": 1.0, "seed": 0, "diverged": False, **numbers}
+    (tmp_path / "metrics.json").write_text(json.dumps(row))
+    columns = list(read_metrics([tmp_path / "metrics.json"]).columns)
+    assert columns.index("brightness_se") == columns.index("brightness") + 1
+    with_column = metrics().assign(brightness=[0.1325, 0.1331, np.nan], brightness_se=0.0004)
+    context = report.build_context(
+        validate_config({}, load_schema(ROOT / "workflow/schemas/config.schema.yaml")),
+        with_column,
+        figures,
+        DATA,
+        CLASSIFIER,
+    )
+    page = " ".join(report.render(TEMPLATE, context).split())
+    assert "<th>mean pixel</th>" in page and "0.1331 ± 0.0004" in page
+    assert "<dt>mean pixel</dt> <dd>The mean pixel value of the 1000-sample study" in page

@@ -1,8 +1,10 @@
 """Evaluate a trained VAE on the test set: losses, latent codes and the decoded manifold."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from vaestudy import metrics
+from vaestudy import metrics, yardsticks
 
 MANIFOLD_SIZE = 30
 MANIFOLD_LIMIT = 3.0
@@ -222,6 +224,24 @@ def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
     return numbers, draws
 
 
+@dataclass(frozen=True)
+class ModelOutputs:
+    """What a metric of its own (yardsticks.Metric.compute) can read of one model: the
+    model, the judge, the test images x (floats in [0, 1]) and labels y, the codes of x,
+    the per-image reconstruction and KL, the evaluation settings and the seed."""
+
+    vae: object
+    judge: object
+    x: np.ndarray
+    y: np.ndarray
+    z_mean: np.ndarray
+    z_log_var: np.ndarray
+    reconstruction: np.ndarray
+    kl: np.ndarray
+    settings: dict
+    seed: int
+
+
 def summarise_model(vae, judge, x, y, codes, grid, settings, seed=0):
     """All test-set numbers of one model; codes are its (z_mean, z_log_var) of x (see encode),
     grid the judge's probabilities of the manifold cells (see grid_classes), settings the
@@ -247,4 +267,7 @@ def summarise_model(vae, judge, x, y, codes, grid, settings, seed=0):
         **coverage_summary("prior", decodes, label_shares, share, seed),
         **gap,
     }
+    outputs = ModelOutputs(vae, judge, x, y, z_mean, z_log_var, reconstruction, kl, settings, seed)
+    for metric in yardsticks.computed():
+        numbers.update(metric.compute(outputs))
     return numbers, readings

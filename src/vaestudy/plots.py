@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from vaestudy import yardsticks  # noqa: E402
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE  # noqa: E402
 
 DPI = 100
@@ -201,34 +202,27 @@ def training_curves(path, histories):
     _save(fig, path)
 
 
-SUMMARY_PANELS = (
-    ("reconstruction", "reconstruction D"),
-    ("kl", "rate R (KL)"),
-    ("d_plus_r", "D + R (negative ELBO at c = 1)"),
-    ("iw_nll", "importance-weighted NLL"),
-    ("prior_kl", "KL(q(z) || N(0, I))"),
-    ("mutual_information", "I(x; z) (dotted: log N)"),
-    ("prior_tv", "class TV of N(0, I) decodes from labels"),
-    ("prior_classes", "digit classes in N(0, I) decodes"),
-    ("prior_confidence", "mean calibrated confidence"),
-)
-
-
-def metrics_against_coefficient(path, summary, ceiling=None):
-    """Each metric against c, with its standard error (see tables.over_seeds) as error bars;
-    `ceiling` is log N, the most I(x; z) can be."""
-    fig, axes = plt.subplots(3, 3, figsize=(13, 10))
+def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
+    """Each panel of the registry (yardsticks.panels) against c, with its standard error (see
+    tables.over_seeds) as error bars; `ceilings` maps a metric to the most it can be (log N
+    for I(x; z)), drawn dotted."""
+    panels = yardsticks.panels()
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(13, 3.3 * rows), squeeze=False)
     coefficients = list(summary.index)
-    for ax, (column, title) in zip(axes.ravel(), SUMMARY_PANELS, strict=True):
+    log_scale = {m.key for m in yardsticks.metrics() if m.log_panel}
+    for ax in axes.ravel()[len(panels) :]:
+        ax.axis("off")
+    for ax, (column, title) in zip(axes.ravel(), panels, strict=False):
         ax.errorbar(
             coefficients, summary[column], yerr=summary[f"{column}_err"], fmt="o-", capsize=3
         )
         _coefficient_axis(ax, coefficients)
         ax.set_title(title, fontsize=10)
-        if column in ("kl", "prior_kl") and (summary[column] > 0).all():
+        if column in log_scale and (summary[column] > 0).all():
             ax.set_yscale("log")
-        if column == "mutual_information" and ceiling:
-            ax.axhline(ceiling, color="gray", linestyle=":")
+        if (ceilings or {}).get(column):
+            ax.axhline(ceilings[column], color="gray", linestyle=":")
     fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
     fig.tight_layout()
     _save(fig, path)

@@ -10,9 +10,9 @@ import jinja2
 import pandas as pd
 import yaml
 
+from vaestudy import yardsticks
 from vaestudy.conclusion import Thresholds, conclude, record, sensitivity
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
-from vaestudy.metrics import PROPOSAL_WIDTHS
 from vaestudy.provenance import describe, settings_hash
 from vaestudy.reference import compare
 from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
@@ -94,6 +94,8 @@ def build_context(
         )
         for _, row in metrics.iterrows()
     }
+    mi_ceiling = float(metrics["mutual_information_max"].max())
+    values = yardsticks.definition_values(config, mi_ceiling, MANIFOLD_SIZE**2)
     loose = metrics.loc[metrics["iw_ess_low"].fillna(False).astype(bool), "coefficient"]
     models = [
         {
@@ -121,8 +123,7 @@ def build_context(
         "one_seed": len(set(metrics["seed"])) == 1,
         "mixed_seeds": metrics.groupby("coefficient")["seed"].nunique().nunique() > 1,
         "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
-        "proposal_widths": [f"{w:g}" for w in PROPOSAL_WIDTHS],
-        "mi_ceiling": float(metrics["mutual_information_max"].max()),
+        "definitions": yardsticks.definitions(values),
         "loose_iw": [f"{c:g}" for c in sorted(set(loose))],
         "judge_bias": judge_bias(classifier_info),
         "loss_table": loss_table_html(metrics),

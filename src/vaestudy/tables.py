@@ -6,108 +6,47 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-METRIC_COLUMNS = [
-    "coefficient",
-    "seed",
-    "loss",
-    "reconstruction",
-    "reconstruction_se",
-    "kl",
-    "kl_se",
-    "d_plus_r",
-    "d_plus_r_se",
-    "iw_nll",
-    "iw_nll_se",
-    "iw_d_plus_r",
-    "iw_d_plus_r_se",
-    "iw_gap",
-    "iw_gap_se",
-    "iw_images",
-    "iw_ess",
-    "iw_ess_low",
-    "mutual_information",
-    "mutual_information_se",
-    "mutual_information_max",
-    "prior_kl",
-    "prior_kl_se",
-    "active_units",
-    "grid_classes",
-    "grid_classes_se",
-    "grid_entropy_bits",
-    "grid_entropy_bits_se",
-    "grid_confidence",
-    "grid_confidence_se",
-    "grid_tv",
-    "grid_tv_se",
-    "prior_classes",
-    "prior_classes_se",
-    "prior_entropy_bits",
-    "prior_entropy_bits_se",
-    "prior_confidence",
-    "prior_confidence_se",
-    "prior_tv",
-    "prior_tv_se",
-    "coverage_gap",
-    "coverage_gap_se",
-    "reconstruction_accuracy",
-    "reconstruction_accuracy_se",
+from vaestudy import yardsticks
+
+# what identifies a model, what its training job reports, and who made it
+MODEL_COLUMNS = ["coefficient", "seed"]
+RUN_COLUMNS = [
     "diverged",
     "epochs",
     "train_seconds",
     "workflow_commit",
     "workflow_dirty",
     "workflow_package",
-    "q_mean",
-    "q_cov",
-    "prior_shares",
 ]
-# vectors and matrices, kept as JSON text in their CSV cells
-JSON_COLUMNS = ("q_mean", "q_cov", "prior_shares")
-# what the report shows per coefficient (mean ± error), with headings and decimals
-SUMMARY_COLUMNS = {
-    "reconstruction": ("D (reconstruction)", 2),
-    "kl": ("R (KL)", 3),
-    "d_plus_r": ("D + R", 2),
-    "iw_d_plus_r": ("D + R, IW images", 2),
-    "iw_nll": ("IW NLL", 2),
-    "iw_gap": ("D + R − IW NLL", 2),
-    "iw_ess": ("IW ESS / K", 3),
-    "mutual_information": ("I(x; z)", 3),
-    "prior_kl": ("KL(q(z) ‖ N(0, I))", 3),
-    "active_units": ("active units", 1),
-    "prior_classes": ("classes in N(0, I) decodes", 1),
-    "prior_tv": ("class TV from labels", 3),
-    "prior_entropy_bits": ("class entropy (bits)", 2),
-    "prior_confidence": ("confidence", 3),
-    "coverage_gap": ("coverage gap", 3),
-    "reconstruction_accuracy": ("reconstructions read as their label", 3),
-    "grid_classes": ("classes in grid", 1),
-    "grid_confidence": ("grid confidence", 3),
-}
-COUNTS = ("active_units", "prior_classes", "grid_classes")
-# the report's yardstick table, split so that each part reads on a laptop screen
-SUMMARY_GROUPS = {
-    "Fit: distortion, rate and likelihood": (
-        "reconstruction",
-        "kl",
-        "d_plus_r",
-        "iw_d_plus_r",
-        "iw_nll",
-        "iw_gap",
-        "iw_ess",
-    ),
-    "Prior match: how the codes fill N(0, I)": ("mutual_information", "prior_kl", "active_units"),
-    "Coverage: what the decoder draws from N(0, I)": (
-        "coverage_gap",
-        "reconstruction_accuracy",
-        "prior_classes",
-        "prior_tv",
-        "prior_entropy_bits",
-        "prior_confidence",
-        "grid_classes",
-        "grid_confidence",
-    ),
-}
+
+
+def metric_columns():
+    """The columns of the metrics table, in order, from the registry (yardsticks): the
+    model, every metric (and its error), the run; vectors and matrices last."""
+    plain = [m for m in yardsticks.metrics() if not m.json]
+    vectors = [m.key for m in yardsticks.metrics() if m.json]
+    return MODEL_COLUMNS + [c for m in plain for c in m.columns] + RUN_COLUMNS + vectors
+
+
+def summary_columns():
+    """What the report's table shows per coefficient (mean ± error): key -> (heading,
+    decimals), in the order of its parts."""
+    return {
+        m.key: (m.heading, m.decimals)
+        for group in yardsticks.GROUPS
+        for m in yardsticks.grouped(group)
+    }
+
+
+def panel_ceilings(metrics):
+    """{key: ceiling} for the figure's panels whose upper bound is a column with one value
+    over the models (log N for I(x; z))."""
+    ceilings = {}
+    for key, _ in yardsticks.panels():
+        upper = yardsticks.by_key()[key].upper
+        if isinstance(upper, str) and upper in metrics and metrics[upper].dropna().nunique() == 1:
+            ceilings[key] = float(metrics[upper].dropna().iloc[0])
+    return ceilings
 
 
 def kl_dimension_columns(table):
@@ -118,12 +57,13 @@ def kl_dimension_columns(table):
 def read_metrics(paths):
     """One row per model from the evaluation JSON files (diverged models: numbers empty)."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
+    vectors = [m.key for m in yardsticks.metrics() if m.json]
     for row in rows:
-        for key in JSON_COLUMNS:
+        for key in vectors:
             if key in row:
                 row[key] = json.dumps(row[key])
     table = pd.DataFrame(rows)
-    table = table.reindex(columns=METRIC_COLUMNS + kl_dimension_columns(table))
+    table = table.reindex(columns=metric_columns() + kl_dimension_columns(table))
     return table.sort_values(["coefficient", "seed"]).reset_index(drop=True)
 
 
@@ -157,20 +97,21 @@ def _mean_error(mean, error, decimals, error_decimals=None):
 
 
 def informative_columns(metrics, latent_dim):
-    """SUMMARY_COLUMNS less active units where they cannot tell anything: every model uses
+    """summary_columns() less active units where they cannot tell anything: every model uses
     every latent dimension."""
     full = metrics["active_units"].dropna().eq(latent_dim).all()
-    return {k: v for k, v in SUMMARY_COLUMNS.items() if not (k == "active_units" and full)}
+    return {k: v for k, v in summary_columns().items() if not (k == "active_units" and full)}
 
 
 def summary_frame(metrics, columns):
     """Per coefficient, mean ± standard error of the columns (see over_seeds)."""
     table = over_seeds(metrics, columns)
+    counts = {m.key: m.count for m in yardsticks.metrics()}
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
     for column, (heading, decimals) in columns.items():
         # one model's count is a whole number; its bootstrap error is not
-        whole = column in COUNTS and not several
+        whole = counts.get(column, False) and not several
         shown[heading] = [
             _mean_error(m, e, 0 if whole else decimals, decimals)
             for m, e in zip(table[column], table[f"{column}_err"], strict=True)
@@ -182,15 +123,23 @@ def summary_frame(metrics, columns):
 
 
 def summary_html(metrics, latent_dim=2):
-    """The yardstick table for reading: one part per SUMMARY_GROUPS entry, each a heading
+    """The yardstick table for reading: one part per group of the registry, each a heading
     and a table of mean ± standard error per coefficient."""
-    columns = informative_columns(metrics, latent_dim)
     parts = []
-    for title, keys in SUMMARY_GROUPS.items():
-        group = {key: columns[key] for key in keys if key in columns}
-        table = summary_frame(metrics, group).to_html(index=False, classes="summary", border=0)
+    for title, frame in summary_parts(metrics, latent_dim):
+        table = frame.to_html(index=False, classes="summary", border=0)
         parts.append(f"<h3>{title}</h3>\n{table}")
     return "\n".join(parts)
+
+
+def summary_parts(metrics, latent_dim=2):
+    """(title, summary_frame) of each part of the yardstick table."""
+    columns = informative_columns(metrics, latent_dim)
+    return [
+        (group, summary_frame(metrics, {m.key: columns[m.key] for m in members}))
+        for group in yardsticks.GROUPS
+        if (members := [m for m in yardsticks.grouped(group) if m.key in columns])
+    ]
 
 
 PER_MODEL = {

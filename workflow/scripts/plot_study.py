@@ -2,16 +2,15 @@
 
 import pandas as pd
 
-from vaestudy import plots
+from vaestudy import plots, yardsticks
 from vaestudy.jobs import start_job
-from vaestudy.tables import over_seeds
+from vaestudy.tables import over_seeds, panel_ceilings
 
 smk = start_job(snakemake)  # noqa: F821
 metrics = pd.read_csv(smk.input.metrics)
-summary = over_seeds(metrics, [column for column, _ in plots.SUMMARY_PANELS])
+summary = over_seeds(metrics, [column for column, _ in yardsticks.panels()])
 plots.rate_distortion(smk.output.rate_distortion, summary)
-ceiling = metrics["mutual_information_max"].max()
-plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, ceiling)
+plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, panel_ceilings(metrics))
 histories = {}
 for (_, c), path in zip(smk.params.models, smk.input.histories, strict=True):
     histories.setdefault(float(c), []).append(pd.read_csv(path))

@@ -1,0 +1,385 @@
+"""Every metric of a model, declared once: from these entries come the columns of
+results/tables/metrics.csv, the report's yardstick table and its definitions, the figure of
+metrics against c, and docs/metrics.md (`python -m vaestudy.yardsticks` writes it).
+
+Most numbers are computed together in `evaluation.summarise_model`, where they share work
+(one importance-sampling pass gives six). A metric of its own needs one function of
+`evaluation.ModelOutputs` returning `{key: value}` (and `{key}_se` if it has an error), named
+as the entry's `compute`, and the entry itself:
+
+    Metric("pixel_mean", "mean pixel", group=FIT, decimals=3, compute=pixel_mean,
+           definition="The mean pixel value of the decoded test images.")
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FIT = "Fit: distortion, rate and likelihood"
+PRIOR_MATCH = "Prior match: how the codes fill N(0, I)"
+COVERAGE = "Coverage: what the decoder draws from N(0, I)"
+GROUPS = (FIT, PRIOR_MATCH, COVERAGE)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number per model. `group` places it in the report's table (None: the CSV only);
+    `error` says it has a `<key>_se` column; `panel` is its title in the figure of metrics
+    against c (None: no panel); `bounds` are what it cannot exceed, a number or the name of
+    another column (`ceiling`); `count` marks whole numbers; `definition` is the report's
+    text, HTML with {placeholders} from `definition_values`."""
+
+    key: str
+    heading: str
+    group: str | None = None
+    decimals: int = 3
+    error: bool = True
+    panel: str | None = None
+    log_panel: bool = False
+    lower: float | None = None
+    upper: float | str | None = None
+    count: bool = False
+    json: bool = False
+    unit: str = ""
+    definition: str = ""
+    compute: Callable | None = None
+
+    @property
+    def columns(self):
+        return [self.key, f"{self.key}_se"] if self.error else [self.key]
+
+
+IW = (
+    "Importance-weighted estimate of −log p(x) with K = {iw_samples} samples per image on "
+    "{iw_images} test images (a seeded random choice; ± is the standard error over those "
+    "images). The proposal is an equal mixture of the encoder's Gaussian and Gaussians around "
+    "the same mean at least {proposal_widths} times as wide as the spread of the codes: the "
+    "encoder alone is far too narrow at small c and leaves the bound loose. Every proposal "
+    "gives an upper bound on −log p(x) in expectation that tightens as K grows. The targets "
+    "are grayscale, not binary, so this is a cross-entropy under the Bernoulli decoder, not "
+    "the likelihood of binary data."
+)
+CLASSES = (
+    "A separate classifier, the judge, reads {coverage_samples} decodes of N(0, I) samples: a "
+    "digit class counts when it wins at least {class_share} of them."
+)
+
+METRICS = (
+    Metric("loss", "loss (rec + c·KL)", error=False, decimals=2, unit="nats"),
+    Metric(
+        "reconstruction",
+        "D (reconstruction)",
+        FIT,
+        decimals=2,
+        panel="reconstruction D",
+        lower=0,
+        unit="nats",
+        definition=(
+            "Distortion: 784 × the mean binary cross-entropy of each test image under the "
+            "decoder's pixel probabilities (from its logits), with one sampled z per image. "
+            "± is the standard error over the test images."
+        ),
+    ),
+    Metric(
+        "kl",
+        "R (KL)",
+        FIT,
+        panel="rate R (KL)",
+        log_panel=True,
+        lower=0,
+        unit="nats",
+        definition="Rate: KL(q(z|x) ‖ N(0, I)) of each test image, in closed form.",
+    ),
+    Metric(
+        "d_plus_r",
+        "D + R",
+        FIT,
+        decimals=2,
+        panel="D + R (negative ELBO at c = 1)",
+        lower=0,
+        unit="nats",
+        definition=(
+            "The two ELBO terms at c = 1, so D + R compares all models on one scale, whatever "
+            "c they were trained with."
+        ),
+    ),
+    Metric(
+        "iw_d_plus_r",
+        "D + R, IW images",
+        FIT,
+        decimals=2,
+        lower=0,
+        unit="nats",
+        definition="D + R on the images of the IW estimate, to compare with it.",
+    ),
+    Metric(
+        "iw_nll",
+        "IW NLL",
+        FIT,
+        decimals=2,
+        panel="importance-weighted NLL",
+        lower=0,
+        unit="nats",
+        definition=IW,
+    ),
+    Metric(
+        "iw_gap",
+        "D + R − IW NLL",
+        FIT,
+        decimals=2,
+        unit="nats",
+        definition="How far the ELBO is from the IW estimate on the same images.",
+    ),
+    Metric("iw_images", "IW images", error=False, count=True),
+    Metric(
+        "iw_ess",
+        "IW ESS / K",
+        FIT,
+        error=False,
+        lower=0,
+        upper=1,
+        definition=(
+            "The mean effective sample size of the importance weights as a share of K; a tiny "
+            "one (below 1 %) flags a loose estimate, a large one does not prove a tight one."
+        ),
+    ),
+    Metric("iw_ess_low", "IW ESS below 1 %", error=False),
+    Metric(
+        "mutual_information",
+        "I(x; z)",
+        PRIOR_MATCH,
+        panel="I(x; z) (dotted: log N)",
+        lower=0,
+        upper="mutual_information_max",
+        unit="nats",
+        definition=(
+            "The rate splits exactly into R = I(x; z) + KL(q(z) ‖ N(0, I)), where q(z) is the "
+            "aggregate posterior, the equal mixture of all N test images' Gaussians. I(x; z) "
+            "is estimated as the mean of log q(z | x<sub>n</sub>) − log q(z) over "
+            "{prior_samples} draws z ~ q(z | x<sub>n</sub>) (every image in turn), each term "
+            "at most log N, so 0 ≤ I(x; z) ≤ log N = {mi_ceiling} nats: at the ceiling, the "
+            "codes of different images do not overlap at all."
+        ),
+    ),
+    Metric("mutual_information_max", "log N", error=False, unit="nats"),
+    Metric(
+        "prior_kl",
+        "KL(q(z) ‖ N(0, I))",
+        PRIOR_MATCH,
+        panel="KL(q(z) || N(0, I))",
+        log_panel=True,
+        lower=0,
+        upper="kl",
+        unit="nats",
+        definition=(
+            "R − I(x; z): how far the encoder's output as a whole is from the prior, with the "
+            "standard error of I(x; z)."
+        ),
+    ),
+    Metric(
+        "active_units",
+        "active units",
+        PRIOR_MATCH,
+        decimals=1,
+        error=False,
+        lower=0,
+        count=True,
+        definition=(
+            "Latent dimensions whose encoder mean varies over the test images (variance above "
+            "0.01); shown only where some model uses fewer dimensions than it has."
+        ),
+    ),
+    Metric(
+        "coverage_gap",
+        "coverage gap",
+        COVERAGE,
+        panel="coverage gap",
+        lower=0,
+        upper=1,
+        definition=(
+            "The total variation between the class histogram the judge reads in the decodes "
+            "of N(0, I) samples and the one it reads in the same decoder's reconstructions of "
+            "the test digits (one z ~ q(z|x) per image): 0 when the prior's decodes show the "
+            "same mix of digits as the reconstructions, 1 when they share none. Both sets are "
+            "drawn by the same decoder and read by the same judge, so the judge's bias on that "
+            "decoder's blur is in both and largely cancels; a large gap means the decoder "
+            "fails to draw from the prior what it draws from the encoder's codes. It can be no "
+            "larger than TV(q(z), N(0, I)). ± is a bootstrap over the decodes and the test "
+            "images, with the same resamples for every model of a seed."
+        ),
+    ),
+    Metric(
+        "reconstruction_accuracy",
+        "reconstructions read as their label",
+        COVERAGE,
+        lower=0,
+        upper=1,
+        definition="The share of reconstructions of test digits the judge reads as their label.",
+    ),
+    Metric(
+        "prior_classes",
+        "classes in N(0, I) decodes",
+        COVERAGE,
+        decimals=1,
+        panel="digit classes in N(0, I) decodes",
+        lower=1,
+        upper=10,
+        count=True,
+        definition=CLASSES,
+    ),
+    Metric(
+        "prior_tv",
+        "class TV from labels",
+        COVERAGE,
+        panel="class TV of N(0, I) decodes from labels",
+        lower=0,
+        upper=1,
+        definition=(
+            "The total variation between the class histogram of the decodes of N(0, I) and the "
+            "test labels' (0 = the same mix of digits as the data, 1 = disjoint; ± from the "
+            "number of decodes)."
+        ),
+    ),
+    Metric(
+        "prior_entropy_bits",
+        "class entropy (bits)",
+        COVERAGE,
+        decimals=2,
+        lower=0,
+        upper=3.3219280948873626,
+        unit="bits",
+        definition="The entropy of that histogram, at most log<sub>2</sub> 10 = 3.32 bits.",
+    ),
+    Metric(
+        "prior_confidence",
+        "confidence",
+        COVERAGE,
+        panel="mean calibrated confidence",
+        lower=0.1,
+        upper=1,
+        definition=(
+            "The judge's mean top-class probability after temperature scaling (low = blurry "
+            "or ambiguous digits)."
+        ),
+    ),
+    Metric(
+        "grid_classes",
+        "classes in grid",
+        COVERAGE,
+        decimals=1,
+        lower=1,
+        upper=10,
+        count=True,
+        definition="Digit classes in the {manifold_cells} manifold cells, counted as above.",
+    ),
+    Metric("grid_entropy_bits", "grid class entropy (bits)", lower=0, upper=3.3219280948873626),
+    Metric(
+        "grid_confidence",
+        "grid confidence",
+        COVERAGE,
+        lower=0.1,
+        upper=1,
+        definition="The judge's mean calibrated confidence over the manifold cells.",
+    ),
+    Metric("grid_tv", "grid class TV from labels", lower=0, upper=1),
+    Metric("q_mean", "mean of q(z)", error=False, json=True),
+    Metric("q_cov", "covariance of q(z)", error=False, json=True),
+    Metric("prior_shares", "class shares of N(0, I) decodes", error=False, json=True),
+)
+
+
+def metrics():
+    """The metrics in their order (read at call time, so a test can add one)."""
+    return METRICS
+
+
+def by_key():
+    return {metric.key: metric for metric in metrics()}
+
+
+def grouped(group):
+    """The metrics of one part of the report's table, in order."""
+    return [metric for metric in metrics() if metric.group == group]
+
+
+def panels():
+    """(key, title) of each panel of the figure of metrics against c."""
+    return [(metric.key, metric.panel) for metric in metrics() if metric.panel]
+
+
+def computed():
+    """The metrics with a function of their own (see the module's docstring)."""
+    return [metric for metric in metrics() if metric.compute is not None]
+
+
+def definition_values(settings, mi_ceiling, manifold_cells):
+    """The {placeholders} of the definitions, for a run with these settings."""
+    return {
+        "iw_samples": settings["iw_samples"],
+        "iw_images": settings["iw_images"] or "all",
+        "proposal_widths": _widths(),
+        "prior_samples": settings["prior_samples"],
+        "coverage_samples": settings["coverage_samples"],
+        "class_share": f"{100 * settings['class_share']:g} %",
+        "mi_ceiling": f"{mi_ceiling:.2f}",
+        "manifold_cells": manifold_cells,
+    }
+
+
+def _widths():
+    from vaestudy.metrics import PROPOSAL_WIDTHS
+
+    return ", ".join(f"{w:g}" for w in PROPOSAL_WIDTHS)
+
+
+def definitions(values):
+    """(heading, definition) of every metric the report's table shows, in its order."""
+    return [
+        (metric.heading, metric.definition.format(**values))
+        for group in GROUPS
+        for metric in grouped(group)
+        if metric.definition
+    ]
+
+
+def _bound(value, missing):
+    if value is None:
+        return missing
+    return f"`{value}`" if isinstance(value, str) else f"{value:.3g}"
+
+
+def markdown():
+    """docs/metrics.md: every column of the metrics table, from this registry."""
+    values = {
+        "iw_samples": "`iw_samples`",
+        "iw_images": "`iw_images`",
+        "proposal_widths": _widths(),
+        "prior_samples": "`prior_samples`",
+        "coverage_samples": "`coverage_samples`",
+        "class_share": "`class_share`",
+        "mi_ceiling": "log N",
+        "manifold_cells": "900",
+    }
+    lines = [
+        "# Metrics",
+        "",
+        "Every column of `results/tables/metrics.csv` beside the model's coefficient, seed and",
+        "problem, as declared in `src/vaestudy/yardsticks.py`; written by",
+        "`.venv/bin/python -m vaestudy.yardsticks > docs/metrics.md` (a test checks it is",
+        "current). A metric with an error has a `<key>_se` column, its standard error over the",
+        "test images and Monte Carlo draws.",
+        "",
+        "| column | heading | report table | error | bounds | unit |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for m in metrics():
+        bounds = f"[{_bound(m.lower, '−∞')}, {_bound(m.upper, '∞')}]" if m.lower is not None else ""
+        group = m.group.split(":")[0] if m.group else ""
+        error = "yes" if m.error else ""
+        lines.append(f"| `{m.key}` | {m.heading} | {group} | {error} | {bounds} | {m.unit} |")
+    lines += ["", "## Definitions", ""]
+    lines += [f"- **{heading}**: {text}" for heading, text in definitions(values)]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
