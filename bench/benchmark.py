@@ -246,7 +246,7 @@ def run_snakemake(args, workdir):
     each training job's figures from its benchmark file."""
     coefficients = [float(c) for c in args.coefficients.split(",")]
     labels = [coefficient_label(c) for c in coefficients]
-    targets = [f"results/models/seed0/c{label}/final.weights.h5" for label in labels]
+    targets = [f"results/models/mnist/z2/seed0/c{label}/final.weights.h5" for label in labels]
     config = [f"mnist_path={Path(args.mnist).resolve()}", f"epochs={args.epochs}"]
     config.append(f"coefficients={json.dumps(coefficients)}")
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
@@ -256,10 +256,10 @@ def run_snakemake(args, workdir):
     )
     jobs = {}
     for label in labels:
-        tsv = workdir / f"study/results/benchmarks/train_vae/seed0/c{label}.tsv"
+        tsv = workdir / f"study/results/benchmarks/train_vae/mnist/z2/seed0/c{label}.tsv"
         row = pd.read_csv(tsv, sep="\t").iloc[0]
         status = json.loads(
-            (workdir / f"study/results/models/seed0/c{label}/training.json").read_text()
+            (workdir / f"study/results/models/mnist/z2/seed0/c{label}/training.json").read_text()
         )
         jobs[label] = {
             "seconds": float(row["s"]),

@@ -45,6 +45,18 @@ def small_npz(tmp_path):
 
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+# the default level's part of the paths under results/: MNIST, a 2-D latent space
+LEVEL = "mnist/z2"
+
+
+def model_dir(workdir, coefficient, seed=0, level=LEVEL):
+    """A model's folder of results, e.g. results/models/mnist/z2/seed0/c1."""
+    return Path(workdir) / f"results/models/{level}/seed{seed}/c{coefficient}"
+
+
+def log_of(rule, coefficient, seed=0, level=LEVEL):
+    """A model job's log, relative to the study's directory."""
+    return f"results/logs/{rule}/{level}/seed{seed}/c{coefficient}.log"
 
 
 def study_config(name, mnist_path, **overrides):
@@ -79,3 +91,19 @@ def study(tmp_path_factory, mnist_path):
     workdir = tmp_path_factory.mktemp("study")
     snakemake(workdir, "--cores", "2", *study_config("tiny", mnist_path))
     return workdir
+
+
+# Tests that share a study run on one worker (pytest-xdist's --dist loadgroup, set in
+# pyproject.toml), so that each study is made once; the SLURM tests, which mostly wait for the
+# scheduler, run beside the rest. Every other test goes wherever a worker is free.
+GROUPS = {"study": "study", "unbroken": "faults", "levels_study": "levels"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        group = next((g for f, g in GROUPS.items() if f in item.fixturenames), None)
+        if group is None and item.get_closest_marker("slurm"):
+            group = "slurm"
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -67,15 +67,16 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, "the page did not finish loading in Chromium"
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert len(probe["images"]) == 1 + 5 + 2 * 3 and all(width > 0 for width in probe["images"])
+    # N(0, I) and the verdicts, the level's five figures, three per configured model
+    assert len(probe["images"]) == 2 + 5 + 3 * 3 and all(width > 0 for width in probe["images"])
     losses = pd.read_csv(study / "results/tables/metrics.csv")
-    assert probe["rows"] == len(losses) == 4  # seed 0 of both coefficients, then seed 1
+    assert probe["rows"] == len(losses) == 5  # seed 0 of every coefficient, seed 1 of two
     assert "Recommended: c = " in probe["conclusion"]
     assert "Every coefficient's encoder scatter side by side" in probe["alts"]
     assert "Every coefficient's decoder manifold side by side" in probe["alts"]
     # the tiny run's settings differ from the published study's, and the page says so
     assert "No published reference applies to this run" in probe["published"]
-    assert len(probe["links"]) == 9
+    assert len(probe["links"]) == 10
     for link in probe["links"]:
         assert link["top"] is not None and -2 <= link["top"] < link["height"], link
 

@@ -80,7 +80,15 @@ def test_large_seeds_are_kept_exactly():
         ({"epochs": 2.5}, "'epochs': got 2.5"),
         ({"batch_size": -3}, "'batch_size'"),
         ({"latent_dim": 0}, "'latent_dim'"),
-        ({"latent_dim": 1}, "'latent_dim': got 1; must be integer >= 2"),
+        ({"latent_dim": 1}, "'latent_dim': got 1; must be an integer from 2 to 256, or a"),
+        ({"latent_dim": [2, 1]}, "'latent_dim': item 1 is not allowed; must be an integer"),
+        ({"latent_dim": [2, 2]}, "'latent_dim': 2 and 2 are the same value; list each"),
+        ({"latent_dim": []}, "'latent_dim': got []"),
+        ({"latent_dim": "two"}, "'latent_dim': got 'two'"),
+        ({"datasets": []}, "'datasets': got []"),
+        ({"datasets": ["fashion"]}, "'datasets': item 'fashion' is not allowed; must be a"),
+        ({"datasets": [{"name": "x"}]}, "'datasets': item {'name': 'x'} is not allowed"),
+        ({"datasets": [{"name": "x", "url": "https://h/x.npz"}]}, "item {'name': 'x', 'url'"),
         ({"intermediate_dim": "wide"}, "'intermediate_dim'"),
         ({"learning_rate": 0}, "'learning_rate': got 0"),
         ({"seeds": []}, "'seeds'"),
@@ -119,3 +127,49 @@ def test_bad_values_give_one_line_naming_key_and_value(override, words):
 )
 def test_urls_of_the_allowed_forms_pass(url):
     assert validate_config({"mnist_url": url}, SCHEMA)["mnist_url"] == url
+
+
+def test_levels_are_a_latent_dimension_or_several_and_datasets_beside_mnist(tmp_path):
+    from vaestudy.levels import Level, levels
+
+    other = tmp_path / "other.npz"
+    other.write_bytes(b"checked by its own test")
+    config = validate_config(
+        {"latent_dim": ["8", 2], "datasets": ["mnist", {"name": "other", "path": str(other)}]},
+        SCHEMA,
+    )
+    assert config["latent_dim"] == [8, 2]
+    assert levels(config) == [
+        Level("mnist", 8),
+        Level("mnist", 2),
+        Level("other", 8),
+        Level("other", 2),
+    ]
+    assert levels(validate_config({}, SCHEMA)) == [Level("mnist", 2)]
+    assert Level("other", 8).label == "other, 8-D latent" and Level("other", 8).anchor == "other-z8"
+
+
+@pytest.mark.parametrize(
+    "entry, words",
+    [
+        ({"name": "Fashion", "path": "{file}"}, "dataset 'Fashion': the name would make a bad"),
+        ({"name": "a/b", "path": "{file}"}, "dataset 'a/b': the name would make a bad folder"),
+        ({"name": "../up", "path": "{file}"}, "dataset '../up': the name would make a bad"),
+        ({"name": "x" * 41, "path": "{file}"}, "the name would make a bad folder name"),
+        ({"name": "mnist", "path": "{file}"}, "the name mnist is the built-in MNIST"),
+        ({"name": "gone", "path": "/nowhere/x.npz"}, "dataset 'gone': file '/nowhere/x.npz' does"),
+        ("mnist", "dataset 'mnist' is the same level as 'mnist'"),
+        ({"name": "twice", "path": "{file}"}, "dataset 'twice' is the same level as 'other'"),
+    ],
+)
+def test_bad_datasets_give_one_line_naming_the_dataset(tmp_path, entry, words):
+    file = tmp_path / "other.npz"
+    file.write_bytes(b"x")
+    if isinstance(entry, dict):
+        entry = {k: v.format(file=file) for k, v in entry.items()}
+    datasets = ["mnist", {"name": "other", "path": str(file)}, entry]
+    with pytest.raises(ConfigError) as error:
+        validate_config({"datasets": datasets}, SCHEMA)
+    message = str(error.value)
+    assert message.startswith("config key 'datasets': ") and "\n" not in message
+    assert words in message

@@ -7,9 +7,9 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import write_npz
+from conftest import ROOT, write_npz
 
-from vaestudy import data
+from vaestudy import data, levels
 from vaestudy.data import DataError
 
 
@@ -199,3 +199,55 @@ def test_local_file_is_validated_before_it_is_copied(tmp_path):
     with pytest.raises(DataError, match="label 12"):
         data.fetch_mnist(dest, "unused", "0" * 64, local_path=str(bad))
     assert not dest.exists()
+
+
+def level_config(tmp_path, *entries, **settings):
+    """A validated config whose datasets are mnist (a small local copy) and `entries`."""
+    from vaestudy.config import load_schema, validate_config
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    mnist = write_npz(tmp_path / "mnist.npz")
+    config = {"mnist_path": str(mnist), "datasets": ["mnist", *entries], **settings}
+    return validate_config(config, schema)
+
+
+def test_every_local_dataset_is_checked_before_any_job(tmp_path):
+    bad = write_npz(tmp_path / "bad.npz", x_train=np.zeros((20, 28, 27), np.uint8))
+    config = level_config(tmp_path, {"name": "bad", "path": str(bad)})
+    with pytest.raises(DataError) as error:
+        levels.check_files(config)
+    message = str(error.value)
+    assert message.startswith("config key 'datasets': dataset 'bad': ") and "\n" not in message
+    assert "x_train has shape (20, 28, 27)" in message
+
+
+def test_two_datasets_that_are_the_same_file_are_refused(tmp_path):
+    config = level_config(tmp_path)
+    copy = tmp_path / "copy.npz"
+    copy.write_bytes((tmp_path / "mnist.npz").read_bytes())
+    config["datasets"].append({"name": "copy", "path": str(copy)})
+    with pytest.raises(DataError, match="dataset 'copy' is the same file as 'mnist'"):
+        levels.check_files(config)
+
+
+def test_image_limits_are_checked_against_every_dataset(tmp_path):
+    small = write_npz(tmp_path / "small.npz", n_train=12)
+    config = level_config(tmp_path, {"name": "small", "path": str(small)}, train_limit=15)
+    with pytest.raises(DataError, match="'train_limit': got 15, but dataset 'small' has only 12"):
+        levels.check_files(config)
+
+
+def test_a_dataset_to_download_is_fetched_checked_and_limited(tmp_path, no_keras_cache):
+    body = write_npz(tmp_path / "served.npz", n_train=12).read_bytes()
+    sha = hashlib.sha256(body).hexdigest()
+    with _Server(body) as server:
+        fashion = levels.Dataset("fashion", url=server.url, sha256=sha)
+        info = levels.fetch(fashion, tmp_path / "out/fashion.npz", 0, 0)
+        assert info["sha256"] == sha and info["sizes"]["train"] == 12
+        with pytest.raises(DataError, match="but dataset 'fashion' has only 12 train images"):
+            levels.fetch(fashion, tmp_path / "again/fashion.npz", 20, 0)
+    offline = levels.Dataset("fashion", url="http://127.0.0.1:9/f.npz", sha256=sha)
+    with pytest.raises(DataError) as error:
+        levels.fetch(offline, tmp_path / "none/fashion.npz", 0, 0)
+    assert "could not download dataset 'fashion'" in str(error.value)
+    assert "{name: fashion, path: /path/to/file.npz}" in str(error.value)

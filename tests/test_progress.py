@@ -14,7 +14,7 @@ from vaestudy.progress import TrainingProgress, epoch_progress, training_left
 VAE_LOG = """training c=1.0 seed=0 on 60000 images, 6 epochs, 1 thread(s)
 epoch 1/6  loss 190.000  reconstruction 185.000  kl 5.000  9.00 s
 epoch 2/6  loss 170.000  reconstruction 165.000  kl 5.000  2.00 s
-resuming after epoch 2 from results/checkpoints/seed0/c1
+resuming after epoch 2 from results/checkpoints/mnist/z2/seed0/c1
 epoch 3/6  loss 165.000  reconstruction 160.000  kl 5.000  3.00 s
 """
 
@@ -65,9 +65,14 @@ def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
     first = printed.splitlines()[0]
     done, total = first.split(": ")[1].split(" jobs done")[0].split(" of ")
     assert first.startswith("completed: ") and done == total
-    for log in (study / "results/logs/train_vae").glob("seed*/c*.log"):
+    logs = sorted((study / "results/logs/train_vae").glob("*/z*/seed*/c*.log"))
+    assert len(logs) == 5
+    for log in logs:
         progress = parse_tool_progress("train_vae", log)
-        assert (progress.items_processed, progress.items_total) == (2, 2)
+        # the diverged model (c = 1e38) stopped after its first epoch
+        assert (progress.items_processed, progress.items_total) == (
+            (1, 2) if log.name == "c1e+38.log" else (2, 2)
+        )
 
 
 def test_status_outside_a_run_says_what_to_do(tmp_path):
@@ -86,7 +91,7 @@ train_vae               4
 total                   8
 
 localrule train_vae:
-    log: results/logs/train_vae/seed0/c0.log
+    log: results/logs/train_vae/mnist/z2/seed0/c0.log
     jobid: 3
     wildcards: seed=0, coefficient=0
 Finished jobid: 3 (Rule: train_vae)
@@ -97,13 +102,13 @@ def test_time_left_is_at_least_the_training_the_running_epochs_foretell(tmp_path
     # 4 models planned, 1 finished, 2 running (epoch 3/6 at 3 s, epoch 1/6 at 5 s: median 4 s),
     # 1 waiting: each running job's epochs left at its own pace, the waiting one's at the
     # median, shared by the 2 jobs training at a time
-    logs = tmp_path / "results/logs/train_vae/seed0"
+    logs = tmp_path / "results/logs/train_vae/mnist/z2/seed0"
     logs.mkdir(parents=True)
     (logs / "c1.log").write_text(VAE_LOG)
     (logs / "c2.log").write_text("epoch 1/6  loss 1.0  reconstruction 1.0  kl 0.1  5.00 s\n")
     (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
     running = [
-        JobInfo(rule="train_vae", log_file=Path(f"results/logs/train_vae/seed0/c{c}.log"))
+        JobInfo(rule="train_vae", log_file=Path(f"results/logs/train_vae/mnist/z2/seed0/c{c}.log"))
         for c in (1, 2)
     ]
     state = SimpleNamespace(
@@ -116,7 +121,7 @@ def test_time_left_is_at_least_the_training_the_running_epochs_foretell(tmp_path
 
 def test_no_time_left_from_training_before_an_epoch_is_timed(tmp_path):
     (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
-    job = JobInfo(rule="train_vae", log_file=Path("results/logs/train_vae/seed0/c1.log"))
+    job = JobInfo(rule="train_vae", log_file=Path("results/logs/train_vae/mnist/z2/seed0/c1.log"))
     state = SimpleNamespace(
         running_jobs=[job], failed_jobs_list=(), log_file=tmp_path / "snakemake.log"
     )

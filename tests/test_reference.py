@@ -11,6 +11,11 @@ REFERENCE = load_reference(ROOT / "report/published.yaml")
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
 
 
+def level_settings(**overrides):
+    """A level's settings as the report compares them: the config, with its dataset."""
+    return {**validate_config(overrides, SCHEMA), "dataset": "mnist"}
+
+
 def measured(rows):
     """rows: (coefficient, reconstruction, kl) of one seed each."""
     return pd.DataFrame(
@@ -22,7 +27,7 @@ def measured(rows):
 
 
 def test_the_reference_covers_the_default_study_and_agrees_with_the_quoted_results():
-    defaults = validate_config({}, SCHEMA)
+    defaults = level_settings()
     assert all(defaults[key] == value for key, value in REFERENCE["settings"].items())
     assert {float(c) for c in REFERENCE["losses"]} == {float(c) for c in defaults["coefficients"]}
     # the study's known results, as quoted to one decimal: c=0 141.5 / 507, c=1 144.2 / 6.2,
@@ -39,7 +44,7 @@ def test_the_reference_covers_the_default_study_and_agrees_with_the_quoted_resul
 
 
 def test_a_matching_run_is_compared_and_judged_by_the_tolerances():
-    config = validate_config({}, SCHEMA)
+    config = level_settings()
     run = measured([(0.0, 140.82, 423.5), (1.0, 145.22, 6.12), (20.0, 189.86, 0.659)])
     result = compare(config, run, REFERENCE, recommended=[2.0])
     assert result.applies and result.reproduces
@@ -54,7 +59,7 @@ def test_a_matching_run_is_compared_and_judged_by_the_tolerances():
 
 
 def test_a_run_off_by_more_than_the_tolerance_does_not_reproduce():
-    config = validate_config({}, SCHEMA)
+    config = level_settings()
     run = measured([(1.0, 152.0, 6.2), (2.0, 146.0, 7.0)])  # +5.4 % and KL +38 %
     result = compare(config, run, REFERENCE, recommended=[0.0])
     assert result.applies and not result.reproduces
@@ -63,7 +68,7 @@ def test_a_run_off_by_more_than_the_tolerance_does_not_reproduce():
 
 
 def test_other_settings_say_that_no_published_reference_applies():
-    config = validate_config({"epochs": 2, "train_limit": 1000}, SCHEMA)
+    config = level_settings(epochs=2, train_limit=1000)
     result = compare(config, measured([(1.0, 200.0, 3.0)]), REFERENCE)
     assert not result.applies and not result.rows
     assert result.differences == ["epochs 2 (published: 40)", "train_limit 1000 (published: 0)"]

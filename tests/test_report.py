@@ -9,11 +9,14 @@ import pytest
 from conftest import ROOT
 
 from vaestudy import evaluation, plots, report, yardsticks
+from vaestudy.conclusion import across_levels
 from vaestudy.config import load_schema, validate_config
+from vaestudy.levels import Level
 from vaestudy.reference import load_reference
 from vaestudy.tables import metric_columns, over_seeds, read_metrics, summary_html
 
 TEMPLATE = ROOT / "report/report.html.j2"
+MNIST = Level("mnist", 2)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def figures(tmp_path_factory):
         )
         plots.manifold(paths["manifold"], rng.random((84, 84)), c, size=3)
         plots.class_grid(paths["classes"], rng.dirichlet(np.ones(10), (3, 3)), c)
-        models[(0, c)] = paths
+        models[(MNIST, 0, c)] = paths
     summary = over_seeds(metrics(), [column for column, _ in yardsticks.panels()])
     study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
     plots.rate_distortion(study["rate_distortion"], summary)
@@ -44,12 +47,31 @@ def figures(tmp_path_factory):
             for c in (0.0, 1.0)
         },
     )
-    return {"prior": folder / "prior.png", "models": models, **study}
+    plots.level_verdicts(
+        folder / "levels.png",
+        across_levels([{"dataset": "mnist", "latent_dim": 2, "level": MNIST.label, **record()}])[
+            "rows"
+        ],
+    )
+    return {
+        "prior": folder / "prior.png",
+        "levels": folder / "levels.png",
+        "models": models,
+        "studies": {MNIST: study},
+    }
+
+
+def record():
+    """The conclusion record of the synthetic table, as the report job saves it."""
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    return report.conclusions(validate_config({}, schema), metrics())
 
 
 def metrics():
     table = pd.DataFrame(
         {
+            "dataset": ["mnist"] * 3,
+            "latent_dim": [2] * 3,
             "coefficient": [0.0, 1.0, 1e6],
             "seed": [0, 0, 0],
             "loss": [141.5, 150.4, np.nan],
@@ -100,7 +122,7 @@ def metrics():
     return table.reindex(columns=metric_columns() + ["kl_z0", "kl_z1"])
 
 
-DATA = {"source": "x", "sha256": "ab", "train_images": 60000, "test_images": 10000}
+DATA = {"mnist": {"source": "x", "sha256": "ab", "train_images": 60000, "test_images": 10000}}
 CLASSIFIER = {
     "test_accuracy": 0.9832,
     "temperature": 1.31,
@@ -132,14 +154,14 @@ def render(figures, classifier=CLASSIFIER, **config_overrides):
     published = load_reference(ROOT / "report/published.yaml")
     workflow = {"commit": "c" * 40, "dirty": True, "package": "0.1.0"}
     context = report.build_context(
-        config, metrics(), figures, data, classifier, published, workflow
+        config, metrics(), figures, {"mnist": data}, {"mnist": classifier}, published, workflow
     )
     return report.render(TEMPLATE, context)
 
 
 def test_report_shows_table_conclusion_and_every_figure(figures):
     html = render(figures)
-    assert html.count("data:image/png;base64,") == 1 + 5 + 3 * 3
+    assert html.count("data:image/png;base64,") == 2 + 5 + 3 * 3
     assert "Recommended: c = 1." in html
     assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
     assert "out: diverged" in html and ">diverged<" in html
@@ -159,7 +181,7 @@ def test_report_shows_how_the_answer_moves_with_the_thresholds(figures):
 def test_the_conclusion_record_is_in_the_context(figures):
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
     context = report.build_context(
-        validate_config({}, schema), metrics(), figures, {"source": "x", "sha256": "ab"}, CLASSIFIER
+        validate_config({}, schema), metrics(), figures, DATA, {"mnist": CLASSIFIER}
     )
     saved = context["conclusion"]
     assert saved["recommended"] == [1.0]
@@ -214,21 +236,22 @@ def test_replicates_show_mean_and_spread(figures):
     table = pd.concat([two, second], ignore_index=True)
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
     context = report.build_context(
-        validate_config({}, schema), table, figures, {"source": "x", "sha256": "ab"}, CLASSIFIER
+        validate_config({}, schema), table, figures, DATA, {"mnist": CLASSIFIER}
     )
     # seeds 0 and 1 differ by 2.0: mean +1.0, standard error of the mean sqrt(2) / sqrt(2)
-    assert "142.50 ± 1.00" in context["summary_table"]
-    assert not context["mixed_seeds"]
+    level = context["levels"][0]
+    assert "142.50 ± 1.00" in level["summary_table"]
+    assert not level["mixed_seeds"]
     # a second seed for c = 1 alone: seed counts differ, and the page must say so
     mixed = pd.concat([two, second[second["coefficient"] == 1.0]], ignore_index=True)
     mixed_context = report.build_context(
-        validate_config({}, schema), mixed, figures, DATA, CLASSIFIER
+        validate_config({}, schema), mixed, figures, DATA, {"mnist": CLASSIFIER}
     )
     html = " ".join(report.render(TEMPLATE, mixed_context).split())
-    assert mixed_context["mixed_seeds"] and "a coefficient's mean over its seeds" in html
-    assert "Mean over 2 seeds" not in html
-    assert "145.20 ± 1.00" in context["summary_table"]
-    assert not context["one_seed"]
+    assert mixed_context["levels"][0]["mixed_seeds"]
+    assert "a coefficient's mean over its seeds" in html and "Mean over 2 seeds" not in html
+    assert "145.20 ± 1.00" in level["summary_table"]
+    assert not level["one_seed"]
 
 
 def test_counts_show_no_decimals_with_one_seed():
@@ -259,7 +282,7 @@ def test_a_run_with_other_settings_is_told_no_reference_applies(figures):
 def test_every_table_of_contents_link_has_its_section(figures):
     html = render(figures)
     links = re.findall(r'<a href="#([a-z]+)">', html)
-    assert len(links) == 9
+    assert len(links) == 10
     for anchor in links:
         assert f'id="{anchor}"' in html
 
@@ -330,8 +353,42 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
         with_column,
         figures,
         DATA,
-        CLASSIFIER,
+        {"mnist": CLASSIFIER},
     )
     page = " ".join(report.render(TEMPLATE, context).split())
     assert "<th>mean pixel</th>" in page and "0.1331 ± 0.0004" in page
     assert "<dt>mean pixel</dt> <dd>The mean pixel value of the 1000-sample study" in page
+
+
+def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
+    eight = Level("mnist", 8)
+    wider = metrics().assign(latent_dim=8)
+    # at 8 dimensions c = 0 covers the digits too and is the closest to N(0, I)
+    wider.loc[0, ["coverage_gap", "prior_kl"]] = [0.05, 0.3]
+    table = pd.concat([metrics(), wider], ignore_index=True)
+    two = {
+        **figures,
+        "studies": {MNIST: figures["studies"][MNIST], eight: figures["studies"][MNIST]},
+        "models": {
+            **figures["models"],
+            **{(eight, s, c): paths for (_, s, c), paths in figures["models"].items()},
+        },
+    }
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    config = validate_config({"latent_dim": [2, 8]}, schema)
+    published = load_reference(ROOT / "report/published.yaml")
+    context = report.build_context(config, table, two, DATA, {"mnist": CLASSIFIER}, published)
+    saved = context["conclusion"]
+    assert [lv["recommended"] for lv in saved["levels"]] == [[1.0], [0.0]]
+    assert saved["recommended"] == [1.0] and saved["latent_dim"] == 2
+    assert saved["across"]["sentence"].startswith(
+        "The answer moves with the problem: c = 1 for mnist, 2-D latent; c = 0 for mnist, 8-D"
+    )
+    html = " ".join(report.render(TEMPLATE, context).split())
+    assert saved["across"]["sentence"] in html
+    for anchor in ("mnist-z2-", "mnist-z8-"):
+        assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}metrics"' in html
+    assert html.count("shown in the plane through z = 0") == 1
+    assert "No published reference applies to this level" in html  # 8-D, not published
+    assert "This run reproduces the published test losses" in html  # 2-D, as published
+    assert html.count("data:image/png;base64,") == 2 + 2 * 5 + 2 * 3 * 3

@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, study_config
+from conftest import LEVEL, ROOT, log_of, model_dir, study_config
 
 from vaestudy.progress import snapshot
 
@@ -74,22 +74,8 @@ def sacct_states(job_ids):
 
 
 def training_job_ids(workdir):
-    statuses = sorted(workdir.glob("results/models/seed0/c*/training.json"))
+    statuses = sorted(workdir.glob(f"results/models/{LEVEL}/seed0/c*/training.json"))
     return [json.loads(p.read_text())["slurm_job_id"] for p in statuses]
-
-
-def test_training_runs_as_slurm_jobs_and_the_report_completes(tmp_path, mnist_path):
-    run = submit(tmp_path, mnist_path)
-    output, _ = run.communicate(timeout=600)
-    assert run.returncode == 0, output[-4000:]
-    job_ids = training_job_ids(tmp_path)
-    assert len(job_ids) == 2 and all(j and j.isdigit() for j in job_ids)
-    assert set(sacct_states(job_ids).values()) == {"COMPLETED"}
-    html = (tmp_path / "results/report.html").read_text()
-    assert html.count("data:image/png;base64,") == 1 + 5 + 2 * 3 and "Recommended: c = " in html
-    # watched from the submit directory, though the jobs ran as SLURM jobs
-    done, total = re.match(r"completed: (\d+) of (\d+) jobs done", snapshot(tmp_path)[0]).groups()
-    assert done == total
 
 
 def _running_training_job(comment_part, deadline):
@@ -105,25 +91,33 @@ def _running_training_job(comment_part, deadline):
     return None
 
 
-def test_a_cancelled_job_is_resubmitted_alone_by_the_same_command(tmp_path, mnist_path):
-    # no automatic retry, so the scancel is seen as the failure a user would meet
-    # one seed per coefficient: the rerun then has exactly the cancelled job to do
-    run = submit(tmp_path, mnist_path, "--retries", "0", "--keep-going", contender_seeds=1)
-    victim = _running_training_job("rule_train_vae_wildcards_0_1", time.time() + 300)
+def test_a_study_on_slurm_survives_a_cancelled_job_and_completes(tmp_path, mnist_path):
+    # no automatic retry, so the scancel is seen as the failure a user would meet; one seed
+    # per coefficient, so the rerun has exactly the cancelled job to do
+    config = {"coefficients": "[0,1]", "contender_seeds": 1}
+    run = submit(tmp_path, mnist_path, "--retries", "0", "--keep-going", **config)
+    victim = _running_training_job("rule_train_vae_wildcards_mnist_2_0_1", time.time() + 300)
     assert victim, "the training job for c=1 never ran"
     subprocess.run(["scancel", victim], check=True)
     output, _ = run.communicate(timeout=600)
     assert run.returncode != 0, output[-3000:]
-    assert (tmp_path / "results/models/seed0/c0/training.json").is_file()
-    assert not (tmp_path / "results/models/seed0/c1/training.json").exists()
+    assert (model_dir(tmp_path, 0) / "training.json").is_file()
+    assert not (model_dir(tmp_path, 1) / "training.json").exists()
     # what a user watching from the submit directory reads: the cancelled job and its log
     status = "\n".join(snapshot(tmp_path))
     assert status.startswith("failed: ") and ", 1 failed" in status, status
-    assert re.search(r"failed +train_vae +results/logs/train_vae/seed0/c1.log", status), status
+    assert re.search(rf"failed +train_vae +{log_of('train_vae', 1)}", status), status
 
-    rerun = submit(tmp_path, mnist_path, "--retries", "0", contender_seeds=1)
+    rerun = submit(tmp_path, mnist_path, "--retries", "0", **config)
     output, _ = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, output[-4000:]
     stats = output[output.index("Job stats:") :]
     assert re.search(r"train_vae +1\n", stats) and "initial_weights" not in stats
-    assert (tmp_path / "results/report.html").is_file()
+    # both models trained as SLURM jobs, the second by the rerun
+    job_ids = training_job_ids(tmp_path)
+    assert len(job_ids) == 2 and all(j and j.isdigit() for j in job_ids) and victim not in job_ids
+    assert set(sacct_states(job_ids).values()) == {"COMPLETED"}
+    html = (tmp_path / "results/report.html").read_text()
+    assert html.count("data:image/png;base64,") == 2 + 5 + 2 * 3 and "Recommended: c = " in html
+    done, total = re.match(r"completed: (\d+) of (\d+) jobs done", snapshot(tmp_path)[0]).groups()
+    assert done == total

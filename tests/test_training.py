@@ -13,7 +13,8 @@ from vaestudy.model import build_vae
 
 @pytest.fixture(scope="module")
 def images():
-    return np.random.default_rng(0).random((300, 784)).astype("float32")
+    # four whole batches of 64: no short last batch to compile (tests below take one)
+    return np.random.default_rng(0).random((256, 784)).astype("float32")
 
 
 def _model(c=1.0):
@@ -39,6 +40,7 @@ def test_same_seed_same_initial_weights_whatever_the_coefficient():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_training_lowers_the_loss_and_is_reproducible(images):
     runs = []
     for _ in range(2):
@@ -53,6 +55,7 @@ def test_training_lowers_the_loss_and_is_reproducible(images):
     assert [r["loss"] for r in runs[0][0]] == [r["loss"] for r in runs[1][0]]
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images):
     unbroken = _model()
     training.train(unbroken, images, 3, 64, seed=0, log=lambda m: None)
@@ -85,6 +88,7 @@ def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_checkpoint_of_other_settings_is_not_resumed(tmp_path, images):
     _train(_model(), images, 1, tmp_path, fingerprint={"lr": 1})
     messages = []
@@ -101,6 +105,7 @@ def _train(model, images, epochs, checkpoint_dir, fingerprint=None, log=None):
     )
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 @pytest.mark.parametrize(
     "damage",
     [
@@ -131,6 +136,7 @@ def _model_after(images, checkpoint_dir):
     return model
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_checkpoint_restores_variables_by_name_not_position(tmp_path, images):
     _train(_model(), images, 1, tmp_path)
     path = tmp_path / "checkpoint.npz"
@@ -153,6 +159,7 @@ def test_a_stray_temporary_file_does_not_block_cleaning_up(tmp_path, images):
     assert not checkpoint.directory.exists()
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(tmp_path, images):
     unbroken = _model()
     training.train(unbroken, images, 3, 64, seed=0, log=lambda m: None)
@@ -185,12 +192,14 @@ def test_a_sigterm_held_pending_is_read_as_a_stop_request():
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_divergence_stops_early_and_is_reported(images):
     model = build_vae(2, 32, 1.0, seed=0, learning_rate=1e12)
     history, diverged = training.train(model, images, 5, 64, seed=0, log=lambda m: None)
     assert diverged and len(history) < 5
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_iw_nll_of_a_real_model_is_below_its_negative_elbo():
     from vaestudy import evaluation
     from vaestudy.model import build_vae
@@ -242,6 +251,7 @@ def test_manifold_cells_are_the_decoded_grid_in_order():
     assert cells == pytest.approx(1.0 / (1.0 + np.exp(-logits.astype(float))))
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_bfloat16_opt_in_trains_close_to_float32_from_the_same_weights(images, tmp_path):
     full = _model()
     full.save_weights(tmp_path / "init.weights.h5")
@@ -258,6 +268,7 @@ def test_bfloat16_opt_in_trains_close_to_float32_from_the_same_weights(images, t
     assert half_history[-1]["loss"] != full_history[-1]["loss"]
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_uint8_pixels_train_exactly_as_their_floats():
     # the workflow keeps images as uint8 and converts per batch; the numbers must not move
     pixels = np.random.default_rng(1).integers(0, 256, (300, 784), dtype=np.uint8)
@@ -271,6 +282,7 @@ def test_uint8_pixels_train_exactly_as_their_floats():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_one_compiled_epoch_equals_its_steps_taken_one_by_one():
     # the epoch runs as one compiled loop; it must take exactly the batches, in the epoch's
     # order, that a step-by-step loop takes, the last short batch (300 = 2 * 128 + 44) included
@@ -327,6 +339,7 @@ def test_images_tensor_holds_the_images_unchanged(dtype):
     np.testing.assert_array_equal(tensor.numpy(), images[::2])
 
 
+@pytest.mark.slow  # trains or compiles models (seconds each)
 def test_peak_rss_is_reported_in_megabytes():
     from vaestudy.jobs import peak_rss_mb
 

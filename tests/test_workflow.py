@@ -9,18 +9,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import snakemake, study_config, write_npz
+from conftest import LEVEL, model_dir, snakemake, study_config, write_npz
 
 pytestmark = pytest.mark.slow
 
 
-def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
+def finished(study):
+    """The metrics table of the shared tiny study less its diverged model (c = 1e38)."""
     losses = pd.read_csv(study / "results/tables/metrics.csv")
-    # seed 0 of both coefficients, then seed 1 of the contenders: here both
-    assert list(losses["coefficient"]) == [0.0, 0.0, 1.0, 1.0]
-    assert list(losses["seed"]) == [0, 1, 0, 1]
+    return losses[~losses["diverged"]].reset_index(drop=True)
+
+
+def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
+    everything = pd.read_csv(study / "results/tables/metrics.csv")
+    # seed 0 of every coefficient, then seed 1 of the contenders: c = 0 and 1, not the
+    # diverged c = 1e38, which is no contender
+    assert list(everything["coefficient"]) == [0.0, 0.0, 1.0, 1.0, 1e38]
+    assert list(everything["seed"]) == [0, 1, 0, 1, 0]
+    assert list(everything["diverged"]) == [False] * 4 + [True]
+    assert set(everything["dataset"]) == {"mnist"} and set(everything["latent_dim"]) == {2}
+    losses = finished(study)
     assert {"coefficient", "seed", "loss", "reconstruction", "kl", "prior_kl"} <= set(losses)
-    assert not losses["diverged"].any()
     # a 2-epoch model on 1,000 images reconstructs far better than a blank guess (~544)
     assert losses["reconstruction"].between(100, 400).all()
     assert (losses["reconstruction_se"].between(0.05, 5)).all()
@@ -34,7 +43,7 @@ def test_rate_recomputed_from_the_saved_codes(study):
     losses = pd.read_csv(study / "results/tables/metrics.csv")
     losses = losses[losses["seed"] == 0].set_index("coefficient")
     for c in (0.0, 1.0):
-        with np.load(study / f"results/models/seed0/c{c:g}/latent.npz") as latent:
+        with np.load(model_dir(study, f"{c:g}") / "latent.npz") as latent:
             m = latent["z_mean"].astype(float)
             s = np.exp(0.5 * latent["z_log_var"].astype(float))
         rate = np.mean(np.sum((m**2 + s**2 - 1) / 2 - np.log(s), axis=1))
@@ -45,7 +54,7 @@ def test_rate_recomputed_from_the_saved_codes(study):
 
 
 def test_every_yardstick_within_its_mathematical_bounds(study):
-    losses = pd.read_csv(study / "results/tables/metrics.csv")
+    losses = finished(study)
     err = 3 * losses["mutual_information_se"] + 1e-9
     log_n = np.log(500)  # test_limit=500
     assert losses["mutual_information_max"].to_numpy() == pytest.approx(log_n)
@@ -69,7 +78,7 @@ def test_every_yardstick_within_its_mathematical_bounds(study):
     assert losses["coverage_gap"].between(0, 1).all()
     assert losses["coverage_gap_se"].between(1e-4, 0.2).all()
     assert losses["reconstruction_accuracy"].between(0, 1).all()
-    judge = json.loads((study / "results/classifier/accuracy.json").read_text())
+    judge = json.loads((study / "results/classifier/mnist/accuracy.json").read_text())
     # two epochs on 900 images: well above chance, not the full study's 98 %
     assert 0.5 < judge["test_accuracy"] < 1 and judge["train_images"] == 900
     assert judge["held_out_images"] == 100 and 0.05 < judge["temperature"] < 20
@@ -78,7 +87,7 @@ def test_every_yardstick_within_its_mathematical_bounds(study):
 
 def test_every_model_has_weights_history_and_figures(study):
     for c in ("0", "1"):
-        model = study / f"results/models/seed0/c{c}"
+        model = model_dir(study, c)
         history = pd.read_csv(model / "history.csv")
         assert list(history["epoch"]) == [1, 2]
         assert (model / "final.weights.h5").stat().st_size > 100_000
@@ -91,19 +100,37 @@ def test_every_model_has_weights_history_and_figures(study):
         assert np.load(model / "manifold.npy").shape == (840, 840)
         assert np.load(model / "grid_classes.npy").shape == (30, 30, 10)
         for kind in ("encoder", "manifold", "classes"):
-            png = study / f"results/figures/seed0/{kind}_c{c}.png"
+            png = study / f"results/figures/{LEVEL}/seed0/{kind}_c{c}.png"
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for figure in ("prior", "rate_distortion", "training_curves", "metrics_vs_c"):
+    for figure in ("rate_distortion", "training_curves", "metrics_vs_c", "encoders"):
+        assert (study / f"results/figures/{LEVEL}/{figure}.png").stat().st_size > 10_000
+    for figure in ("prior", "levels"):
         assert (study / f"results/figures/{figure}.png").stat().st_size > 10_000
-    assert (study / "results/init/seed0.weights.h5").is_file()
-    assert not (study / "results/checkpoints/seed0/c0").exists()
+    assert (study / "results/init/z2/seed0.weights.h5").is_file()
+    assert not (study / f"results/checkpoints/{LEVEL}/seed0/c0").exists()
+
+
+def test_a_diverged_model_is_recorded_and_the_study_still_concludes(study):
+    status = json.loads((model_dir(study, "1e+38") / "training.json").read_text())
+    assert status["diverged"] and status["epochs"] < 2
+    saved = json.loads((study / "results/tables/conclusion.json").read_text())
+    entry = {e["coefficient"]: e for e in saved["coefficients"]}[1e38]
+    assert (
+        entry["verdict"] == "out"
+        and entry["seeds"] == 0
+        and entry["reason"].startswith("out: diverged")
+    )
+    assert saved["recommended"] and 1e38 not in saved["recommended"]
+    html = (study / "results/report.html").read_text()
+    assert "out: diverged" in html and ">diverged<" in html
+    assert (study / f"results/figures/{LEVEL}/seed0/manifold_c1e+38.png").is_file()
 
 
 def test_the_coverage_gap_is_recomputed_from_the_saved_readings(study):
-    losses = pd.read_csv(study / "results/tables/metrics.csv").set_index(["seed", "coefficient"])
+    losses = finished(study).set_index(["seed", "coefficient"])
     draws = {}
     for (seed, c), row in losses.iterrows():
-        with np.load(study / f"results/models/seed{seed}/c{c:g}/readings.npz") as readings:
+        with np.load(model_dir(study, f"{c:g}", seed) / "readings.npz") as readings:
             prior, reconstruction = readings["prior"], readings["reconstruction"]
             draws[seed, c] = readings["gap_draws"]
         assert prior.shape == (500,) and reconstruction.shape == (500,)  # coverage_samples
@@ -115,12 +142,15 @@ def test_the_coverage_gap_is_recomputed_from_the_saved_readings(study):
 
 
 def test_contenders_get_the_extra_seed_and_the_conclusion_is_saved(study):
-    named = json.loads((study / "results/tables/contenders.json").read_text())
+    named = json.loads((study / f"results/tables/contenders/{LEVEL}.json").read_text())
     assert named == {"contenders": [0.0, 1.0], "extra_seeds": [1]}
-    assert (study / "results/init/seed1.weights.h5").is_file()
+    assert (study / "results/init/z2/seed1.weights.h5").is_file()
     saved = json.loads((study / "results/tables/conclusion.json").read_text())
     assert saved["recommended"] and set(saved["recommended"]) <= {0.0, 1.0}
-    for entry in saved["coefficients"]:
+    assert (saved["dataset"], saved["latent_dim"]) == ("mnist", 2)
+    assert saved["levels"][0]["recommended"] == saved["recommended"]
+    assert saved["across"]["sentence"].startswith("One level")
+    for entry in saved["coefficients"][:2]:
         assert entry["seeds"] == 2 and entry["verdict"] in ("in", "out")
         assert set(entry["tests"]) == {"reconstruction", "coverage", "closest_to_prior"}
         assert entry["verdict"] == ("in" if entry["coefficient"] in saved["recommended"] else "out")
@@ -129,6 +159,23 @@ def test_contenders_get_the_extra_seed_and_the_conclusion_is_saved(study):
     html = (study / "results/report.html").read_text()
     assert saved["sensitivity"]["sentence"] in " ".join(html.split())
     assert "c = 0, 1: 2 seeds" in html
+
+
+def test_replicates_have_their_own_initial_weights_and_show_their_spread(study, mnist_path):
+    losses = finished(study)
+    ones = losses[losses["coefficient"] == 1.0]
+    assert list(ones["seed"]) == [0, 1]
+    # each seed has its own initial weights, so its models differ
+    assert ones["reconstruction"].iloc[0] != ones["reconstruction"].iloc[1]
+    html = (study / "results/report.html").read_text()
+    mean, error = ones["reconstruction"].mean(), ones["reconstruction"].std() / np.sqrt(2)
+    assert f"{mean:.2f} ± {error:.2f}" in html and "seed 1" in html
+    assert "standard errors are those of the mean over each coefficient&#39;s seeds" in (
+        html.lower()
+    )
+    # two configured seeds already meet contender_seeds = 2: no extra seed, nothing to train
+    jobs = dry_run_jobs(study, mnist_path, ("coefficients", "[1]"), ("seeds", "[0,1]"))
+    assert not jobs & {"train_vae", "initial_weights", "evaluate_vae"}
 
 
 def dry_run_jobs(workdir, mnist_path, *changes):
@@ -154,7 +201,8 @@ def test_settings_that_only_warn_or_say_how_jobs_run_retrain_nothing(study, mnis
 
 def test_report_is_self_contained_and_concludes_from_the_table(study, mnist_path):
     html = (study / "results/report.html").read_text()
-    assert html.count("data:image/png;base64,") == 1 + 5 + 2 * 3
+    # N(0, I), the verdicts, the level's five figures, three per configured model
+    assert html.count("data:image/png;base64,") == 2 + 5 + 3 * 3
     assert "Recommended: c = " in html and "Rule: Keep the coefficients" in html
     assert "mean over each coefficient&#39;s seeds (2)" in html
     assert "IW NLL" in html and "classes in N(0, I) decodes" in html
@@ -172,7 +220,7 @@ def test_every_result_names_the_workflow_version_that_made_it(study):
     ).stdout.strip()
     losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert set(losses["workflow_commit"]) == {head}
-    status = json.loads((study / "results/models/seed0/c1/training.json").read_text())
+    status = json.loads((model_dir(study, 1) / "training.json").read_text())
     assert status["workflow_commit"] == head and isinstance(status["workflow_dirty"], bool)
     html = (study / "results/report.html").read_text()
     assert f"<td>workflow</td><td>commit {head[:12]} (" in html
@@ -196,8 +244,8 @@ def test_coefficients_written_as_floats_map_to_one_canonical_job(tmp_path, mnist
         tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "coefficients=[0.0,1.0,2.5]"
     )
     out = result.stdout
-    assert "results/models/seed0/c0/history.csv" in out
-    assert "results/models/seed0/c1/history.csv" in out and "c1.0" not in out
+    assert f"results/models/{LEVEL}/seed0/c0/history.csv" in out
+    assert f"results/models/{LEVEL}/seed0/c1/history.csv" in out and "c1.0" not in out
 
 
 def test_bad_config_fails_at_once_with_one_line(tmp_path):
@@ -225,24 +273,6 @@ def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
     assert not Path(tmp_path / "results/data/mnist.npz.part").exists()
 
 
-def test_replicates_train_every_coefficient_per_seed(tmp_path, mnist_path):
-    # two configured seeds already meet the tiny config's contender_seeds: no extra seed
-    config = study_config("tiny", mnist_path, coefficients="[1]", seeds="[0,1]")
-    snakemake(tmp_path, "--cores", "2", *config)
-    losses = pd.read_csv(tmp_path / "results/tables/metrics.csv")
-    assert list(losses["seed"]) == [0, 1] and list(losses["coefficient"]) == [1.0, 1.0]
-    # each seed has its own initial weights, so the two models differ
-    assert losses.loc[0, "reconstruction"] != losses.loc[1, "reconstruction"]
-    assert (tmp_path / "results/init/seed1.weights.h5").is_file()
-    html = (tmp_path / "results/report.html").read_text()
-    mean, error = losses["reconstruction"].mean(), losses["reconstruction"].std() / np.sqrt(2)
-    assert f"{mean:.2f} ± {error:.2f}" in html and "seed 1" in html
-    assert "standard errors are those of the mean over each coefficient&#39;s seeds (2)" in (
-        html.lower()
-    )
-    assert not (tmp_path / "results/models/seed2").exists()
-
-
 @pytest.mark.parametrize(
     "content, words",
     [
@@ -266,7 +296,8 @@ def test_minus_zero_is_the_job_of_zero(tmp_path, mnist_path):
     result = snakemake(
         tmp_path, "-n", "--config", f"mnist_path={mnist_path}", "coefficients=[-0.0,1]"
     )
-    assert "results/models/seed0/c0/history.csv" in result.stdout and "c-0" not in result.stdout
+    out = result.stdout
+    assert f"results/models/{LEVEL}/seed0/c0/history.csv" in out and "c-0" not in out
 
 
 def test_snakemake_report_holds_every_figure_with_its_caption_and_the_table(study, mnist_path):
@@ -277,6 +308,6 @@ def test_snakemake_report_holds_every_figure_with_its_caption_and_the_table(stud
         caption = (Path(__file__).parents[1] / f"report/captions/{name}.rst").read_text()
         assert caption.split(".")[0].strip()[:60] in html, name
     for kind in ("encoder", "manifold", "classes"):
-        for c in ("0", "1"):
+        for c in ("0", "1", "1e+38"):
             assert f"{kind}_c{c}.png" in html
     assert "metrics.csv" in html

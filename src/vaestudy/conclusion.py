@@ -300,3 +300,102 @@ def record(conclusion, grid, thresholds):
             "sentence": sensitivity_sentence(grid, thresholds),
         },
     }
+
+
+def level_record(metrics, thresholds, level):
+    """One level's conclusion as plain data (see record), with the level it is of."""
+    conclusion = conclude(metrics, thresholds)
+    grid = sensitivity(metrics, thresholds)
+    return {
+        "dataset": level.dataset,
+        "latent_dim": level.latent_dim,
+        "level": level.label,
+        **record(conclusion, grid, thresholds),
+    }
+
+
+def status(entry):
+    """What the rule made of one coefficient at one level, in a word or two."""
+    if not entry["tests"]:
+        return "diverged"
+    if entry["verdict"] == "in":
+        return "recommended"
+    if not entry["tests"]["reconstruction"]:
+        return "reconstruction beyond the margin"
+    if not entry["tests"]["coverage"]:
+        return "coverage gap too large"
+    return "further from N(0, I)"
+
+
+def across_levels(records):
+    """Per level its recommended coefficients and the seeds behind them, and a sentence
+    computed from them on whether the answer moves with the problem."""
+    rows = []
+    for rec in records:
+        seeds = {e["coefficient"]: e["seeds"] for e in rec["coefficients"]}
+        rows.append(
+            {
+                "dataset": rec["dataset"],
+                "latent_dim": rec["latent_dim"],
+                "level": rec["level"],
+                "recommended": rec["recommended"],
+                "seeds": [seeds[c] for c in rec["recommended"]],
+                "statuses": {e["coefficient"]: status(e) for e in rec["coefficients"]},
+            }
+        )
+    return {"rows": rows, "sentence": across_sentence(rows)}
+
+
+def _moves_along(rows, held, varied):
+    """How many groups of rows sharing `held` have more than one answer as `varied` changes,
+    out of the groups with more than one level."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(row[held], set()).add(tuple(row["recommended"]))
+    several = [key for key in groups if sum(r[held] == key for r in rows) > 1]
+    return sum(len(groups[key]) > 1 for key in several), len(several)
+
+
+def across_sentence(rows):
+    """Whether the recommendation is the same at every level, and if not, along which axis it
+    moves and which coefficient is recommended most often."""
+    if len(rows) < 2:
+        return "One level: the answer is not compared across problems."
+    answers = [tuple(row["recommended"]) for row in rows]
+    if len(set(answers)) == 1:
+        name = _names(answers[0]) if answers[0] else "nothing"
+        return f"Every level recommends {name}: the answer does not move with the problem."
+    each = "; ".join(
+        f"{_names(row['recommended']) if row['recommended'] else 'nothing'} for {row['level']}"
+        for row in rows
+    )
+    moves = []
+    for held, varied, word in (
+        ("dataset", "latent_dim", "the latent dimension"),
+        ("latent_dim", "dataset", "the dataset"),
+    ):
+        changed, groups = _moves_along(rows, held, varied)
+        if groups:
+            held_word = "dataset" if held == "dataset" else "latent dimension"
+            moves.append(
+                f"with the {held_word} held, {word} changes it for {changed} of {groups} "
+                f"{held_word}{'s' if groups > 1 else ''}"
+            )
+    counts = {}
+    for answer in answers:
+        for c in answer:
+            counts[c] = counts.get(c, 0) + 1
+    common = sorted(c for c, n in counts.items() if n == len(rows))
+    if common:
+        shared = f"{_names(common)} is recommended at every level."
+    elif counts:
+        best = max(counts.values())
+        top = sorted(c for c, n in counts.items() if n == best)
+        shared = (
+            f"No coefficient is recommended at every level; {_names(top)} at {best} of {len(rows)}."
+        )
+    else:
+        shared = "No level recommends any coefficient."
+    joined = "; ".join(moves)
+    moves_text = f" {joined[0].upper()}{joined[1:]}." if moves else ""
+    return f"The answer moves with the problem: {each}.{moves_text} {shared}"

@@ -9,8 +9,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-# the config keys that define the VAE (a training job's params; see model.model_settings)
-MODEL_KEYS = ("latent_dim", "intermediate_dim", "learning_rate", "precision")
+# the config keys that define the VAE at every level (a training job's params; its latent
+# dimension comes from its level, see model.model_settings)
+MODEL_KEYS = ("intermediate_dim", "learning_rate", "precision")
 # keys that change how a job runs, not what it computes: no rule takes them as params, so
 # changing them reruns nothing
 EXECUTION_KEYS = ("train_threads",)
@@ -54,7 +55,9 @@ def _coerce(config, schema):
         if key not in config:
             continue
         kind = spec.get("type")
-        if kind == "array" and isinstance(config[key], list):
+        if isinstance(kind, list):  # e.g. latent_dim: one value or a list of them
+            kind = "array" if isinstance(config[key], list) else kind[0]
+        if kind == "array" and isinstance(config[key], list) and "type" in spec["items"]:
             integer = spec["items"].get("type") == "integer"
             config[key] = [_coerce_number(v, integer) for v in config[key]]
         elif kind in ("number", "integer"):
@@ -153,4 +156,39 @@ def validate_config(config, schema):
             f"config key 'mnist_path': file {config['mnist_path']!r} does not exist; "
             "give the path of an MNIST npz (Keras layout), or leave it empty to download"
         )
+    _check_datasets(config["datasets"])
     return config
+
+
+# a dataset's name is a folder of results/: lowercase (one spelling on case-insensitive disks)
+DATASET_NAME = r"[a-z][a-z0-9_-]{0,39}"
+
+
+def _check_datasets(entries):
+    """Names that make good paths, each dataset once, and local files that exist."""
+    seen = {}
+    for entry in entries:
+        name = entry if isinstance(entry, str) else entry["name"]
+        where = f"config key 'datasets': dataset {name!r}"
+        if not re.fullmatch(DATASET_NAME, name):
+            raise ConfigError(
+                f"{where}: the name would make a bad folder name; use 1 to 40 lowercase letters, "
+                "digits, '-' or '_', starting with a letter"
+            )
+        if name == "mnist" and not isinstance(entry, str):
+            raise ConfigError(
+                f"{where}: the name mnist is the built-in MNIST (set mnist_path or mnist_url "
+                "for it); give your dataset another name"
+            )
+        source = entry if isinstance(entry, str) else entry.get("path") or entry["url"]
+        if isinstance(entry, dict) and "path" in entry:
+            if not Path(entry["path"]).is_file():
+                raise ConfigError(f"{where}: file {entry['path']!r} does not exist")
+            source = str(Path(entry["path"]).resolve())
+        for other, other_source in seen.items():
+            if other == name or other_source == source:
+                raise ConfigError(
+                    f"{where} is the same level as {other!r} (same name or same file); list "
+                    "each dataset once"
+                )
+        seen[name] = source

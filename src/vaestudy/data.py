@@ -98,8 +98,12 @@ def _fetch(url, partial, timeout):
         raise OSError(f"connection closed after {partial.stat().st_size} of {expected} bytes")
 
 
-def download(url, dest, sha256, timeout=60):
-    """Fetch url to dest; dest appears only complete and with the right hash."""
+MNIST_OFFLINE = "set mnist_path to a local copy: snakemake --config mnist_path=/path/to/mnist.npz"
+
+
+def download(url, dest, sha256, timeout=60, offline=MNIST_OFFLINE, what="MNIST"):
+    """Fetch url to dest; dest appears only complete and with the right hash. `offline` says
+    what to do without internet."""
 
     def fetch_and_check(partial):
         try:
@@ -112,8 +116,8 @@ def download(url, dest, sha256, timeout=60):
             http.client.HTTPException,
         ) as error:
             raise DataError(
-                f"could not download MNIST from {url} ({error}). On a machine without internet, "
-                "set mnist_path to a local copy: snakemake --config mnist_path=/path/to/mnist.npz"
+                f"could not download {what} from {url} ({error}). On a machine without "
+                f"internet, {offline}"
             ) from error
         actual = sha256_of(partial)
         if actual != sha256:
@@ -131,11 +135,18 @@ def _copy_validated(source, dest):
 
 def fetch_mnist(dest, url, sha256, local_path=""):
     """Put a validated MNIST npz at dest; return its provenance (source, sha256, sizes)."""
+    return fetch_dataset(dest, url, sha256, local_path)
+
+
+def fetch_dataset(dest, url, sha256, local_path="", check=check_local_mnist, **offline):
+    """Put a validated npz at dest, from local_path (checked by `check`) or downloaded from
+    url (or the Keras cache) with its sha256 (`offline`: download's message arguments);
+    return its provenance (source, sha256, sizes)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if local_path:
         source = str(Path(local_path).resolve())
-        sizes = check_local_mnist(local_path)
+        sizes = check(local_path)
         _copy_validated(local_path, dest)
     elif KERAS_CACHE.is_file() and sha256_of(KERAS_CACHE) == sha256:
         source = f"Keras cache {KERAS_CACHE}"
@@ -143,7 +154,7 @@ def fetch_mnist(dest, url, sha256, local_path=""):
         _copy_validated(KERAS_CACHE, dest)
     else:
         source = url
-        download(url, dest, sha256)
+        download(url, dest, sha256, **offline)
         try:
             sizes = validate_mnist(dest)
         except DataError:
@@ -152,12 +163,13 @@ def fetch_mnist(dest, url, sha256, local_path=""):
     return {"source": source, "sha256": sha256_of(dest), "sizes": sizes}
 
 
-def check_limits(sizes, train_limit, test_limit):
+def check_limits(sizes, train_limit, test_limit, name="mnist"):
     """Reject slices larger than the data before any job starts."""
+    data = "the data" if name == "mnist" else f"dataset {name!r}"
     for split, limit in (("train", train_limit), ("test", test_limit)):
         if limit > sizes[split]:
             raise DataError(
-                f"config key '{split}_limit': got {limit}, but the data has only "
+                f"config key '{split}_limit': got {limit}, but {data} has only "
                 f"{sizes[split]} {split} images; use 0 for all or a smaller number"
             )
 

@@ -49,14 +49,27 @@ def manifold_grid(size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
     return np.stack([z0.ravel(), z1.ravel()], axis=1).astype("float32")
 
 
-def decode_manifold(decoder, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
-    """All size*size digits of the manifold, decoded in one call, as one image.
+def latent_plane(z_mean):
+    """The plane the scatters and the manifold show, as a (d, 2) orthonormal basis: with two
+    latent dimensions the latent axes themselves; with more, the two principal directions of
+    the test codes (each signed so that its largest component is positive), through z = 0,
+    the prior's mean, so that the manifold spans the prior's ±3σ in that plane and N(0, I)'s
+    circles stay centred. Codes that are not finite (a diverged model) get the first two
+    latent axes."""
+    d = z_mean.shape[1]
+    if d == 2 or not np.isfinite(z_mean).all():
+        return np.eye(d)[:, :2]
+    centred = z_mean.astype(np.float64) - z_mean.mean(axis=0)
+    basis = np.linalg.svd(centred, full_matrices=False)[2][:2].T
+    return basis * np.sign(basis[np.argmax(np.abs(basis), axis=0), [0, 1]])
 
-    With more than two latent dimensions the grid spans the first two; the others are 0.
-    """
+
+def decode_manifold(decoder, plane=None, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
+    """All size*size digits of the manifold, decoded in one call, as one image. With more
+    than two latent dimensions the grid lies in `plane` (see latent_plane)."""
     z = manifold_grid(size, limit)
-    latent_dim = decoder.inputs[0].shape[-1]
-    z = np.pad(z, ((0, 0), (0, latent_dim - 2))) if latent_dim > 2 else z[:, :latent_dim]
+    if decoder.inputs[0].shape[-1] > 2:
+        z = (z @ np.asarray(plane, dtype=np.float64).T).astype("float32")
     digits = metrics.sigmoid(decoder_logits(decoder, z))
     tiles = digits.reshape(size, size, 28, 28)
     return tiles.transpose(0, 2, 1, 3).reshape(size * 28, size * 28)

@@ -141,11 +141,12 @@ def build_vae(
     return vae
 
 
-def model_settings(settings, coefficient, seed):
+def model_settings(settings, latent_dim, coefficient, seed):
     """The arguments of build_vae for one model of the study, from the config's
-    config.MODEL_KEYS (a rule's params) and the job's wildcards."""
+    config.MODEL_KEYS (a rule's params) and the job's wildcards (its level's latent
+    dimension, its coefficient and seed)."""
     return {
-        "latent_dim": settings["latent_dim"],
+        "latent_dim": int(latent_dim),
         "intermediate_dim": settings["intermediate_dim"],
         "kl_coefficient": float(coefficient),
         "seed": int(seed),

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
 
 from vaestudy import yardsticks  # noqa: E402
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE  # noqa: E402
@@ -17,12 +18,28 @@ def _save(fig, path):
     plt.close(fig)
 
 
-def _latent_axes(ax, limit):
+LATENT_AXES = ("z[0]", "z[1]")
+PLANE_AXES = ("principal direction 1", "principal direction 2")
+PLANE_NOTE = (
+    "more than two latent dimensions: shown in the plane through z = 0 spanned by the test "
+    "codes' two principal directions"
+)
+
+
+def in_plane(z, plane):
+    """Codes z (n, d) as coordinates of the shown plane (evaluation.latent_plane), and the
+    names of its axes: the codes themselves with two latent dimensions."""
+    if z.shape[1] == 2:
+        return z, LATENT_AXES
+    return np.asarray(z, dtype=np.float64) @ plane, PLANE_AXES
+
+
+def _latent_axes(ax, limit, names=LATENT_AXES):
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
     ax.set_aspect("equal")
-    ax.set_xlabel("z[0]")
-    ax.set_ylabel("z[1]")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
 
 
 def prior_scatter(path, n=5000, seed=0, limit=4.0):
@@ -61,19 +78,20 @@ def _digit_scatter(ax, z_mean, labels, size):
     )
 
 
-def encoder_scatter(path, z_mean, labels, coefficient):
-    """Test-set encoder means coloured by digit, with a colour bar and c in the title."""
+def encoder_scatter(path, z_mean, labels, coefficient, names=LATENT_AXES):
+    """Test-set encoder means (or their plane coordinates, see in_plane) coloured by digit,
+    with a colour bar and c in the title."""
     fig, ax = plt.subplots(figsize=(6, 5))
     points = _digit_scatter(ax, z_mean, labels, size=2)
     fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
     ax.set_title(f"Encoder z_mean on the test set, c = {coefficient}")
-    ax.set_xlabel("z[0]")
-    ax.set_ylabel("z[1]")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
     prior_contours(ax)
     _save(fig, path)
 
 
-def manifold(path, image, coefficient, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
+def manifold(path, image, coefficient, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT, names=LATENT_AXES):
     """The decoded size x size grid, with ticks at the z values of the cells."""
     fig, ax = plt.subplots(figsize=(10, 10))
     pixels = image.shape[0] // size
@@ -83,13 +101,13 @@ def manifold(path, image, coefficient, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT)
     ax.set_xticks(centres[list(ticks)], [f"{values[i]:.1f}" for i in ticks])
     ax.set_yticks(centres[list(ticks)], [f"{values[::-1][i]:.1f}" for i in ticks])
     ax.imshow(image, cmap="Greys_r", vmin=0, vmax=1)
-    ax.set_xlabel("z[0]")
-    ax.set_ylabel("z[1]")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
     ax.set_title(f"Decoder manifold over [-{limit:g}, {limit:g}]^2, c = {coefficient}")
     _save(fig, path)
 
 
-def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT):
+def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT, names=LATENT_AXES):
     """The manifold's cells coloured by the classifier's digit; faint = unsure."""
     size = probabilities.shape[0]
     winners = np.argmax(probabilities, axis=-1)
@@ -109,8 +127,8 @@ def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT):
                 ha="center",
                 va="center",
             )
-    ax.set_xlabel("z[0]")
-    ax.set_ylabel("z[1]")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
     ax.set_title(
         f"Digit the classifier sees in each manifold cell, c = {coefficient}\n"
         "(colour = digit, faint = low confidence)"
@@ -228,10 +246,10 @@ def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
     _save(fig, path)
 
 
-def encoder_comparison(path, latents, zoom=4.0):
+def encoder_comparison(path, latents, zoom=4.0, names=LATENT_AXES):
     """Every coefficient's test-set z_mean side by side: the top row on shared axes (wide
     enough for the widest), the bottom row zoomed to [-zoom, zoom]^2; N(0, I)'s circles on
-    each. latents maps c to (z_mean, labels)."""
+    each. latents maps c to (z_mean or its plane coordinates, labels)."""
     items = sorted(latents.items())
     limit = 1.05 * max(float(np.max(np.abs(z[:, :2]))) for _, (z, _) in items)
     fig, axes = plt.subplots(2, len(items), figsize=(2.5 * len(items) + 1, 5.6), squeeze=False)
@@ -242,11 +260,11 @@ def encoder_comparison(path, latents, zoom=4.0):
             prior_contours(ax, legend=False)
             _latent_axes(ax, lim)
             ax.tick_params(labelsize=7)
-            ax.set_xlabel("z[0]" if row == 1 else "")  # axis names on the outer edges only
-            ax.set_ylabel("z[1]" if col == 0 else "")
+            ax.set_xlabel(names[0] if row == 1 else "")  # axis names on the outer edges only
+            ax.set_ylabel(names[1] if col == 0 else "")
         axes[0, col].set_title(f"c = {c:g}")
-    axes[0, 0].set_ylabel(f"shared axes, ±{limit:.3g}\nz[1]")
-    axes[1, 0].set_ylabel(f"zoomed, ±{zoom:g}\nz[1]")
+    axes[0, 0].set_ylabel(f"shared axes, ±{limit:.3g}\n{names[1]}")
+    axes[1, 0].set_ylabel(f"zoomed, ±{zoom:g}\n{names[1]}")
     fig.colorbar(points, ax=axes, ticks=range(10), label="digit", fraction=0.02)
     fig.suptitle("Encoder z_mean of the test images per coefficient (circles: N(0, I) 1σ, 2σ)")
     _save(fig, path)
@@ -268,4 +286,34 @@ def manifold_comparison(path, images, columns=2, limit=MANIFOLD_LIMIT):
         ax.imshow(image, cmap="Greys_r", vmin=0, vmax=1)
         ax.set_title(f"c = {c:g}", fontsize=14)
     fig.suptitle(f"Decoder manifolds over z in [-{limit:g}, {limit:g}]², one per coefficient")
+    _save(fig, path)
+
+
+VERDICT_COLOURS = {
+    "recommended": "#2e7d32",
+    "further from N(0, I)": "#a5d6a7",
+    "coverage gap too large": "#ffb74d",
+    "reconstruction beyond the margin": "#bdbdbd",
+    "diverged": "#424242",
+}
+
+
+def level_verdicts(path, rows):
+    """The rule's verdict on every coefficient (columns) at every level (rows), from
+    conclusion.across_levels: recommended, passing but further from N(0, I), failing the
+    coverage test, beyond the reconstruction margin, diverged."""
+    coefficients = sorted({c for row in rows for c in row["statuses"]})
+    names = list(VERDICT_COLOURS)
+    colours = ListedColormap(list(VERDICT_COLOURS.values()))
+    cells = np.array(
+        [[names.index(row["statuses"].get(c, "diverged")) for c in coefficients] for row in rows]
+    )
+    fig, ax = plt.subplots(figsize=(1.0 * len(coefficients) + 4, 0.6 * len(rows) + 1.8))
+    ax.imshow(cells, cmap=colours, vmin=-0.5, vmax=len(names) - 0.5, aspect="auto")
+    ax.set_xticks(range(len(coefficients)), [f"{c:g}" for c in coefficients])
+    ax.set_yticks(range(len(rows)), [row["level"] for row in rows])
+    ax.set_xlabel("KL coefficient c")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=VERDICT_COLOURS[name]) for name in names]
+    ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.set_title("The conclusion's verdict per coefficient and level")
     _save(fig, path)

@@ -11,8 +11,10 @@ import pandas as pd
 import yaml
 
 from vaestudy import yardsticks
-from vaestudy.conclusion import Thresholds, conclude, record, sensitivity
+from vaestudy.conclusion import Thresholds, across_levels, level_record
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
+from vaestudy.levels import level_of, levels
+from vaestudy.plots import PLANE_NOTE
 from vaestudy.provenance import describe, settings_hash
 from vaestudy.reference import compare
 from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
@@ -71,31 +73,105 @@ def trained_by(metrics):
     return sorted(versions)
 
 
-def build_context(
-    config, metrics, figures, data_info, classifier_info, published=None, workflow=None
-):
-    """Everything the template shows. config: the study's settings; figures: "prior" and
-    STUDY_FIGURES map to PNG paths, "models" maps (seed, coefficient) to that model's
-    MODEL_FIGURES paths; published is the reference file's content
-    (report/published.yaml), compared when the settings match; workflow is the
-    provenance.workflow_version that renders the report."""
+def study_levels(config, metrics):
+    """The levels of the config that the metrics table has rows of, in config order."""
+    present = {level_of(row) for _, row in metrics[["dataset", "latent_dim"]].iterrows()}
+    return [level for level in levels(config) if level in present]
+
+
+def of_level(metrics, level):
+    """The rows of one level."""
+    rows = (metrics["dataset"] == level.dataset) & (metrics["latent_dim"] == level.latent_dim)
+    return metrics[rows].reset_index(drop=True)
+
+
+def conclusions(config, metrics):
+    """Every level's conclusion record and the comparison across them: what
+    results/tables/conclusion.json holds (the first level's record also at the top)."""
     thresholds = Thresholds.from_settings(config)
-    conclusion = conclude(metrics, thresholds)
-    grid = sensitivity(metrics, thresholds)
-    classifier_info = {
+    records = [
+        level_record(of_level(metrics, level), thresholds, level)
+        for level in study_levels(config, metrics)
+    ]
+    return {**records[0], "levels": records, "across": across_levels(records)}
+
+
+def build_context(
+    config, metrics, figures, data_info, classifier_info, published=None, workflow=None, saved=None
+):
+    """Everything the template shows. config: the study's settings; metrics: one row per
+    model of every level; figures: "prior" and "levels" map to PNG paths, "studies" maps a
+    Level to its STUDY_FIGURES paths, "models" maps (Level, seed, coefficient) to that
+    model's MODEL_FIGURES paths; data_info and classifier_info map each dataset to its
+    provenance and its judge; published is the reference file's content
+    (report/published.yaml), compared at the levels whose settings match; workflow is the
+    provenance.workflow_version that renders the report; saved is conclusions(config,
+    metrics) when the caller has it already."""
+    found = study_levels(config, metrics)
+    several = len(found) > 1
+    saved = saved or conclusions(config, metrics)
+    judges = {name: judged(info, config) for name, info in classifier_info.items()}
+    level_contexts = [
+        level_context(
+            config,
+            level,
+            of_level(metrics, level),
+            figures,
+            record,
+            judges[level.dataset],
+            published,
+            anchor=f"{level.anchor}-" if several else "",
+        )
+        for level, record in zip(found, saved["levels"], strict=True)
+    ]
+    mi_ceiling = float(metrics["mutual_information_max"].max())
+    values = yardsticks.definition_values(config, mi_ceiling, MANIFOLD_SIZE**2)
+    return {
+        "title": "How the KL coefficient shapes a VAE",
+        "levels": level_contexts,
+        "several_levels": several,
+        "across": saved["across"],
+        "levels_figure": data_uri(figures["levels"]),
+        "prior": data_uri(figures["prior"]),
+        "reference_source": published["source"] if published else "",
+        "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
+        "definitions": yardsticks.definitions(values),
+        "conclusion": saved,
+        "recommended": saved["recommended"],
+        "contender_seeds": config["contender_seeds"],
+        "config": config,
+        "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
+        "datasets": [
+            {"name": name, **data_info[name], "classifier": judges[name]} for name in data_info
+        ],
+        "versions": package_versions(),
+        "workflow": describe(workflow) if workflow else "unknown",
+        "trained_by": trained_by(metrics),
+        "settings_hash": settings_hash(config),
+        "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def judged(classifier_info, config):
+    """A dataset's judge, with whether it meets the required accuracy and its bias."""
+    info = {
         **classifier_info,
         "required_accuracy": config["classifier_accuracy"],
         "meets_requirement": classifier_info["test_accuracy"] >= config["classifier_accuracy"],
     }
+    return {**info, "bias": judge_bias(info)}
+
+
+def level_context(config, level, metrics, figures, saved, judge, published, anchor=""):
+    """What the template shows of one level: its conclusion (the record `saved`), figures,
+    tables and models; `anchor` prefixes its section ids when there are several levels."""
     per_dim = kl_dimension_columns(metrics)
     moments = {
         (row["seed"], row["coefficient"]): moments_text(
-            row["q_mean"], row["q_cov"], row[per_dim].tolist()
+            row["q_mean"], row["q_cov"], row[per_dim].dropna().tolist()
         )
         for _, row in metrics.iterrows()
     }
-    mi_ceiling = float(metrics["mutual_information_max"].max())
-    values = yardsticks.definition_values(config, mi_ceiling, MANIFOLD_SIZE**2)
     loose = metrics.loc[metrics["iw_ess_low"].fillna(False).astype(bool), "coefficient"]
     models = [
         {
@@ -104,47 +180,46 @@ def build_context(
             "moments": moments.get((seed, c), ""),
             **{k: data_uri(paths[k]) for k in MODEL_FIGURES},
         }
-        for (seed, c), paths in sorted(figures["models"].items())
+        for (at, seed, c), paths in sorted(figures["models"].items(), key=_model_order)
+        if at == level
     ]
     verdicts = [
-        {"coefficient": c, "recommended": c in conclusion.recommended, "reason": reason}
-        for c, reason in sorted(conclusion.reasons.items())
+        {
+            "coefficient": e["coefficient"],
+            "recommended": e["verdict"] == "in",
+            "reason": e["reason"],
+        }
+        for e in saved["coefficients"]
     ]
-    reference = compare(config, metrics, published, conclusion.recommended) if published else None
+    settings = {**config, "latent_dim": level.latent_dim, "dataset": level.dataset}
+    reference = compare(settings, metrics, published, saved["recommended"]) if published else None
     return {
-        "title": "How the KL coefficient shapes a VAE",
+        "level": level,
+        "anchor": anchor,
         "reference": reference,
-        "reference_source": published["source"] if published else "",
-        "prior": data_uri(figures["prior"]),
-        **{name: data_uri(figures[name]) for name in STUDY_FIGURES},
+        **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(metrics["seed"])),
-        "summary_table": summary_html(metrics, config["latent_dim"]),
+        "summary_table": summary_html(metrics, level.latent_dim),
         "one_seed": len(set(metrics["seed"])) == 1,
         "mixed_seeds": metrics.groupby("coefficient")["seed"].nunique().nunique() > 1,
-        "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
-        "definitions": yardsticks.definitions(values),
+        "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in sorted(set(loose))],
-        "judge_bias": judge_bias(classifier_info),
+        "classifier": judge,
         "loss_table": loss_table_html(metrics),
-        "rule": conclusion.rule,
-        "conclusion": record(conclusion, grid, thresholds),
-        "sensitivity": sensitivity_table(grid),
+        "rule": saved["rule"],
+        "conclusion": saved,
+        "sensitivity": sensitivity_table(saved["sensitivity"]["grid"]),
         "seed_counts": seed_counts(metrics),
-        "contender_seeds": config["contender_seeds"],
-        "summary": conclusion.summary,
-        "recommended": conclusion.recommended,
+        "summary": saved["summary"],
+        "recommended": saved["recommended"],
         "verdicts": verdicts,
-        "classifier": classifier_info,
-        "config": config,
-        "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
-        "data": data_info,
-        "versions": package_versions(),
-        "workflow": describe(workflow) if workflow else "unknown",
-        "trained_by": trained_by(metrics),
-        "settings_hash": settings_hash(config),
-        "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def _model_order(item):
+    (level, seed, c), _ = item
+    return (seed, c)
 
 
 def sensitivity_table(grid):

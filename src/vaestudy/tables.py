@@ -9,7 +9,7 @@ import pandas as pd
 from vaestudy import yardsticks
 
 # what identifies a model, what its training job reports, and who made it
-MODEL_COLUMNS = ["coefficient", "seed"]
+MODEL_COLUMNS = ["dataset", "latent_dim", "coefficient", "seed"]
 RUN_COLUMNS = [
     "diverged",
     "epochs",
@@ -55,7 +55,8 @@ def kl_dimension_columns(table):
 
 
 def read_metrics(paths):
-    """One row per model from the evaluation JSON files (diverged models: numbers empty)."""
+    """One row per model from the evaluation JSON files (diverged models: numbers empty),
+    level by level in the order the files first name them, then by coefficient and seed."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
     vectors = [m.key for m in yardsticks.metrics() if m.json]
     for row in rows:
@@ -64,7 +65,10 @@ def read_metrics(paths):
                 row[key] = json.dumps(row[key])
     table = pd.DataFrame(rows)
     table = table.reindex(columns=metric_columns() + kl_dimension_columns(table))
-    return table.sort_values(["coefficient", "seed"]).reset_index(drop=True)
+    level = list(zip(table["dataset"], table["latent_dim"], strict=True))
+    table["level_order"] = [level.index(item) for item in level]
+    order = ["level_order", "coefficient", "seed"]
+    return table.sort_values(order).drop(columns="level_order").reset_index(drop=True)
 
 
 def over_seeds(metrics, columns):

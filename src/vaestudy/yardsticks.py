@@ -182,6 +182,7 @@ METRICS = (
         decimals=1,
         error=False,
         lower=0,
+        upper="latent_dim",
         count=True,
         definition=(
             "Latent dimensions whose encoder mean varies over the test images (variance above "

@@ -1,4 +1,4 @@
-# Shared set-up: the validated config, and path helpers.
+# Shared set-up: the validated config, the study's levels, and path helpers.
 import json
 import os
 import re
@@ -15,6 +15,7 @@ except ImportError:
     )
 
 from vaestudy.config import (
+    DATASET_NAME,
     EXECUTION_KEYS,
     MODEL_KEYS,
     ConfigError,
@@ -22,24 +23,21 @@ from vaestudy.config import (
     load_schema,
     validate_config,
 )
-from vaestudy.data import DataError, check_limits, check_local_mnist, CANONICAL_SIZES
+from vaestudy.data import DataError
 from vaestudy.evaluation import EVALUATION_KEYS
+from vaestudy.files import sha256_of
+from vaestudy.levels import check_files, datasets, latent_dims, levels
 
 
 def _validated(config):
-    """The config with defaults, or a one-line error before any job starts. The data file is
-    read and checked (0.4 s for MNIST) only in the process the user started, not again in
-    every job, which re-reads this Snakefile."""
+    """The config with defaults, or a one-line error before any job starts. Local data files
+    are read and checked (0.4 s for MNIST) only in the process the user started, not again
+    in every job, which re-reads this Snakefile."""
     schema = load_schema(workflow.source_path("../schemas/config.schema.yaml"))
     try:
         validate_config(config, schema)
         if workflow.is_main_process:
-            sizes = (
-                check_local_mnist(config["mnist_path"])
-                if config["mnist_path"]
-                else CANONICAL_SIZES
-            )
-            check_limits(sizes, config["train_limit"], config["test_limit"])
+            check_files(config)
     except (ConfigError, DataError) as error:
         print(f"Invalid configuration: {error}", file=sys.stderr)
         sys.exit(1)
@@ -50,13 +48,19 @@ config = _validated(config)
 
 COEFFICIENTS = [coefficient_label(c) for c in config["coefficients"]]
 SEEDS = [str(s) for s in config["seeds"]]
+DATASETS = {dataset.name: dataset for dataset in datasets(config)}
+LATENT_DIMS = [str(d) for d in latent_dims(config)]
+LEVELS = levels(config)
 # seeds after the configured ones that bring the conclusion's contenders up to
 # contender_seeds (see rule contenders)
 EXTRA_SEEDS = [
     str(max(config["seeds"]) + 1 + i)
     for i in range(max(0, config["contender_seeds"] - len(SEEDS)))
 ]
-MODEL = "results/models/seed{seed}/c{coefficient}"
+LEVEL = "{dataset}/z{latent_dim}"
+MODEL = f"results/models/{LEVEL}/seed{{seed}}/c{{coefficient}}"
+DATA = "results/data/{dataset}.npz"
+JUDGE = "results/classifier/{dataset}"
 MODEL_SETTINGS = {key: config[key] for key in MODEL_KEYS}
 # what a job that reads the study's settings may depend on: all but how jobs run
 STUDY_SETTINGS = {k: v for k, v in config.items() if k not in EXECUTION_KEYS}
@@ -64,42 +68,68 @@ THRESHOLDS = {key: config[key] for key in ("reconstruction_margin", "max_coverag
 
 
 wildcard_constraints:
+    dataset=DATASET_NAME,
+    latent_dim=r"\d+",
     seed=r"\d+",
     # one spelling per coefficient (see coefficient_label): 1 not 1.0, 0.5 not .5
     coefficient=r"(0|[1-9]\d*)(\.\d*[1-9])?(e[-+]\d+)?",
 
 
-def model_files(name):
-    """One path per seed and coefficient, e.g. model_files('metrics.json')."""
-    return expand(f"{MODEL}/{name}", seed=SEEDS, coefficient=COEFFICIENTS)
+def expected_sha256(wildcards):
+    """The sha256 a dataset's file must have: its download's, or the local file's own."""
+    dataset = DATASETS[wildcards.dataset]
+    return dataset.sha256 if not dataset.path else sha256_of(dataset.path)
+
+
+def level_files(pattern, **wildcards):
+    """pattern filled in for every level (and any other wildcards given as lists)."""
+    return [
+        path
+        for level in LEVELS
+        for path in expand(
+            pattern, dataset=level.dataset, latent_dim=level.latent_dim, **wildcards
+        )
+    ]
 
 
 def figure_files(kind):
-    return expand(
-        "results/figures/seed{seed}/{kind}_c{coefficient}.png",
-        kind=kind,
+    """Every configured model's figure of one kind, over all levels."""
+    return level_files(
+        f"results/figures/{LEVEL}/seed{{seed}}/{kind}_c{{coefficient}}.png",
         seed=SEEDS,
         coefficient=COEFFICIENTS,
     )
 
 
-def studied_models():
-    """(seed, coefficient) of every model: each configured seed and coefficient, then the
-    extra seeds of the contenders, once checkpoint contenders has named them."""
+def studied_models(dataset, latent_dim):
+    """(seed, coefficient) of every model of one level: each configured seed and coefficient,
+    then the extra seeds of the contenders, once checkpoint contenders has named them.
+    """
     models = [(s, c) for s in SEEDS for c in COEFFICIENTS]
     if EXTRA_SEEDS:
-        with open(checkpoints.contenders.get().output[0]) as handle:
-            named = json.load(handle)["contenders"]
-        models += [(s, coefficient_label(c)) for s in EXTRA_SEEDS for c in named]
+        named = checkpoints.contenders.get(dataset=dataset, latent_dim=latent_dim)
+        with open(named.output[0]) as handle:
+            contenders = json.load(handle)["contenders"]
+        models += [(s, coefficient_label(c)) for s in EXTRA_SEEDS for c in contenders]
     return models
 
 
-def studied_files(name):
-    """An input function: one path per studied model, e.g. studied_files('metrics.json')."""
+def studied_files(name, every_level=False):
+    """An input function: one path per studied model of the job's level (or of every level),
+    e.g. studied_files('metrics.json')."""
     path = os.path.join(MODEL, name)
-    return lambda wildcards: [
-        path.format(seed=s, coefficient=c) for s, c in studied_models()
-    ]
+
+    def files(wildcards):
+        chosen = LEVELS if every_level else [wildcards]
+        return [
+            path.format(
+                dataset=lv.dataset, latent_dim=lv.latent_dim, seed=s, coefficient=c
+            )
+            for lv in chosen
+            for s, c in studied_models(lv.dataset, lv.latent_dim)
+        ]
+
+    return files
 
 
 def models_of(paths):

@@ -1,16 +1,13 @@
-# MNIST: downloaded with a sha256 check, or a validated local copy (config mnist_path).
+# The datasets: downloaded with a sha256 check, or a validated copy of a local file (mnist_path,
+# or a dataset given by path), which must then be the file's exact copy.
 
 
-rule get_mnist:
+rule get_data:
     output:
-        npz=(
-            "results/data/mnist.npz"
-            if config["mnist_path"]
-            else ensure("results/data/mnist.npz", sha256=config["mnist_sha256"])
-        ),
-        info="results/data/mnist.json",
+        npz=ensure(DATA, sha256=expected_sha256),
+        info="results/data/{dataset}.json",
     log:
-        "results/logs/get_mnist.log",
+        "results/logs/get_data/{dataset}.log",
     localrule: True
     conda:
         "../../envs/vae.yaml"
@@ -19,8 +16,8 @@ rule get_mnist:
         mem_mb=500,
         runtime=10,
     params:
-        url=config["mnist_url"],
-        sha256=config["mnist_sha256"],
-        local_path=config["mnist_path"],
+        source=lambda wildcards: DATASETS[wildcards.dataset].source(),
+        train_limit=config["train_limit"],
+        test_limit=config["test_limit"],
     script:
-        "../scripts/get_mnist.py"
+        "../scripts/get_data.py"

@@ -1,16 +1,16 @@
-# Test-set evaluation: one digit classifier per study, then every model's metrics.
+# Test-set evaluation: one digit classifier per dataset, then every model's metrics.
 
 
 rule train_classifier:
     input:
-        data="results/data/mnist.npz",
+        data=DATA,
     output:
-        weights="results/classifier/classifier.weights.h5",
-        accuracy="results/classifier/accuracy.json",
+        weights=f"{JUDGE}/classifier.weights.h5",
+        accuracy=f"{JUDGE}/accuracy.json",
     log:
-        "results/logs/train_classifier.log",
+        "results/logs/train_classifier/{dataset}.log",
     benchmark:
-        "results/benchmarks/train_classifier.tsv"
+        "results/benchmarks/train_classifier/{dataset}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: config["train_threads"]
@@ -27,11 +27,11 @@ rule train_classifier:
 
 rule evaluate_vae:
     input:
-        data="results/data/mnist.npz",
+        data=DATA,
         weights=f"{MODEL}/final.weights.h5",
         status=f"{MODEL}/training.json",
-        classifier="results/classifier/classifier.weights.h5",
-        judge="results/classifier/accuracy.json",
+        classifier=f"{JUDGE}/classifier.weights.h5",
+        judge=f"{JUDGE}/accuracy.json",
     output:
         metrics=f"{MODEL}/metrics.json",
         latent=f"{MODEL}/latent.npz",
@@ -39,9 +39,9 @@ rule evaluate_vae:
         grid_classes=f"{MODEL}/grid_classes.npy",
         readings=f"{MODEL}/readings.npz",
     log:
-        "results/logs/evaluate_vae/seed{seed}/c{coefficient}.log",
+        f"results/logs/evaluate_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:
-        "results/benchmarks/evaluate_vae/seed{seed}/c{coefficient}.tsv"
+        f"results/benchmarks/evaluate_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: 1

@@ -1,5 +1,7 @@
 # Figures: the N(0, I) reference; per model its encoder scatter, decoder manifold and the
-# classifier's reading of that manifold; for the whole study the comparison figures.
+# classifier's reading of that manifold; per level the comparison figures.
+LEVEL_LABELS = {"dataset": "{dataset}", "latent dimensions": "{latent_dim}"}
+MODEL_LABELS = {**LEVEL_LABELS, "c": "{coefficient}", "seed": "{seed}"}
 
 
 rule plot_prior:
@@ -28,27 +30,27 @@ rule plot_model:
         grid_classes=f"{MODEL}/grid_classes.npy",
     output:
         encoder=report(
-            "results/figures/seed{seed}/encoder_c{coefficient}.png",
+            f"results/figures/{LEVEL}/seed{{seed}}/encoder_c{{coefficient}}.png",
             caption="../../report/captions/encoder.rst",
             category="Encoder",
-            labels={"c": "{coefficient}", "seed": "{seed}"},
+            labels=MODEL_LABELS,
         ),
         manifold=report(
-            "results/figures/seed{seed}/manifold_c{coefficient}.png",
+            f"results/figures/{LEVEL}/seed{{seed}}/manifold_c{{coefficient}}.png",
             caption="../../report/captions/manifold.rst",
             category="Decoder manifold",
-            labels={"c": "{coefficient}", "seed": "{seed}"},
+            labels=MODEL_LABELS,
         ),
         classes=report(
-            "results/figures/seed{seed}/classes_c{coefficient}.png",
+            f"results/figures/{LEVEL}/seed{{seed}}/classes_c{{coefficient}}.png",
             caption="../../report/captions/classes.rst",
             category="Decoder coverage",
-            labels={"c": "{coefficient}", "seed": "{seed}"},
+            labels=MODEL_LABELS,
         ),
     log:
-        "results/logs/plot_model/seed{seed}/c{coefficient}.log",
+        f"results/logs/plot_model/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:
-        "results/benchmarks/plot_model/seed{seed}/c{coefficient}.tsv"
+        f"results/benchmarks/plot_model/{LEVEL}/seed{{seed}}/c{{coefficient}}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: 1
@@ -61,28 +63,31 @@ rule plot_model:
 
 rule plot_study:
     input:
-        metrics="results/tables/metrics.csv",
+        metrics=studied_files("metrics.json"),
         histories=studied_files("history.csv"),
     output:
         rate_distortion=report(
-            "results/figures/rate_distortion.png",
+            f"results/figures/{LEVEL}/rate_distortion.png",
             caption="../../report/captions/rate_distortion.rst",
             category="Study",
+            labels=LEVEL_LABELS,
         ),
         training_curves=report(
-            "results/figures/training_curves.png",
+            f"results/figures/{LEVEL}/training_curves.png",
             caption="../../report/captions/training_curves.rst",
             category="Study",
+            labels=LEVEL_LABELS,
         ),
         metrics_vs_c=report(
-            "results/figures/metrics_vs_c.png",
+            f"results/figures/{LEVEL}/metrics_vs_c.png",
             caption="../../report/captions/metrics_vs_c.rst",
             category="Study",
+            labels=LEVEL_LABELS,
         ),
     log:
-        "results/logs/plot_study.log",
+        f"results/logs/plot_study/{LEVEL}.log",
     benchmark:
-        "results/benchmarks/plot_study.tsv"
+        f"results/benchmarks/plot_study/{LEVEL}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: 1
@@ -97,25 +102,35 @@ rule plot_study:
 
 rule plot_comparison:
     input:
-        latents=expand(f"{MODEL}/latent.npz", seed=SEEDS[0], coefficient=COEFFICIENTS),
+        latents=expand(
+            f"{MODEL}/latent.npz",
+            seed=SEEDS[0],
+            coefficient=COEFFICIENTS,
+            allow_missing=True,
+        ),
         manifolds=expand(
-            f"{MODEL}/manifold.npy", seed=SEEDS[0], coefficient=COEFFICIENTS
+            f"{MODEL}/manifold.npy",
+            seed=SEEDS[0],
+            coefficient=COEFFICIENTS,
+            allow_missing=True,
         ),
     output:
         encoders=report(
-            "results/figures/encoders.png",
+            f"results/figures/{LEVEL}/encoders.png",
             caption="../../report/captions/encoders.rst",
             category="Study",
+            labels=LEVEL_LABELS,
         ),
         manifolds=report(
-            "results/figures/manifolds.png",
+            f"results/figures/{LEVEL}/manifolds.png",
             caption="../../report/captions/manifolds.rst",
             category="Study",
+            labels=LEVEL_LABELS,
         ),
     log:
-        "results/logs/plot_comparison.log",
+        f"results/logs/plot_comparison/{LEVEL}.log",
     benchmark:
-        "results/benchmarks/plot_comparison.tsv"
+        f"results/benchmarks/plot_comparison/{LEVEL}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: 1

@@ -1,14 +1,19 @@
-# The contenders that get extra seeds, the metrics table (one row per model), and the single
-# self-contained HTML report with its machine-readable conclusion.
+# Per level, the contenders that get extra seeds; the metrics table (one row per model of every
+# level); the single self-contained HTML report with its machine-readable conclusion.
 
 
 checkpoint contenders:
     input:
-        model_files("metrics.json"),
+        expand(
+            f"{MODEL}/metrics.json",
+            seed=SEEDS,
+            coefficient=COEFFICIENTS,
+            allow_missing=True,
+        ),
     output:
-        "results/tables/contenders.json",
+        f"results/tables/contenders/{LEVEL}.json",
     log:
-        "results/logs/contenders.log",
+        f"results/logs/contenders/{LEVEL}.log",
     localrule: True
     conda:
         "../../envs/vae.yaml"
@@ -25,7 +30,7 @@ checkpoint contenders:
 
 rule metrics_table:
     input:
-        studied_files("metrics.json"),
+        studied_files("metrics.json", every_level=True),
     output:
         report(
             "results/tables/metrics.csv",
@@ -50,20 +55,25 @@ rule report:
         template=workflow.source_path("../../report/report.html.j2"),
         published=workflow.source_path("../../report/published.yaml"),
         metrics="results/tables/metrics.csv",
-        data_info="results/data/mnist.json",
-        classifier="results/classifier/accuracy.json",
+        data_info=expand("results/data/{dataset}.json", dataset=DATASETS),
+        classifiers=expand(f"{JUDGE}/accuracy.json", dataset=DATASETS),
         prior="results/figures/prior.png",
-        rate_distortion="results/figures/rate_distortion.png",
-        training_curves="results/figures/training_curves.png",
-        metrics_vs_c="results/figures/metrics_vs_c.png",
-        encoder_comparison="results/figures/encoders.png",
-        manifold_comparison="results/figures/manifolds.png",
+        rate_distortion=level_files(f"results/figures/{LEVEL}/rate_distortion.png"),
+        training_curves=level_files(f"results/figures/{LEVEL}/training_curves.png"),
+        metrics_vs_c=level_files(f"results/figures/{LEVEL}/metrics_vs_c.png"),
+        encoder_comparison=level_files(f"results/figures/{LEVEL}/encoders.png"),
+        manifold_comparison=level_files(f"results/figures/{LEVEL}/manifolds.png"),
         encoders=figure_files("encoder"),
         manifolds=figure_files("manifold"),
         classes=figure_files("classes"),
     output:
         html="results/report.html",
         conclusion="results/tables/conclusion.json",
+        levels=report(
+            "results/figures/levels.png",
+            caption="../../report/captions/levels.rst",
+            category="Study",
+        ),
     log:
         "results/logs/report.log",
     localrule: True
@@ -74,7 +84,14 @@ rule report:
         mem_mb=1000,
         runtime=5,
     params:
-        models=[(int(s), c) for s in SEEDS for c in COEFFICIENTS],
+        datasets=list(DATASETS),
+        levels=[(level.dataset, level.latent_dim) for level in LEVELS],
+        models=[
+            (level.dataset, level.latent_dim, int(s), c)
+            for level in LEVELS
+            for s in SEEDS
+            for c in COEFFICIENTS
+        ],
         settings=STUDY_SETTINGS,
     script:
         "../scripts/report.py"

@@ -1,13 +1,14 @@
-# One shared set of initial weights per seed, then one VAE per coefficient and seed.
+# One shared set of initial weights per latent dimension and seed, then one VAE per level,
+# coefficient and seed.
 
 
 rule initial_weights:
     output:
-        "results/init/seed{seed}.weights.h5",
+        "results/init/z{latent_dim}/seed{seed}.weights.h5",
     log:
-        "results/logs/initial_weights/seed{seed}.log",
+        "results/logs/initial_weights/z{latent_dim}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/initial_weights/seed{seed}.tsv"
+        "results/benchmarks/initial_weights/z{latent_dim}/seed{seed}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: 1
@@ -22,16 +23,16 @@ rule initial_weights:
 
 rule train_vae:
     input:
-        data="results/data/mnist.npz",
-        init="results/init/seed{seed}.weights.h5",
+        data=DATA,
+        init="results/init/z{latent_dim}/seed{seed}.weights.h5",
     output:
         weights=f"{MODEL}/final.weights.h5",
         history=f"{MODEL}/history.csv",
         status=f"{MODEL}/training.json",
     log:
-        "results/logs/train_vae/seed{seed}/c{coefficient}.log",
+        f"results/logs/train_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:
-        "results/benchmarks/train_vae/seed{seed}/c{coefficient}.tsv"
+        f"results/benchmarks/train_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: config["train_threads"]
@@ -39,7 +40,7 @@ rule train_vae:
         mem_mb=1200,
         runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
     params:
-        checkpoint="results/checkpoints/seed{seed}/c{coefficient}",
+        checkpoint=f"results/checkpoints/{LEVEL}/seed{{seed}}/c{{coefficient}}",
         model=MODEL_SETTINGS,
         epochs=config["epochs"],
         batch_size=config["batch_size"],

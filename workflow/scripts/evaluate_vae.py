@@ -13,7 +13,10 @@ from vaestudy.classifier import load_judge  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.model import build_vae, model_settings  # noqa: E402
 
-settings = model_settings(smk.params.model, smk.wildcards.coefficient, smk.wildcards.seed)
+wildcards = smk.wildcards
+settings = model_settings(
+    smk.params.model, wildcards.latent_dim, wildcards.coefficient, wildcards.seed
+)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.weights)
 with open(smk.input.judge) as handle:
@@ -23,7 +26,8 @@ with open(smk.input.status) as handle:
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
 
 z_mean, z_log_var = evaluation.encode(vae, x_test)
-manifold = evaluation.decode_manifold(vae.decoder)
+plane = evaluation.latent_plane(z_mean)
+manifold = evaluation.decode_manifold(vae.decoder, plane)
 usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_log_var).all()
 size = evaluation.MANIFOLD_SIZE
 grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
@@ -42,6 +46,8 @@ summary, readings = (
     else ({}, {})
 )
 metrics = {
+    "dataset": wildcards.dataset,
+    "latent_dim": settings["latent_dim"],
     "coefficient": settings["kl_coefficient"],
     "seed": settings["seed"],
     "test_images": len(x_test),
@@ -50,7 +56,9 @@ metrics = {
 }
 with open(smk.output.metrics, "w") as handle:
     json.dump(metrics, handle, indent=2)
-np.savez_compressed(smk.output.latent, z_mean=z_mean, z_log_var=z_log_var, labels=y_test)
+np.savez_compressed(
+    smk.output.latent, z_mean=z_mean, z_log_var=z_log_var, labels=y_test, plane=plane
+)
 np.save(smk.output.manifold, manifold.astype("float32"))
 np.save(smk.output.grid_classes, grid.astype("float32"))
 np.savez_compressed(smk.output.readings, **readings)

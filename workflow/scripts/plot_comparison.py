@@ -1,4 +1,4 @@
-"""Rule plot_comparison: every coefficient's encoder scatter and decoder manifold side by side."""
+"""Rule plot_comparison: a level's encoder scatters and decoder manifolds side by side."""
 
 import numpy as np
 
@@ -10,7 +10,8 @@ coefficients = [float(c) for c in smk.params.coefficients]
 latents = {}
 for c, path in zip(coefficients, smk.input.latents, strict=True):
     with np.load(path) as latent:
-        latents[c] = (latent["z_mean"], latent["labels"])
-plots.encoder_comparison(smk.output.encoders, latents)
+        codes, names = plots.in_plane(latent["z_mean"], latent["plane"])
+        latents[c] = (codes, latent["labels"])
+plots.encoder_comparison(smk.output.encoders, latents, names=names)
 manifolds = {c: np.load(p) for c, p in zip(coefficients, smk.input.manifolds, strict=True)}
 plots.manifold_comparison(smk.output.manifolds, manifolds)

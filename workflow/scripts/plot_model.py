@@ -8,6 +8,7 @@ from vaestudy.jobs import start_job
 smk = start_job(snakemake)  # noqa: F821
 coefficient = smk.wildcards.coefficient
 with np.load(smk.input.latent) as latent:
-    plots.encoder_scatter(smk.output.encoder, latent["z_mean"], latent["labels"], coefficient)
-plots.manifold(smk.output.manifold, np.load(smk.input.manifold), coefficient)
-plots.class_grid(smk.output.classes, np.load(smk.input.grid_classes), coefficient)
+    codes, names = plots.in_plane(latent["z_mean"], latent["plane"])
+    plots.encoder_scatter(smk.output.encoder, codes, latent["labels"], coefficient, names)
+plots.manifold(smk.output.manifold, np.load(smk.input.manifold), coefficient, names=names)
+plots.class_grid(smk.output.classes, np.load(smk.input.grid_classes), coefficient, names=names)

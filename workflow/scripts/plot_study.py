@@ -1,13 +1,13 @@
-"""Rule plot_study: rate–distortion plane, training curves and metrics against c."""
+"""Rule plot_study: a level's rate–distortion plane, training curves and metrics against c."""
 
 import pandas as pd
 
 from vaestudy import plots, yardsticks
 from vaestudy.jobs import start_job
-from vaestudy.tables import over_seeds, panel_ceilings
+from vaestudy.tables import over_seeds, panel_ceilings, read_metrics
 
 smk = start_job(snakemake)  # noqa: F821
-metrics = pd.read_csv(smk.input.metrics)
+metrics = read_metrics(smk.input.metrics)
 summary = over_seeds(metrics, [column for column, _ in yardsticks.panels()])
 plots.rate_distortion(smk.output.rate_distortion, summary)
 plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, panel_ceilings(metrics))

@@ -1,35 +1,50 @@
-"""Rule report: render results/report.html from the metrics, the figures and provenance."""
+"""Rule report: results/report.html, its machine-readable conclusion and the figure of the
+verdicts per level, from the metrics, the figures and provenance."""
 
 import json
 
 import pandas as pd
 
-from vaestudy import report
+from vaestudy import plots, report
 from vaestudy.jobs import start_job
+from vaestudy.levels import Level
 from vaestudy.provenance import script_root, workflow_version
 from vaestudy.reference import load_reference
 
 smk = start_job(snakemake)  # noqa: F821
 metrics = pd.read_csv(smk.input.metrics)
+settings = smk.params.settings
+levels = [Level(dataset, dim) for dataset, dim in smk.params.levels]
 per_model = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
 figures = {
     "prior": smk.input.prior,
-    **{name: smk.input[name] for name in report.STUDY_FIGURES},
+    "levels": smk.output.levels,
+    "studies": {
+        level: {name: smk.input[name][i] for name in report.STUDY_FIGURES}
+        for i, level in enumerate(levels)
+    },
     "models": {
-        (seed, float(c)): dict(zip(report.MODEL_FIGURES, paths, strict=True))
-        for (seed, c), paths in zip(smk.params.models, per_model, strict=True)
+        (Level(dataset, dim), seed, float(c)): dict(zip(report.MODEL_FIGURES, paths, strict=True))
+        for (dataset, dim, seed, c), paths in zip(smk.params.models, per_model, strict=True)
     },
 }
-with open(smk.input.data_info) as handle:
-    data = json.load(handle)
-settings = smk.params.settings
-data["train_images"] = settings["train_limit"] or data["sizes"]["train"]
-data["test_images"] = settings["test_limit"] or data["sizes"]["test"]
-with open(smk.input.classifier) as handle:
-    classifier = json.load(handle)
+data, classifiers = {}, {}
+for name, info, judge in zip(
+    smk.params.datasets, smk.input.data_info, smk.input.classifiers, strict=True
+):
+    with open(info) as handle:
+        data[name] = json.load(handle)
+    data[name]["train_images"] = settings["train_limit"] or data[name]["sizes"]["train"]
+    data[name]["test_images"] = settings["test_limit"] or data[name]["sizes"]["test"]
+    with open(judge) as handle:
+        classifiers[name] = json.load(handle)
+conclusion = report.conclusions(settings, metrics)
+plots.level_verdicts(smk.output.levels, conclusion["across"]["rows"])
 published = load_reference(smk.input.published)
 version = workflow_version(script_root(smk))
-context = report.build_context(settings, metrics, figures, data, classifier, published, version)
+context = report.build_context(
+    settings, metrics, figures, data, classifiers, published, version, conclusion
+)
 with open(smk.output.conclusion, "w") as handle:
     provenance = {"workflow": version, "settings_hash": context["settings_hash"]}
     json.dump({**context["conclusion"], "provenance": provenance}, handle, indent=2)

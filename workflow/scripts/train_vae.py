@@ -22,7 +22,10 @@ smk = start_job(snakemake, tensorflow=True, hold_sigterm=True)  # noqa: F821
 from vaestudy.data import load_pixels  # noqa: E402
 from vaestudy.model import build_vae, model_settings  # noqa: E402
 
-settings = model_settings(smk.params.model, smk.wildcards.coefficient, smk.wildcards.seed)
+wildcards = smk.wildcards
+settings = model_settings(
+    smk.params.model, wildcards.latent_dim, wildcards.coefficient, wildcards.seed
+)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.init)
 # the uint8 images once, as a tensor; the array they are read into is dropped at once
@@ -33,7 +36,8 @@ fingerprint = run_fingerprint(
 checkpoint = Checkpoint(smk.params.checkpoint, fingerprint)
 print(
     f"training c={settings['kl_coefficient']} seed={settings['seed']} on {len(x_train)} "
-    f"images, {smk.params.epochs} epochs, {smk.threads} thread(s)"
+    f"{wildcards.dataset} images, {settings['latent_dim']}-D latent, {smk.params.epochs} "
+    f"epochs, {smk.threads} thread(s)"
 )
 try:
     history, diverged = train(

@@ -1,0 +1,296 @@
+"""The study's levels (each dataset at each latent dimension): the plane shown beyond two
+latent dimensions, the metrics table's order, and the comparison across levels."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import snakemake, study_config
+
+from vaestudy import evaluation, plots
+from vaestudy.conclusion import across_levels, across_sentence, status
+from vaestudy.tables import read_metrics
+
+
+def test_two_latent_dimensions_are_shown_as_they_are():
+    z = np.random.default_rng(0).standard_normal((50, 2)) * [3.0, 0.1]
+    np.testing.assert_array_equal(evaluation.latent_plane(z), np.eye(2))
+    codes, names = plots.in_plane(z, evaluation.latent_plane(z))
+    assert codes is z and names == ("z[0]", "z[1]")
+
+
+def test_beyond_two_the_plane_is_spanned_by_the_codes_principal_directions():
+    rng = np.random.default_rng(1)
+    # codes spread most along e3, then along -(e0 + e1)/sqrt(2), hardly along the rest
+    first, second = np.eye(5)[3], -np.array([1.0, 1.0, 0, 0, 0]) / np.sqrt(2)
+    z = (
+        rng.standard_normal((4000, 1)) * 5 * first
+        + rng.standard_normal((4000, 1)) * 2 * second
+        + rng.standard_normal((4000, 5)) * 0.01
+        + 7.0  # an offset: the directions come from the centred codes
+    )
+    plane = evaluation.latent_plane(z)
+    np.testing.assert_allclose(plane.T @ plane, np.eye(2), atol=1e-12)
+    # signed so that each direction's largest component is positive
+    np.testing.assert_allclose(plane[:, 0], first, atol=1e-2)
+    np.testing.assert_allclose(plane[:, 1], -second, atol=1e-2)
+    codes, names = plots.in_plane(z, plane)
+    assert names == plots.PLANE_AXES and codes.shape == (4000, 2)
+    np.testing.assert_allclose(codes, z @ plane)
+
+
+def test_codes_that_are_not_finite_are_shown_on_the_first_two_axes():
+    z = np.full((10, 4), np.nan)
+    np.testing.assert_array_equal(evaluation.latent_plane(z), np.eye(4)[:, :2])
+
+
+class RecordingDecoder:
+    """A decoder that records the codes it is given and draws nothing (logits 0)."""
+
+    def __init__(self, latent_dim):
+        self.inputs = [np.zeros((1, latent_dim))]
+        self.codes = []
+
+    def predict_on_batch(self, z):
+        self.codes.append(np.array(z))
+        return np.zeros((len(z), 784), np.float32)
+
+
+def test_the_manifold_of_more_dimensions_lies_in_the_plane_over_the_priors_three_sigma():
+    plane = np.linalg.qr(np.random.default_rng(2).standard_normal((6, 2)))[0]
+    decoder = RecordingDecoder(6)
+    image = evaluation.decode_manifold(decoder, plane, size=5)
+    assert image.shape == (5 * 28, 5 * 28)
+    codes = decoder.codes[0]
+    grid = evaluation.manifold_grid(5)
+    np.testing.assert_allclose(codes, grid @ plane.T, atol=1e-6)
+    # the coordinates in the plane are the grid's, [-3, 3] along each unit direction
+    np.testing.assert_allclose(codes @ plane, grid, atol=1e-6)
+    two = RecordingDecoder(2)
+    evaluation.decode_manifold(two, None, size=5)
+    np.testing.assert_array_equal(two.codes[0], grid)
+
+
+def test_figures_beyond_two_dimensions_name_the_plane(tmp_path, monkeypatch):
+    titles = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: titles.append(fig.axes[0].get_xlabel()))
+    rng = np.random.default_rng(3)
+    codes, names = plots.in_plane(rng.standard_normal((40, 8)), np.eye(8)[:, :2])
+    plots.encoder_scatter(tmp_path / "e.png", codes, rng.integers(0, 10, 40), 1, names)
+    plots.manifold(tmp_path / "m.png", rng.random((84, 84)), 1, size=3, names=names)
+    plots.class_grid(tmp_path / "c.png", rng.dirichlet(np.ones(10), (3, 3)), 1, names=names)
+    plots.encoder_comparison(
+        tmp_path / "s.png", {1.0: (codes, rng.integers(0, 10, 40))}, names=names
+    )
+    assert titles == ["principal direction 1"] * 3 + [""]  # the comparison names its bottom row
+
+
+def test_the_metrics_table_keeps_the_levels_in_the_order_the_files_give_them(tmp_path):
+    paths = []
+    for i, (dataset, dim, c) in enumerate(
+        [("mnist", 8, 1.0), ("mnist", 8, 0.0), ("binary", 2, 0.5), ("mnist", 2, 0.0)]
+    ):
+        path = tmp_path / f"{i}.json"
+        row = {"dataset": dataset, "latent_dim": dim, "coefficient": c, "seed": 0}
+        path.write_text(json.dumps({**row, "diverged": False}))
+        paths.append(path)
+    table = read_metrics(paths)
+    assert list(zip(table["dataset"], table["latent_dim"], table["coefficient"], strict=True)) == [
+        ("mnist", 8, 0.0),
+        ("mnist", 8, 1.0),
+        ("binary", 2, 0.5),
+        ("mnist", 2, 0.0),
+    ]
+
+
+def row(dataset, dim, recommended):
+    return {
+        "dataset": dataset,
+        "latent_dim": dim,
+        "level": f"{dataset} {dim}",
+        "recommended": recommended,
+    }
+
+
+def test_the_same_answer_everywhere_is_said_to_hold():
+    rows = [row("mnist", 2, [2.0]), row("mnist", 8, [2.0]), row("binary", 2, [2.0])]
+    assert across_sentence(rows) == (
+        "Every level recommends c = 2: the answer does not move with the problem."
+    )
+
+
+def test_an_answer_that_moves_with_the_latent_dimension_only_is_said_to():
+    rows = [
+        row("mnist", 2, [2.0]),
+        row("mnist", 8, [0.5, 1.0]),
+        row("binary", 2, [2.0]),
+        row("binary", 8, [1.0]),
+    ]
+    sentence = across_sentence(rows)
+    assert sentence.startswith(
+        "The answer moves with the problem: c = 2 for mnist 2; c = 0.5 and 1 for mnist 8; "
+        "c = 2 for binary 2; c = 1 for binary 8."
+    )
+    assert "With the dataset held, the latent dimension changes it for 2 of 2 datasets" in sentence
+    assert "with the latent dimension held, the dataset changes it for 1 of 2" in sentence
+    assert sentence.endswith("No coefficient is recommended at every level; c = 1 and 2 at 2 of 4.")
+
+
+def test_a_coefficient_shared_by_every_level_is_named():
+    sentence = across_sentence([row("mnist", 2, [1.0, 2.0]), row("mnist", 8, [1.0])])
+    assert sentence.endswith("c = 1 is recommended at every level.")
+    assert "the dataset changes it" not in sentence  # one dataset: nothing to hold
+
+
+@pytest.mark.parametrize(
+    "entry, word",
+    [
+        ({"tests": {}, "verdict": "out"}, "diverged"),
+        ({"tests": {"reconstruction": True, "coverage": True}, "verdict": "in"}, "recommended"),
+        (
+            {"tests": {"reconstruction": False, "coverage": True}, "verdict": "out"},
+            "reconstruction beyond the margin",
+        ),
+        (
+            {"tests": {"reconstruction": True, "coverage": False}, "verdict": "out"},
+            "coverage gap too large",
+        ),
+        (
+            {"tests": {"reconstruction": True, "coverage": True}, "verdict": "out"},
+            "further from N(0, I)",
+        ),
+    ],
+)
+def test_each_verdict_has_one_status(entry, word):
+    assert status(entry) == word
+
+
+def test_the_levels_table_gives_the_seeds_behind_each_recommendation(tmp_path):
+    records = [
+        {
+            "dataset": "mnist",
+            "latent_dim": 2,
+            "level": "mnist, 2-D latent",
+            "recommended": [2.0],
+            "coefficients": [
+                {
+                    "coefficient": 1.0,
+                    "seeds": 3,
+                    "tests": {"reconstruction": True, "coverage": True},
+                    "verdict": "out",
+                },
+                {
+                    "coefficient": 2.0,
+                    "seeds": 3,
+                    "tests": {"reconstruction": True, "coverage": True},
+                    "verdict": "in",
+                },
+                {"coefficient": 20.0, "seeds": 0, "tests": {}, "verdict": "out"},
+            ],
+        }
+    ]
+    across = across_levels(records)
+    assert across["rows"][0]["seeds"] == [3]
+    assert across["rows"][0]["statuses"] == {
+        1.0: "further from N(0, I)",
+        2.0: "recommended",
+        20.0: "diverged",
+    }
+    plots.level_verdicts(tmp_path / "levels.png", across["rows"])
+    assert (tmp_path / "levels.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.fixture(scope="module")
+def levels_study(tmp_path_factory, mnist_path):
+    """A tiny study at four levels: MNIST and a binarised copy of its first images, each with
+    two and three latent dimensions."""
+    workdir = tmp_path_factory.mktemp("levels")
+    with np.load(mnist_path) as mnist:
+        arrays = {key: mnist[key][:1000] for key in ("x_train", "y_train", "x_test", "y_test")}
+    for key in ("x_train", "x_test"):
+        arrays[key] = np.where(arrays[key] > 127, 255, 0).astype(np.uint8)
+    np.savez_compressed(workdir / "binary.npz", **arrays)
+    config = study_config(
+        "tiny",
+        mnist_path,
+        coefficients="[0,1]",
+        contender_seeds=1,
+        epochs=1,
+        test_limit=300,
+        latent_dim="[2,3]",
+        datasets=f"[mnist, {{name: binary, path: {workdir / 'binary.npz'}}}]",
+    )
+    snakemake(workdir, "--cores", "2", *config)
+    return workdir
+
+
+LEVELS = [("mnist", 2), ("mnist", 3), ("binary", 2), ("binary", 3)]
+
+
+@pytest.mark.slow
+def test_every_level_has_its_models_judge_and_conclusion(levels_study):
+    table = pd.read_csv(levels_study / "results/tables/metrics.csv")
+    pairs = list(zip(table["dataset"], table["latent_dim"], table["coefficient"], strict=True))
+    assert pairs == [(d, z, c) for d, z in LEVELS for c in (0.0, 1.0)]
+    # one judge per dataset, one set of initial weights per latent dimension (and seed)
+    for name in ("mnist", "binary"):
+        judge = json.loads((levels_study / f"results/classifier/{name}/accuracy.json").read_text())
+        assert judge["train_images"] == 900
+    assert sorted(p.name for p in (levels_study / "results/init").glob("z*")) == ["z2", "z3"]
+    saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
+    assert [(lv["dataset"], lv["latent_dim"]) for lv in saved["levels"]] == LEVELS
+    assert saved["recommended"] == saved["levels"][0]["recommended"]
+    for level in saved["levels"]:
+        assert level["recommended"] and len(level["sensitivity"]["grid"]) == 35
+        assert [e["coefficient"] for e in level["coefficients"]] == [0.0, 1.0]
+    rows = saved["across"]["rows"]
+    assert [r["level"] for r in rows] == [f"{d}, {z}-D latent" for d, z in LEVELS]
+    assert all(r["seeds"] == [1] * len(r["recommended"]) for r in rows)
+    # the three-dimensional codes are shown in their plane, the two-dimensional ones as they are
+    with np.load(levels_study / "results/models/binary/z3/seed0/c1/latent.npz") as latent:
+        assert latent["z_mean"].shape == (300, 3) and latent["plane"].shape == (3, 2)
+    with np.load(levels_study / "results/models/binary/z2/seed0/c1/latent.npz") as latent:
+        np.testing.assert_array_equal(latent["plane"], np.eye(2))
+
+
+@pytest.mark.slow
+def test_the_report_concludes_per_level_and_across_them(levels_study):
+    html = " ".join((levels_study / "results/report.html").read_text().split())
+    saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
+    assert saved["across"]["sentence"] in html and 'id="across"' in html
+    for dataset, dim in LEVELS:
+        anchor = f"{dataset}-z{dim}-"
+        assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}conclusion"' in html
+        assert f"Conclusion: {dataset}, {dim}-D latent" in html
+    for level in saved["levels"]:
+        assert level["summary"].replace("'", "&#39;") in html
+    assert html.count("shown in the plane through z = 0 spanned by the test codes") == 2
+    # the published check applies to MNIST in two dimensions only
+    assert html.count("No published reference applies to this level") == 4
+    assert "dataset binary (published: mnist)" in html and "latent_dim 3 (published: 2)" in html
+    assert "<td>data: binary</td>" in html and "<td>judge: binary</td>" in html
+    # N(0, I) and the verdicts; five figures per level; three per model
+    assert html.count("data:image/png;base64,") == 2 + 4 * 5 + 8 * 3
+
+
+@pytest.mark.slow
+def test_a_dataset_of_another_layout_stops_the_run_before_any_job(tmp_path, mnist_path):
+    bad = tmp_path / "colour.npz"
+    np.savez(
+        bad,
+        x_train=np.zeros((5, 28, 28, 3), np.uint8),
+        y_train=np.zeros(5, np.uint8),
+        x_test=np.zeros((5, 28, 28, 3), np.uint8),
+        y_test=np.zeros(5, np.uint8),
+    )
+    datasets = f"datasets=[mnist, {{name: colour, path: {bad}}}]"
+    result = snakemake(
+        tmp_path, "-n", "--config", f"mnist_path={mnist_path}", datasets, check=False
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "Invalid configuration: config key 'datasets': dataset 'colour': "
+        f"{bad}: x_train has shape (5, 28, 28, 3); expected (N, 28, 28)" in result.stderr
+    )
+    assert not (tmp_path / "results").exists()
