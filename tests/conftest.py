@@ -93,9 +93,10 @@ def study(tmp_path_factory, mnist_path):
     return workdir
 
 
-# Tests that share a study run on one worker (pytest-xdist's --dist loadgroup, set in
-# pyproject.toml), so that each study is made once; the SLURM tests, which mostly wait for the
-# scheduler, run beside the rest. Every other test goes wherever a worker is free.
+# Tests that share a study (or the trained models of test_training.py) run on one worker
+# (pytest-xdist's --dist loadgroup, set in pyproject.toml), so that each is made once; the
+# SLURM tests, which mostly wait for the scheduler, run beside the rest. Every other test goes
+# wherever a worker is free.
 GROUPS = {"study": "study", "unbroken": "faults", "levels_study": "levels"}
 
 
@@ -105,5 +106,7 @@ def pytest_collection_modifyitems(items):
         group = next((g for f, g in GROUPS.items() if f in item.fixturenames), None)
         if group is None and item.get_closest_marker("slurm"):
             group = "slurm"
+        if group is None and item.module.__name__ == "test_training":
+            group = "training"
         if group:
             item.add_marker(pytest.mark.xdist_group(group))

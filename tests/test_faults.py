@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -194,8 +195,11 @@ def test_a_corrupt_checkpoint_is_set_aside_and_the_job_succeeds(tmp_path, mnist_
     assert_same_model(unbroken, tmp_path)
 
 
-def test_the_same_config_from_scratch_gives_the_same_model_and_numbers(tmp_path, mnist_path, study):
-    # one model of the shared tiny study made again in an empty directory, up to its metrics
+def test_the_same_config_again_gives_the_same_model_and_numbers(tmp_path, mnist_path, study):
+    # one model of the shared tiny study made again in a new directory, from its initial
+    # weights on, up to its metrics (with the study's data and judge, which other tests make)
+    for made in ("data", "classifier"):
+        shutil.copytree(study / "results" / made, tmp_path / "results" / made)
     target = f"results/models/{LEVEL}/seed0/c1/metrics.json"
     snakemake(tmp_path, "--cores", "2", *study_config("tiny", mnist_path), "--", target)
     again, first = weights(tmp_path), weights(study)

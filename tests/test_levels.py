@@ -2,6 +2,7 @@
 latent dimensions, the metrics table's order, and the comparison across levels."""
 
 import json
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -32,9 +33,15 @@ def test_beyond_two_the_plane_is_spanned_by_the_codes_principal_directions():
     )
     plane = evaluation.latent_plane(z)
     np.testing.assert_allclose(plane.T @ plane, np.eye(2), atol=1e-12)
-    # signed so that each direction's largest component is positive
     np.testing.assert_allclose(plane[:, 0], first, atol=1e-2)
     np.testing.assert_allclose(plane[:, 1], -second, atol=1e-2)
+    # rotated codes have the rotated plane, each direction signed so that its largest
+    # component is positive, whatever sign the decomposition gives it
+    for turn in range(8):
+        rotation = np.linalg.qr(np.random.default_rng(turn).standard_normal((5, 5)))[0]
+        turned = evaluation.latent_plane(z @ rotation)
+        np.testing.assert_allclose(np.abs(turned), np.abs(rotation.T @ plane), atol=1e-2)
+        assert (turned[np.argmax(np.abs(turned), axis=0), [0, 1]] > 0).all()
     codes, names = plots.in_plane(z, plane)
     assert names == plots.PLANE_AXES and codes.shape == (4000, 2)
     np.testing.assert_allclose(codes, z @ plane)
@@ -258,13 +265,13 @@ def test_every_level_has_its_models_judge_and_conclusion(levels_study):
 def test_the_report_concludes_per_level_and_across_them(levels_study):
     html = " ".join((levels_study / "results/report.html").read_text().split())
     saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
-    assert saved["across"]["sentence"] in html and 'id="across"' in html
+    assert escape(saved["across"]["sentence"]) in html and 'id="across"' in html
     for dataset, dim in LEVELS:
         anchor = f"{dataset}-z{dim}-"
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}conclusion"' in html
         assert f"Conclusion: {dataset}, {dim}-D latent" in html
     for level in saved["levels"]:
-        assert level["summary"].replace("'", "&#39;") in html
+        assert escape(level["summary"]) in html
     assert html.count("shown in the plane through z = 0 spanned by the test codes") == 2
     # the published check applies to MNIST in two dimensions only
     assert html.count("No published reference applies to this level") == 4

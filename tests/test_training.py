@@ -1,6 +1,7 @@
 """Keras model round trips, reproducibility, and checkpoint resume equal to an unbroken run."""
 
 import os
+import shutil
 import signal
 import threading
 
@@ -25,6 +26,39 @@ def _weights(model):
     return [v.numpy() for v in model.weights]
 
 
+def _unbroken(images, epochs):
+    model = _model()
+    history, _ = training.train(model, images, epochs, 64, seed=0, log=lambda m: None)
+    return history, _weights(model)
+
+
+@pytest.fixture(scope="module")
+def three_epochs(images):
+    """(history, weights) of the test model trained for three epochs without a break."""
+    return _unbroken(images, 3)
+
+
+@pytest.fixture(scope="module")
+def two_epochs(images):
+    return _unbroken(images, 2)
+
+
+@pytest.fixture(scope="module")
+def first_epoch(images, tmp_path_factory):
+    """A checkpoint after one epoch (its folder, to copy) and the weights it holds."""
+    folder = tmp_path_factory.mktemp("first_epoch")
+    model = _model()
+    _train(model, images, 1, folder)
+    return folder / "checkpoint.npz", _weights(model)
+
+
+def _with_checkpoint(first_epoch, folder):
+    """folder, holding a copy of the one-epoch checkpoint."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(first_epoch[0], folder / "checkpoint.npz")
+    return folder
+
+
 def test_save_and_load_weights_round_trip(tmp_path):
     path = tmp_path / "vae.weights.h5"
     original = _model()
@@ -41,25 +75,18 @@ def test_same_seed_same_initial_weights_whatever_the_coefficient():
 
 
 @pytest.mark.slow  # trains or compiles models (seconds each)
-def test_training_lowers_the_loss_and_is_reproducible(images):
-    runs = []
-    for _ in range(2):
-        model = _model()
-        history, diverged = training.train(model, images, 3, 64, seed=0, log=lambda m: None)
-        runs.append((history, _weights(model)))
-    history = runs[0][0]
+def test_training_lowers_the_loss_and_is_reproducible(images, three_epochs):
+    model = _model()
+    history, diverged = training.train(model, images, 3, 64, seed=0, log=lambda m: None)
     assert not diverged and len(history) == 3
     assert history[-1]["loss"] < history[0]["loss"]
-    for a, b in zip(runs[0][1], runs[1][1], strict=True):
+    for a, b in zip(_weights(model), three_epochs[1], strict=True):
         np.testing.assert_array_equal(a, b)
-    assert [r["loss"] for r in runs[0][0]] == [r["loss"] for r in runs[1][0]]
+    assert [r["loss"] for r in history] == [r["loss"] for r in three_epochs[0]]
 
 
 @pytest.mark.slow  # trains or compiles models (seconds each)
-def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images):
-    unbroken = _model()
-    training.train(unbroken, images, 3, 64, seed=0, log=lambda m: None)
-
+def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images, three_epochs):
     fingerprint = {"run": "test"}
     first = _model()
     training.train(
@@ -84,7 +111,7 @@ def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images):
     )
     assert messages[0].startswith("resuming after epoch 2")
     assert [row["epoch"] for row in history] == [1, 2, 3]
-    for a, b in zip(_weights(unbroken), _weights(resumed), strict=True):
+    for a, b in zip(three_epochs[1], _weights(resumed), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -115,17 +142,17 @@ def _train(model, images, epochs, checkpoint_dir, fingerprint=None, log=None):
     ],
     ids=["garbage", "truncated", "other-layout"],
 )
-def test_an_unusable_checkpoint_is_set_aside_and_training_starts_over(tmp_path, images, damage):
-    unbroken = _model()
-    training.train(unbroken, images, 2, 64, seed=0, log=lambda m: None)
-    _train(_model(), images, 1, tmp_path)
+def test_an_unusable_checkpoint_is_set_aside_and_training_starts_over(
+    tmp_path, images, damage, two_epochs, first_epoch
+):
+    _with_checkpoint(first_epoch, tmp_path)
     damage(tmp_path / "checkpoint.npz")
     messages = []
     history, _ = _train(_model(), images, 2, tmp_path, log=messages.append)
     assert [row["epoch"] for row in history] == [1, 2]
     assert messages[0].startswith("checkpoint set aside as ") and "\n" not in messages[0]
     assert len(list(tmp_path.glob("checkpoint.unusable-*.npz"))) == 1
-    for a, b in zip(_weights(unbroken), _weights(_model_after(images, tmp_path)), strict=True):
+    for a, b in zip(two_epochs[1], _weights(_model_after(images, tmp_path)), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -137,17 +164,15 @@ def _model_after(images, checkpoint_dir):
 
 
 @pytest.mark.slow  # trains or compiles models (seconds each)
-def test_checkpoint_restores_variables_by_name_not_position(tmp_path, images):
-    _train(_model(), images, 1, tmp_path)
-    path = tmp_path / "checkpoint.npz"
+def test_checkpoint_restores_variables_by_name_not_position(tmp_path, first_epoch):
+    path = _with_checkpoint(first_epoch, tmp_path) / "checkpoint.npz"
     with np.load(path) as saved:
         arrays = {key: saved[key] for key in reversed(saved.files)}
     np.savez(path, **arrays)  # the same state, stored in the opposite order
-    reference, restored = _model(), _model()
-    _train(reference, images, 1, tmp_path / "reference")
+    restored = _model()
     history = training.Checkpoint(tmp_path, {"run": "test"}).restore(restored, 5)
     assert len(history) == 1
-    for a, b in zip(_weights(reference), _weights(restored), strict=True):
+    for a, b in zip(first_epoch[1], _weights(restored), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -160,10 +185,9 @@ def test_a_stray_temporary_file_does_not_block_cleaning_up(tmp_path, images):
 
 
 @pytest.mark.slow  # trains or compiles models (seconds each)
-def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(tmp_path, images):
-    unbroken = _model()
-    training.train(unbroken, images, 3, 64, seed=0, log=lambda m: None)
-
+def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(
+    tmp_path, images, three_epochs
+):
     def terminate_in_epoch_one(message):
         if message.startswith("epoch 1/"):
             os.kill(os.getpid(), signal.SIGTERM)  # as SLURM does at the time limit
@@ -177,7 +201,7 @@ def test_sigterm_stops_after_the_epoch_and_the_rerun_resumes_exactly(tmp_path, i
     history, _ = _train(resumed, images, 3, tmp_path, log=messages.append)
     assert messages[0].startswith("resuming after epoch")
     assert [row["epoch"] for row in history] == [1, 2, 3]
-    for a, b in zip(_weights(unbroken), _weights(resumed), strict=True):
+    for a, b in zip(three_epochs[1], _weights(resumed), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -124,8 +124,8 @@ def build_context(
         )
         for level, record in zip(found, saved["levels"], strict=True)
     ]
-    mi_ceiling = float(metrics["mutual_information_max"].max())
-    values = yardsticks.definition_values(config, mi_ceiling, MANIFOLD_SIZE**2)
+    ceilings = sorted(set(metrics["mutual_information_max"].dropna().round(2)))
+    values = yardsticks.definition_values(config, ceilings, MANIFOLD_SIZE**2)
     return {
         "title": "How the KL coefficient shapes a VAE",
         "levels": level_contexts,

@@ -312,8 +312,9 @@ def computed():
     return [metric for metric in metrics() if metric.compute is not None]
 
 
-def definition_values(settings, mi_ceiling, manifold_cells):
-    """The {placeholders} of the definitions, for a run with these settings."""
+def definition_values(settings, mi_ceilings, manifold_cells):
+    """The {placeholders} of the definitions, for a run with these settings; mi_ceilings are
+    the values of log N (one per number of test images)."""
     return {
         "iw_samples": settings["iw_samples"],
         "iw_images": settings["iw_images"] or "all",
@@ -321,7 +322,7 @@ def definition_values(settings, mi_ceiling, manifold_cells):
         "prior_samples": settings["prior_samples"],
         "coverage_samples": settings["coverage_samples"],
         "class_share": f"{100 * settings['class_share']:g} %",
-        "mi_ceiling": f"{mi_ceiling:.2f}",
+        "mi_ceiling": " or ".join(f"{c:.2f}" for c in mi_ceilings),
         "manifold_cells": manifold_cells,
     }
 
