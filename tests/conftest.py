@@ -100,6 +100,16 @@ def study(tmp_path_factory, mnist_path):
 GROUPS = {"study": "study", "unbroken": "faults", "levels_study": "levels"}
 
 
+def pytest_configure(config):
+    """Grouping must work, or each worker makes its own copy of every study: xdist 3.8.0's
+    loadgroup silently stops grouping under pytest 9.2 (pytest-xdist#1386)."""
+    if config.getoption("dist", "no") == "loadgroup" and pytest.version_tuple >= (9, 2):
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} breaks pytest-xdist's --dist loadgroup; install the "
+            "pinned versions: .venv/bin/pip install -r envs/requirements-dev.txt"
+        )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
