@@ -65,18 +65,26 @@ def flops_per_image(latent_dim=2, hidden=HIDDEN, pixels=PIXELS):
 
 
 def machine():
-    """The CPU's model name and the cores this process may use, with the date of the run."""
-    model = platform.processor() or platform.machine()
+    """The CPU (model name, family and model numbers, its widest vector instructions) and the
+    cores this process may use, with the date of the run: the same model name covers CPUs of
+    different speeds, so quote a figure with all of it."""
+    info = {"cpu": platform.processor() or platform.machine()}
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
-        names = [
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        model = names[0] if names else model
+        fields = {}
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+        flags = set(fields.get("flags", "").split())
+        widest = [f for f in ("amx_tile", "avx512f", "avx2", "sse4_2") if f in flags][:1]
+        info = {
+            "cpu": fields.get("model name", info["cpu"]),
+            "family": fields.get("cpu family"),
+            "model": fields.get("model"),
+            "vectors": widest[0] if widest else None,
+        }
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": model, "cores": cores, "date": time.strftime("%Y-%m-%d")}
+    return {**info, "cores": cores, "date": time.strftime("%Y-%m-%d")}
 
 
 def timed(fn):

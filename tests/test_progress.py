@@ -126,3 +126,13 @@ def test_no_time_left_from_training_before_an_epoch_is_timed(tmp_path):
         running_jobs=[job], failed_jobs_list=(), log_file=tmp_path / "snakemake.log"
     )
     assert training_left(tmp_path, state) is None
+
+
+def test_rules_no_job_of_which_has_finished_are_named_as_untimed(tmp_path):
+    from vaestudy.progress import untimed_rules
+
+    (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
+    state = SimpleNamespace(log_file=tmp_path / "snakemake.log")
+    # one train_vae job finished (it is timed); no evaluate_vae job has
+    assert untimed_rules(state, timed={}) == ["evaluate_vae"]
+    assert untimed_rules(state, timed={"evaluate_vae": object()}) == []

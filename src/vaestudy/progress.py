@@ -149,13 +149,32 @@ def time_left(workdir, state):
         estimator.load_from_metadata(metadata)
     estimate = estimator.estimate_remaining(state)
     training = training_left(workdir, state)
+    untimed = untimed_rules(state, estimator.rule_stats)
+    caveat = f"; not yet timed, so not counted: {', '.join(untimed)}" if untimed else ""
     if training is None or training[0] <= estimate.seconds_remaining:
-        return f"time left: {estimate.format_eta()} (snakesee's estimate from finished jobs)"
+        return (
+            f"time left: {estimate.format_eta()} (snakesee's estimate from finished jobs{caveat})"
+        )
     seconds, models, per_epoch, at_once = training
     return (
         f"time left: at least {format_duration(seconds)}, the training still to do "
         f"({models} model(s) at {per_epoch:.1f} s per epoch, {at_once} at a time; snakesee's "
-        f"estimate from finished jobs alone: {estimate.format_eta()})"
+        f"estimate from finished jobs alone: {estimate.format_eta()}{caveat})"
+    )
+
+
+def untimed_rules(state, timed):
+    """The rules with jobs still to run of which no job has finished here (`timed`: rules
+    with recorded durations), whose time snakesee can only guess from other rules'."""
+    planned = parse_job_stats_counts_from_log(state.log_file)
+    finished = parse_rules_from_log(state.log_file)
+    return sorted(
+        rule
+        for rule, count in planned.items()
+        if rule != "all"
+        and count > finished.get(rule, 0)
+        and rule not in timed
+        and not finished.get(rule)
     )
 
 

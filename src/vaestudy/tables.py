@@ -17,6 +17,7 @@ RUN_COLUMNS = [
     "workflow_commit",
     "workflow_dirty",
     "workflow_package",
+    "settings_hash",
 ]
 
 
