@@ -24,20 +24,9 @@ class Dataset:
     url: str = ""
     sha256: str = ""
 
-    @property
-    def key(self):
-        """The config key a user sets for it, for messages."""
-        return "mnist_path" if self.name == "mnist" else "datasets"
-
     def source(self):
-        """A data job's params: {"url", "sha256", "local_path", "name", "key"}."""
-        return {
-            "url": self.url,
-            "sha256": self.sha256,
-            "local_path": self.path,
-            "name": self.name,
-            "key": self.key,
-        }
+        """A data job's params: {"url", "sha256", "local_path", "name"}."""
+        return {"url": self.url, "sha256": self.sha256, "local_path": self.path, "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -52,7 +41,7 @@ class Level:
 
     @property
     def anchor(self):
-        """Its part of the report's links and of file names: 'mnist-z2'."""
+        """Its part of the report's section ids and links: 'mnist-z2'."""
         return f"{self.dataset}-z{self.latent_dim}"
 
 

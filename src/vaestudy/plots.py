@@ -20,10 +20,7 @@ def _save(fig, path):
 
 LATENT_AXES = ("z[0]", "z[1]")
 PLANE_AXES = ("principal direction 1", "principal direction 2")
-PLANE_NOTE = (
-    "more than two latent dimensions: shown in the plane through z = 0 spanned by the test "
-    "codes' two principal directions"
-)
+PLANE_NOTE = "shown in the plane through z = 0 spanned by the test codes' two principal directions"
 
 
 def in_plane(z, plane):
