@@ -30,7 +30,13 @@ def sensitivity_markdown(grid):
     table = sensitivity_table(grid)
     head = ["margin \\ max coverage gap", *table["gaps"]]
     rows = [[row["margin"], *row["cells"]] for row in table["rows"]]
-    return markdown_table(pd.DataFrame(rows, columns=head))
+    note = (
+        "\n\n† no coefficient inside the margin passes the coverage test there, so the prior "
+        "match alone decides."
+        if table["waived"]
+        else ""
+    )
+    return markdown_table(pd.DataFrame(rows, columns=head)) + note
 
 
 def verdicts_markdown(conclusion):

@@ -11,6 +11,7 @@ from vaestudy.conclusion import (
     sensitivity,
     sensitivity_sentence,
 )
+from vaestudy.report import sensitivity_table
 
 
 def table(rows, reconstruction_se=0.0, gap_se=0.0, prior_kl_se=0.0):
@@ -205,6 +206,7 @@ def test_contenders_are_the_recommendation_and_the_closest_runner_up():
 def test_the_sensitivity_grid_recomputes_the_rule_at_every_point():
     grid = sensitivity(table(STUDY_LIKE), RULE, margins=(0.02, 0.05), max_gaps=(0.1, 0.7))
     answers = {(p["margin"], p["max_gap"]): p["recommended"] for p in grid}
+    assert all(p["coverage_met"] for p in grid)
     # the margin decides between c = 1 and c = 2; c = 0 never wins, as it is far from N(0, I)
     assert answers == {
         (0.02, 0.1): [1.0],
@@ -255,3 +257,18 @@ def test_the_record_holds_each_test_and_the_numbers_behind_it():
     assert by_c[50.0]["verdict"] == "out" and by_c[50.0]["seeds"] == 0
     assert len(saved["sensitivity"]["grid"]) == 7 * 5
     assert saved["thresholds"] == {"reconstruction_margin": 0.05, "max_coverage_gap": 0.1}
+
+
+def test_grid_points_where_nothing_covers_are_flagged_in_the_record_sentence_and_table():
+    # inside a 2 % margin c = 0, 0.5 and 1 remain, and all miss a 0.03 coverage threshold;
+    # inside 5 % c = 2 joins them and meets it
+    grid = sensitivity(table(STUDY_LIKE), RULE, margins=(0.02,), max_gaps=(0.03,))
+    points = {(p["margin"], p["max_gap"]): p for p in grid}
+    assert points[(0.02, 0.03)]["recommended"] == [1.0]
+    assert [key for key, p in points.items() if not p["coverage_met"]] == [(0.02, 0.03)]
+    sentence = sensitivity_sentence(grid, RULE)
+    assert "At 1 of 4 points no coefficient inside the margin passes the coverage test" in sentence
+    cells = sensitivity_table(grid)
+    assert cells["waived"] is True
+    assert cells["rows"][0]["cells"] == ["1 †", "1"]
+    assert sensitivity_table(sensitivity(table(STUDY_LIKE), RULE))["waived"] is False

@@ -67,6 +67,7 @@ class Conclusion:
     verdicts: pd.DataFrame
     summary: str
     reasons: dict = field(default_factory=dict)
+    coverage_decides: bool = True
 
 
 def _checks(table, thresholds):
@@ -158,7 +159,7 @@ def conclude(metrics, thresholds=None):
     reasons.update(verdicts["reason"].to_dict())
     recommended = [float(c) for c in recommended]
     summary = _summary(table, recommended, close, covering, best_rec, limit, thresholds)
-    return Conclusion(rule, recommended, verdicts, summary, reasons)
+    return Conclusion(rule, recommended, verdicts, summary, reasons, bool(covering))
 
 
 def _summary(table, recommended, close, covering, best_rec, limit, thresholds):
@@ -203,14 +204,24 @@ def contenders(metrics, thresholds):
 
 def sensitivity(metrics, thresholds, margins=MARGINS, max_gaps=MAX_GAPS):
     """The recommendation at every point of a grid of the two thresholds (the configured
-    values included): a list of {"margin", "max_gap", "recommended"}."""
+    values included): a list of {"margin", "max_gap", "recommended", "coverage_met"}, where
+    coverage_met is False when no coefficient inside the margin passes the coverage test, so
+    that the prior match alone decided there."""
     margins = sorted(set(margins) | {thresholds.margin})
     max_gaps = sorted(set(max_gaps) | {thresholds.max_gap})
-    return [
-        {"margin": m, "max_gap": g, "recommended": conclude(metrics, Thresholds(m, g)).recommended}
-        for m in margins
-        for g in max_gaps
-    ]
+    points = []
+    for m in margins:
+        for g in max_gaps:
+            result = conclude(metrics, Thresholds(m, g))
+            points.append(
+                {
+                    "margin": m,
+                    "max_gap": g,
+                    "recommended": result.recommended,
+                    "coverage_met": result.coverage_decides,
+                }
+            )
+    return points
 
 
 def _runs(points, key, unit):
@@ -248,6 +259,12 @@ def sensitivity_sentence(grid, thresholds):
         if always
         else f"No coefficient is recommended at every point of the grid ({tally})."
     )
+    waived = sum(not point.get("coverage_met", True) for point in grid)
+    if waived:
+        robust += (
+            f" At {waived} of {len(grid)} points no coefficient inside the margin passes the "
+            "coverage test, so the prior match alone decides there (marked †)."
+        )
     return (
         f"With the coverage gap at most {thresholds.max_gap:.2f}, the recommendation is "
         f"{_runs(along_margin, 'margin', lambda m: f'{m:.0%}')} of reconstruction margin. "

@@ -224,20 +224,21 @@ def _model_order(item):
 
 def sensitivity_table(grid):
     """The recommendation over the threshold grid: margins as rows, coverage thresholds as
-    columns, each cell the recommended coefficients."""
+    columns, each cell the recommended coefficients; waived says whether any cell is marked."""
     margins = sorted({p["margin"] for p in grid})
     gaps = sorted({p["max_gap"] for p in grid})
-    cells = {(p["margin"], p["max_gap"]): p["recommended"] for p in grid}
+    cells = {(p["margin"], p["max_gap"]): _cell(p) for p in grid}
     return {
         "gaps": [f"{g:.3g}" for g in gaps],
-        "rows": [
-            {
-                "margin": f"{m:.0%}",
-                "cells": [", ".join(f"{c:g}" for c in cells[(m, g)]) or "–" for g in gaps],
-            }
-            for m in margins
-        ],
+        "rows": [{"margin": f"{m:.0%}", "cells": [cells[(m, g)] for g in gaps]} for m in margins],
+        "waived": not all(p.get("coverage_met", True) for p in grid),
     }
+
+
+def _cell(point):
+    """One grid point's recommendation, marked † where no coefficient passed coverage."""
+    text = ", ".join(f"{c:g}" for c in point["recommended"]) or "–"
+    return text if point.get("coverage_met", True) else f"{text} †"
 
 
 def judge_bias(classifier_info):
