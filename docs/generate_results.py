@@ -47,6 +47,19 @@ def verdicts_markdown(conclusion):
     return markdown_table(pd.DataFrame(rows, columns=["c", "seeds", "verdict", "why"]))
 
 
+def across_markdown(rows):
+    """Per level, the recommended coefficients and the seeds behind each."""
+    table = [
+        [
+            row["level"],
+            ", ".join(f"{c:g}" for c in row["recommended"]) or "–",
+            ", ".join(str(n) for n in row["seeds"]) or "–",
+        ]
+        for row in rows
+    ]
+    return markdown_table(pd.DataFrame(table, columns=["level", "recommended c", "seeds"]))
+
+
 def level_section(results, metrics, level, heading):
     """One level's conclusion, sensitivity and yardsticks, its headings at `heading` depth."""
     rows = metrics[
@@ -96,6 +109,7 @@ one.
     if len(levels) == 1:
         return page + level_section(results, metrics, levels[0], "##")
     page += f"## Across the levels\n\n{conclusion['across']['sentence']}\n\n"
+    page += across_markdown(conclusion["across"]["rows"]) + "\n\n"
     for level in levels:
         page += f"## {level['level']}\n\n" + level_section(results, metrics, level, "###") + "\n"
     return page.rstrip() + "\n"

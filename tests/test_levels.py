@@ -2,7 +2,10 @@
 latent dimensions, the metrics table's order, and the comparison across levels."""
 
 import json
+import subprocess
+import sys
 from html import escape
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -233,6 +236,7 @@ def levels_study(tmp_path_factory, mnist_path):
     return workdir
 
 
+ROOT = Path(__file__).resolve().parents[1]
 LEVELS = [("mnist", 2), ("mnist", 3), ("binary", 2), ("binary", 3)]
 
 
@@ -284,6 +288,21 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
     assert "<td>data: binary</td>" in html and "<td>judge: binary</td>" in html
     # N(0, I) and the verdicts; five figures per level; three per model
     assert html.count("data:image/png;base64,") == 2 + 4 * 5 + 4 * 3
+
+
+@pytest.mark.slow
+def test_the_results_page_of_several_levels_has_a_section_each_and_the_comparison(levels_study):
+    page = subprocess.run(
+        [sys.executable, str(ROOT / "docs/generate_results.py"), str(levels_study / "results")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
+    assert f"## Across the levels\n\n{saved['across']['sentence']}\n" in page
+    for dataset, dim in LEVELS:
+        assert f"\n## {dataset}, {dim}-D latent\n\n### Conclusion: c = 1\n" in page
+        assert f"| {dataset}, {dim}-D latent | 1 | 1 |" in page
 
 
 @pytest.mark.slow
