@@ -136,3 +136,17 @@ def test_rules_no_job_of_which_has_finished_are_named_as_untimed(tmp_path):
     # one train_vae job finished (it is timed); no evaluate_vae job has
     assert untimed_rules(state, timed={}) == ["evaluate_vae"]
     assert untimed_rules(state, timed={"evaluate_vae": object()}) == []
+
+
+def test_time_left_is_not_known_before_any_job_of_the_waiting_rules_has_finished(tmp_path):
+    from snakesee.parser import parse_workflow_state
+
+    from vaestudy.progress import time_left
+
+    log = tmp_path / ".snakemake/log/2026-01-01T000000.000000.snakemake.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(SNAKEMAKE_LOG.split("Finished")[0])
+    line = time_left(tmp_path, parse_workflow_state(tmp_path))
+    assert line == (
+        "time left: not known until a job of each rule has finished (evaluate_vae, train_vae)"
+    )

@@ -151,6 +151,8 @@ def time_left(workdir, state):
     training = training_left(workdir, state)
     untimed = untimed_rules(state, estimator.rule_stats)
     caveat = f"; not yet timed, so not counted: {', '.join(untimed)}" if untimed else ""
+    if training is None and untimed and estimate.seconds_remaining <= 0:
+        return f"time left: not known until a job of each rule has finished ({', '.join(untimed)})"
     if training is None or training[0] <= estimate.seconds_remaining:
         return (
             f"time left: {estimate.format_eta()} (snakesee's estimate from finished jobs{caveat})"
