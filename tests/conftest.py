@@ -120,3 +120,13 @@ def pytest_collection_modifyitems(items):
             group = "training"
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+def results_page(results):
+    """docs/generate_results.py's page for a finished run's results/ directory."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "docs/generate_results.py"), str(results)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout

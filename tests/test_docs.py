@@ -3,10 +3,9 @@ and the results page generated from a run."""
 
 import re
 import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, results_page
 
 DOCS = [ROOT / "README.md", ROOT / "bench/README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -43,12 +42,7 @@ def test_the_metrics_page_is_the_registry_s():
 
 @pytest.mark.slow
 def test_the_results_page_is_generated_from_the_run(study):
-    page = subprocess.run(
-        [sys.executable, str(ROOT / "docs/generate_results.py"), str(study / "results")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    page = results_page(study / "results")
     conclusion = (study / "results/tables/conclusion.json").read_text()
     recommended = re.search(r'"recommended": \[([^\]]*)\]', conclusion)[1]
     expected = ", ".join(f"{float(c):g}" for c in recommended.split(","))

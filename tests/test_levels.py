@@ -2,15 +2,12 @@
 latent dimensions, the metrics table's order, and the comparison across levels."""
 
 import json
-import subprocess
-import sys
 from html import escape
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import snakemake, study_config
+from conftest import results_page, snakemake, study_config
 
 from vaestudy import evaluation, plots
 from vaestudy.conclusion import across_levels, across_sentence, status
@@ -236,7 +233,6 @@ def levels_study(tmp_path_factory, mnist_path):
     return workdir
 
 
-ROOT = Path(__file__).resolve().parents[1]
 LEVELS = [("mnist", 2), ("mnist", 3), ("binary", 2), ("binary", 3)]
 
 
@@ -292,12 +288,7 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
 
 @pytest.mark.slow
 def test_the_results_page_of_several_levels_has_a_section_each_and_the_comparison(levels_study):
-    page = subprocess.run(
-        [sys.executable, str(ROOT / "docs/generate_results.py"), str(levels_study / "results")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    page = results_page(levels_study / "results")
     saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
     assert f"## Across the levels\n\n{saved['across']['sentence']}\n" in page
     for dataset, dim in LEVELS:
