@@ -6,6 +6,7 @@ import pytest
 from vaestudy.conclusion import (
     Thresholds,
     conclude,
+    contender_round,
     contenders,
     record,
     sensitivity,
@@ -201,6 +202,34 @@ def test_contenders_are_the_recommendation_and_the_closest_runner_up():
     # a tie names both, and the runner-up after them
     rows = STUDY_LIKE[:2] + [(1.0, 0, 144.2, 0.11, 0.04), (2.0, 0, 147.0, 0.10, 0.03)]
     assert contenders(table(rows, prior_kl_se=0.01), RULE) == [0.5, 1.0, 2.0]
+
+
+def test_a_contender_that_extra_seeds_bring_forward_gets_them_in_the_next_round():
+    # one seed: c = 2 is recommended and c = 1 is the runner-up
+    one_seed = STUDY_LIKE[1:]
+    first = contender_round(table(one_seed), RULE, extra_seeds=[1, 2])
+    assert first == {
+        "contenders": [1.0, 2.0],
+        "seeded": [],
+        "new": [1.0, 2.0],
+        "extra_seeds": [1, 2],
+    }
+    # c = 2's extra seeds miss digits from the prior: it fails the coverage test, c = 1 is
+    # recommended and c = 0.5, with one seed, becomes the runner-up
+    extra = [(1.0, s, 144.2, 0.20, 0.04) for s in (1, 2)]
+    extra += [(2.0, s, 147.0, 0.10, 0.30) for s in (1, 2)]
+    assert conclude(table(one_seed + extra), RULE).recommended == [1.0]
+    second = contender_round(table(one_seed + extra), RULE, extra_seeds=[1, 2])
+    assert second["contenders"] == [0.5, 1.0] and second["seeded"] == [1.0, 2.0]
+    assert second["new"] == [0.5]
+    extra_half = [(0.5, s, 143.0, 0.40, 0.05) for s in (1, 2)]
+    third = contender_round(table(one_seed + extra + extra_half), RULE, extra_seeds=[1, 2])
+    assert third["contenders"] == [0.5, 1.0] and third["new"] == []
+    assert third["seeded"] == [0.5, 1.0, 2.0]
+
+
+def test_without_extra_seeds_a_round_names_no_new_contender():
+    assert contender_round(table(STUDY_LIKE), RULE, extra_seeds=[])["new"] == []
 
 
 def test_the_sensitivity_grid_recomputes_the_rule_at_every_point():

@@ -142,8 +142,18 @@ def test_the_coverage_gap_is_recomputed_from_the_saved_readings(study):
 
 
 def test_contenders_get_the_extra_seed_and_the_conclusion_is_saved(study):
-    named = json.loads((study / f"results/tables/contenders/{LEVEL}.json").read_text())
-    assert named == {"contenders": [0.0, 1.0], "extra_seeds": [1]}
+    rounds = sorted((study / f"results/tables/contenders/{LEVEL}").glob("round*.json"))
+    first, second = (json.loads(path.read_text()) for path in rounds)
+    assert first == {
+        "round": 0,
+        "contenders": [0.0, 1.0],
+        "seeded": [],
+        "new": [0.0, 1.0],
+        "extra_seeds": [1],
+    }
+    # the second round sees the extra seeds, names the same contenders and so ends the rounds
+    assert second["contenders"] == [0.0, 1.0] and second["seeded"] == [0.0, 1.0]
+    assert second["new"] == [] and len(rounds) == 2
     assert (study / "results/init/z2/seed1.weights.h5").is_file()
     saved = json.loads((study / "results/tables/conclusion.json").read_text())
     assert saved["recommended"] and set(saved["recommended"]) <= {0.0, 1.0}

@@ -202,6 +202,21 @@ def contenders(metrics, thresholds):
     return sorted(set(named) | set(runner_up))
 
 
+def contender_round(metrics, thresholds, extra_seeds):
+    """One round of the contenders checkpoint: the contenders of the models so far, those of
+    them that already have the extra seeds, and the new ones that still need them. A round
+    with no new contender ends the rounds: every coefficient the rule names has its seeds."""
+    named = contenders(metrics, thresholds)
+    extra = metrics[metrics["seed"].isin(extra_seeds)]
+    seeded = sorted(float(c) for c in set(extra["coefficient"]))
+    return {
+        "contenders": named,
+        "seeded": seeded,
+        "new": [c for c in named if c not in seeded] if extra_seeds else [],
+        "extra_seeds": list(extra_seeds),
+    }
+
+
 def sensitivity(metrics, thresholds, margins=MARGINS, max_gaps=MAX_GAPS):
     """The recommendation at every point of a grid of the two thresholds (the configured
     values included): a list of {"margin", "max_gap", "recommended", "coverage_met"}, where

@@ -52,7 +52,7 @@ DATASETS = {dataset.name: dataset for dataset in datasets(config)}
 LATENT_DIMS = [str(d) for d in latent_dims(config)]
 LEVELS = levels(config)
 # seeds after the configured ones that bring the conclusion's contenders up to
-# contender_seeds (see rule contenders)
+# contender_seeds (see checkpoint contenders)
 EXTRA_SEEDS = [
     str(max(config["seeds"]) + 1 + i)
     for i in range(max(0, config["contender_seeds"] - len(SEEDS)))
@@ -71,6 +71,7 @@ wildcard_constraints:
     dataset=DATASET_NAME,
     latent_dim=r"\d+",
     seed=r"\d+",
+    round=r"\d+",
     # one spelling per coefficient (see coefficient_label): 1 not 1.0, 0.5 not .5
     coefficient=r"(0|[1-9]\d*)(\.\d*[1-9])?(e[-+]\d+)?",
 
@@ -101,32 +102,49 @@ def figure_files(kind):
     )
 
 
-def studied_models(dataset, latent_dim):
+def seeded_contenders(dataset, latent_dim, rounds=None):
+    """The coefficients of one level given the extra seeds, over the checkpoint's rounds
+    (the first `rounds` of them, or until a round names no new contender)."""
+    seeded, round_ = [], 0
+    while rounds is None or round_ < rounds:
+        named = checkpoints.contenders.get(
+            dataset=dataset, latent_dim=latent_dim, round=str(round_)
+        )
+        with open(named.output[0]) as handle:
+            new = json.load(handle)["new"]
+        if not new:
+            break
+        seeded += new
+        round_ += 1
+    return seeded
+
+
+def studied_models(dataset, latent_dim, rounds=None):
     """(seed, coefficient) of every model of one level: each configured seed and coefficient,
-    then the extra seeds of the contenders, once checkpoint contenders has named them.
+    then the extra seeds of the contenders, as checkpoint contenders names them round by round.
     """
     models = [(s, c) for s in SEEDS for c in COEFFICIENTS]
     if EXTRA_SEEDS:
-        named = checkpoints.contenders.get(dataset=dataset, latent_dim=latent_dim)
-        with open(named.output[0]) as handle:
-            contenders = json.load(handle)["contenders"]
-        models += [(s, coefficient_label(c)) for s in EXTRA_SEEDS for c in contenders]
+        seeded = seeded_contenders(dataset, latent_dim, rounds)
+        models += [(s, coefficient_label(c)) for s in EXTRA_SEEDS for c in seeded]
     return models
 
 
-def studied_files(name, every_level=False):
+def studied_files(name, every_level=False, before_round=False):
     """An input function: one path per studied model of the job's level (or of every level),
-    e.g. studied_files('metrics.json')."""
+    e.g. studied_files('metrics.json'); with before_round, only the models that the rounds of
+    checkpoint contenders before the job's own round named."""
     path = os.path.join(MODEL, name)
 
     def files(wildcards):
         chosen = LEVELS if every_level else [wildcards]
+        rounds = int(wildcards.round) if before_round else None
         return [
             path.format(
                 dataset=lv.dataset, latent_dim=lv.latent_dim, seed=s, coefficient=c
             )
             for lv in chosen
-            for s, c in studied_models(lv.dataset, lv.latent_dim)
+            for s, c in studied_models(lv.dataset, lv.latent_dim, rounds)
         ]
 
     return files

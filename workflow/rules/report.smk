@@ -2,18 +2,16 @@
 # level); the single self-contained HTML report with its machine-readable conclusion.
 
 
+# Round 0 reads the configured models; each later round also reads the extra seeds of the
+# contenders named before it. The rounds end when one names no new contender, so every
+# coefficient the final rule names (recommended and runner-up) has contender_seeds seeds.
 checkpoint contenders:
     input:
-        expand(
-            f"{MODEL}/metrics.json",
-            seed=SEEDS,
-            coefficient=COEFFICIENTS,
-            allow_missing=True,
-        ),
+        studied_files("metrics.json", before_round=True),
     output:
-        f"results/tables/contenders/{LEVEL}.json",
+        f"results/tables/contenders/{LEVEL}/round{{round}}.json",
     log:
-        f"results/logs/contenders/{LEVEL}.log",
+        f"results/logs/contenders/{LEVEL}/round{{round}}.log",
     localrule: True
     conda:
         "../../envs/vae.yaml"
