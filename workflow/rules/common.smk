@@ -133,7 +133,8 @@ def studied_models(dataset, latent_dim, rounds=None):
 def studied_files(name, every_level=False, before_round=False):
     """An input function: one path per studied model of the job's level (or of every level),
     e.g. studied_files('metrics.json'); with before_round, the configured models and the
-    extra seeds named by the rounds of checkpoint contenders before the job's own round."""
+    extra seeds named by the rounds of checkpoint contenders before the job's own round.
+    """
     path = os.path.join(MODEL, name)
 
     def files(wildcards):
