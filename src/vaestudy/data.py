@@ -14,6 +14,7 @@ from vaestudy.files import sha256_of, write_durably
 
 SPLITS = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
 CANONICAL_SIZES = {"train": 60000, "test": 10000}
+MIN_TEST_IMAGES = 50
 KERAS_CACHE = Path("~/.keras/datasets/mnist.npz").expanduser()
 
 
@@ -172,6 +173,11 @@ def check_limits(sizes, train_limit, test_limit, name="mnist"):
                 f"config key '{split}_limit': got {limit}, but {data} has only "
                 f"{sizes[split]} {split} images; use 0 for all or a smaller number"
             )
+    if sizes["test"] < MIN_TEST_IMAGES:
+        raise DataError(
+            f"{data} has only {sizes['test']} test images; the study needs at least "
+            f"{MIN_TEST_IMAGES} (KID compares the decoders' images with them in 10 blocks)"
+        )
 
 
 def load_pixels(path, split, limit=0):

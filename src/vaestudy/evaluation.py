@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vaestudy import metrics, yardsticks
+from vaestudy import distances, metrics, yardsticks
 
 MANIFOLD_SIZE = 30
 MANIFOLD_LIMIT = 3.0
@@ -105,12 +105,13 @@ def iw_log_weights(log_likelihood, x, z_mean, z_log_var, k, spread, rng, widths)
 def importance_sampled_nll(
     decoder, x, z_mean, z_log_var, k, spread, seed=0, widths=metrics.PROPOSAL_WIDTHS
 ):
-    """Per image: the K-sample importance-weighted estimate of -log p(x) and its effective
-    sample size, in chunks so that at most 10,000 images are decoded at once."""
+    """Per image: the K-sample importance-weighted estimate of -log p(x), its effective
+    sample size, and the estimate from the first K / 2 of the same draws (how much the
+    bound still moves with K), in chunks so that at most 10,000 images are decoded at once."""
     rng = np.random.default_rng([seed, 1])
     log_likelihood = bernoulli_log_likelihood(decoder)
     chunk = max(1, 10_000 // k)
-    nll, ess = [], []
+    nll, ess, half = [], [], []
     for start in range(0, len(x), chunk):
         part = slice(start, start + chunk)
         log_w = iw_log_weights(
@@ -118,7 +119,52 @@ def importance_sampled_nll(
         )
         nll.append(metrics.importance_weighted_nll(log_w))
         ess.append(metrics.effective_sample_size(log_w))
-    return np.concatenate(nll), np.concatenate(ess)
+        half.append(metrics.importance_weighted_nll(log_w[:, : max(1, k // 2)]))
+    return np.concatenate(nll), np.concatenate(ess), np.concatenate(half)
+
+
+SWEEP_KS = (1, 10, 100, 1000, 5000)
+
+
+def iw_sweep(decoder, x, z_mean, z_log_var, images, ks=SWEEP_KS):
+    """How the IW estimate moves with K on the study's IW images: one set of max(ks) draws
+    per image, and each K's estimate from its first K draws, so that the estimates are
+    paired. Per K: mean NLL and its standard error over the images, the mean excess over
+    the largest K with its paired standard error, and the effective sample size over K."""
+    pick = iw_subset(len(x), images)
+    rng = np.random.default_rng([0, 1])
+    log_likelihood = bernoulli_log_likelihood(decoder)
+    spread = np.std(z_mean, axis=0)
+    largest = max(ks)
+    per_k = {k: ([], []) for k in ks}
+    for start in range(0, len(pick), max(1, 10_000 // largest)):
+        part = pick[start : start + max(1, 10_000 // largest)]
+        log_w = iw_log_weights(
+            log_likelihood,
+            x[part],
+            z_mean[part],
+            z_log_var[part],
+            largest,
+            spread,
+            rng,
+            metrics.PROPOSAL_WIDTHS,
+        )
+        for k in ks:
+            per_k[k][0].append(metrics.importance_weighted_nll(log_w[:, :k]))
+            per_k[k][1].append(metrics.effective_sample_size(log_w[:, :k]) / k)
+    final = np.concatenate(per_k[largest][0])
+    rows = []
+    for k in ks:
+        nll, ess = np.concatenate(per_k[k][0]), np.concatenate(per_k[k][1])
+        rows.append(
+            {
+                "k": k,
+                **mean_and_error("iw_nll", nll),
+                **mean_and_error("excess_over_largest_k", nll - final),
+                "ess_fraction": float(np.mean(ess)),
+            }
+        )
+    return {"images": len(pick), "largest_k": largest, "rows": rows}
 
 
 def iw_subset(n, size, seed=0):
@@ -129,22 +175,18 @@ def iw_subset(n, size, seed=0):
 
 
 def decode_readings(decoder, judge, z, chunk=10_000):
-    """The judge's class probabilities for the decodes of codes z, decoded and read `chunk`
-    at a time so that memory does not grow with len(z): (len(z), 10)."""
-    return np.concatenate(
-        [
-            judge.probabilities(metrics.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
-            for start in range(0, len(z), chunk)
-        ]
-    )
+    """The judge's class probabilities (len(z), 10) and features (len(z), 512) of the decodes
+    of codes z, decoded and read `chunk` at a time so that memory does not grow with len(z)."""
+    reads = [
+        judge.read(metrics.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
+        for start in range(0, len(z), chunk)
+    ]
+    return tuple(np.concatenate(parts) for parts in zip(*reads, strict=True))
 
 
-def prior_readings(decoder, judge, n, seed=0):
-    """The judge's class probabilities for decodes of n samples of N(0, I), the same samples
-    for every model of a seed: (n, 10)."""
-    latent_dim = decoder.inputs[0].shape[-1]
-    z = np.random.default_rng([seed, 2]).standard_normal((n, latent_dim))
-    return decode_readings(decoder, judge, z)
+def prior_codes(n, latent_dim, seed=0):
+    """n samples of N(0, I), the same for every model of a latent dimension."""
+    return np.random.default_rng([seed, 2]).standard_normal((n, latent_dim))
 
 
 def manifold_cells(image, size=MANIFOLD_SIZE):
@@ -178,16 +220,17 @@ def loss_summary(reconstruction, kl, coefficient):
 
 def latent_summary(z_mean, z_log_var, samples, seed=0):
     """Rate split into I(x; z) and KL(q(z) || N(0, I)) = R - I(x; z), per-dimension KL and the
-    aggregate posterior's moments."""
-    rate = float(np.mean(metrics.kl_to_prior(z_mean.astype(float), z_log_var.astype(float))))
-    information, error = metrics.mutual_information(z_mean, z_log_var, samples, seed)
+    aggregate posterior's moments. KL(q(z) || N(0, I))'s standard error is that of the draws'
+    KL(q(z | x_n) || N(0, I)) - [log q(z | x_n) - log q(z)], so it holds the test images'
+    noise in R as well as the Monte Carlo noise in I(x; z)."""
+    rates = metrics.kl_to_prior(z_mean.astype(float), z_log_var.astype(float))
+    picks, terms = metrics.mutual_information_terms(z_mean, z_log_var, samples, seed)
     mean, cov = metrics.aggregate_moments(z_mean, z_log_var)
     return {
-        "mutual_information": information,
-        "mutual_information_se": error,
+        **mean_and_error("mutual_information", terms),
         "mutual_information_max": float(np.log(len(z_mean))),
-        "prior_kl": rate - information,
-        "prior_kl_se": error,
+        "prior_kl": float(np.mean(rates)) - float(np.mean(terms)),
+        "prior_kl_se": metrics.standard_error(rates[picks] - terms),
         "active_units": metrics.active_units(z_mean),
         **{f"kl_z{u}": float(v) for u, v in enumerate(metrics.kl_per_dimension(z_mean, z_log_var))},
         "q_mean": mean.tolist(),
@@ -195,24 +238,65 @@ def latent_summary(z_mean, z_log_var, samples, seed=0):
     }
 
 
-def iw_summary(decoder, x, z_mean, z_log_var, reconstruction, kl, settings, seed=0):
-    """IW NLL on a seeded subset, with D + R and the gap on the same images, standard errors
-    and the effective sample size."""
-    pick = iw_subset(len(x), settings["iw_images"], seed)
+def iw_summary(decoder, x, z_mean, z_log_var, reconstruction, kl, settings):
+    """IW NLL on the study's fixed subset of test images, with D + R and the gap on the same
+    images, standard errors, the effective sample size and how much the estimate moves from
+    K / 2 to K draws; returns (numbers, the per-image estimates)."""
+    pick = iw_subset(len(x), settings["iw_images"])
     spread = np.std(z_mean, axis=0)
-    nll, ess = importance_sampled_nll(
-        decoder, x[pick], z_mean[pick], z_log_var[pick], settings["iw_samples"], spread, seed
+    nll, ess, half = importance_sampled_nll(
+        decoder, x[pick], z_mean[pick], z_log_var[pick], settings["iw_samples"], spread
     )
     elbo = reconstruction[pick] + kl[pick]
     ess_fraction = float(np.mean(ess)) / settings["iw_samples"]
-    return {
+    numbers = {
         **mean_and_error("iw_nll", nll),
         **mean_and_error("iw_d_plus_r", elbo),
         **mean_and_error("iw_gap", elbo - nll),
+        **mean_and_error("iw_half_k_excess", half - nll),
         "iw_images": len(pick),
         "iw_ess": ess_fraction,
         "iw_ess_low": ess_fraction < MIN_ESS_FRACTION,
     }
+    return numbers, nll
+
+
+def test_blocks(test_features, n):
+    """The test digits' blocks for comparing n generated images: (rows (blocks, m), the
+    features' scale, the scaled blocks (blocks, m, d), their Gram matrices)."""
+    m = min(n, len(test_features)) // distances.BLOCKS
+    rows = distances.block_rows(len(test_features), distances.BLOCKS, m)
+    scale = distances.feature_scale(test_features)
+    real = test_features[rows] / scale
+    return rows, scale, real, [distances.gram(block, block) for block in real]
+
+
+def generation_summary(prior_features, reconstruction_features, test_features):
+    """KID, precision and recall of the decodes of N(0, I) and of the reconstructions against
+    the test digits, in the judge's features, block by block (vaestudy.distances): the prior's
+    block j against test block j, and the reconstructions of test block j - 1 against test
+    block j, so that no reconstruction meets its own original. Returns (numbers, the prior's
+    KID per block)."""
+    rows, scale, real, grams = test_blocks(test_features, len(prior_features))
+    prior = (prior_features[: rows.size] / scale).reshape(real.shape)
+    reconstructions = reconstruction_features[np.roll(rows, 1, axis=0)] / scale
+    from_prior = distances.distance(prior, real, grams)
+    numbers = {
+        **from_prior.summary("prior"),
+        **distances.distance(reconstructions, real, grams).summary("reconstruction"),
+    }
+    return numbers, from_prior.kid
+
+
+def floor_summary(other_features, test_features):
+    """KID, precision and recall of other real digits (the judge's held-out training digits)
+    against the test digits: what a decoder that draws the data itself would score; {} with
+    too few of them for the blocks (fewer than 50)."""
+    if min(len(other_features), len(test_features)) < distances.BLOCKS * distances.MIN_BLOCK:
+        return {}
+    rows, scale, real, grams = test_blocks(test_features, len(other_features))
+    other = (other_features[: rows.size] / scale).reshape(real.shape)
+    return distances.distance(other, real, grams).summary("floor")
 
 
 def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
@@ -227,21 +311,20 @@ def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
 
 def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
     """The coverage gap (metrics.coverage_gap) with its bootstrap error, and the share of
-    reconstructions the judge reads as their own label; returns (numbers, bootstrap draws)."""
+    reconstructions the judge reads as their own label."""
     gap, draws = metrics.coverage_gap(prior_reads, reconstruction_reads, seed=seed)
-    numbers = {
+    return {
         "coverage_gap": gap,
         "coverage_gap_se": float(np.std(draws, ddof=1)),
         **mean_and_error("reconstruction_accuracy", reconstruction_reads == labels),
     }
-    return numbers, draws
 
 
 @dataclass(frozen=True)
 class ModelOutputs:
     """What a metric of its own (yardsticks.Metric.compute) can read of one model: the
     model, the judge, the test images x (floats in [0, 1]) and labels y, the codes of x,
-    the per-image reconstruction and KL, the evaluation settings and the seed."""
+    the per-image reconstruction and KL and the evaluation settings."""
 
     vae: object
     judge: object
@@ -252,35 +335,41 @@ class ModelOutputs:
     reconstruction: np.ndarray
     kl: np.ndarray
     settings: dict
-    seed: int
 
 
-def summarise_model(vae, judge, x, y, codes, grid, settings, seed=0):
+def summarise_model(vae, judge, x, y, codes, grid, settings):
     """All test-set numbers of one model; codes are its (z_mean, z_log_var) of x (see encode),
     grid the judge's probabilities of the manifold cells (see grid_classes), settings the
-    EVALUATION_KEYS of the config. Returns (numbers, readings): readings holds the judge's
-    winning class per prior decode and per reconstruction, and the coverage gap's bootstrap
-    draws, for comparisons paired across coefficients."""
+    EVALUATION_KEYS of the config. Every random draw (the z per image, the samples of N(0, I),
+    the IW images and draws, the bootstrap) is the same for every model, so that differences
+    between models are paired. Returns (numbers, paired): paired holds values per evaluation
+    unit, the same units for every model: the IW NLL per IW image, the prior decodes' KID
+    per block and the reconstruction per test image (see inference.SeedModel)."""
     z_mean, z_log_var = codes
-    reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var, seed)
+    reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var)
     label_shares = np.bincount(y, minlength=10) / len(y)
-    decodes = prior_readings(vae.decoder, judge, settings["coverage_samples"], seed)
-    reconstructions = decode_readings(vae.decoder, judge, sampled_codes(z_mean, z_log_var, seed))
-    readings = {
-        "prior": np.argmax(decodes, axis=1).astype(np.uint8),
-        "reconstruction": np.argmax(reconstructions, axis=1).astype(np.uint8),
-    }
-    gap, readings["gap_draws"] = gap_summary(readings["prior"], readings["reconstruction"], y, seed)
+    prior_z = prior_codes(settings["coverage_samples"], z_mean.shape[1])
+    decodes, prior_features = decode_readings(vae.decoder, judge, prior_z)
+    reconstructions, reconstruction_features = decode_readings(
+        vae.decoder, judge, sampled_codes(z_mean, z_log_var)
+    )
+    _, test_features = judge.read(x)
+    gap = gap_summary(np.argmax(decodes, axis=1), np.argmax(reconstructions, axis=1), y)
+    generation, prior_kid = generation_summary(
+        prior_features, reconstruction_features, test_features
+    )
+    iw, iw_nll = iw_summary(vae.decoder, x, z_mean, z_log_var, reconstruction, kl, settings)
     share = settings["class_share"]
     numbers = {
         **loss_summary(reconstruction, kl, vae.kl_coefficient),
-        **latent_summary(z_mean, z_log_var, settings["prior_samples"], seed),
-        **iw_summary(vae.decoder, x, z_mean, z_log_var, reconstruction, kl, settings, seed),
-        **coverage_summary("grid", grid.reshape(-1, grid.shape[-1]), label_shares, share, seed),
-        **coverage_summary("prior", decodes, label_shares, share, seed),
+        **latent_summary(z_mean, z_log_var, settings["prior_samples"]),
+        **iw,
+        **coverage_summary("grid", grid.reshape(-1, grid.shape[-1]), label_shares, share),
+        **coverage_summary("prior", decodes, label_shares, share),
         **gap,
+        **generation,
     }
-    outputs = ModelOutputs(vae, judge, x, y, z_mean, z_log_var, reconstruction, kl, settings, seed)
+    outputs = ModelOutputs(vae, judge, x, y, z_mean, z_log_var, reconstruction, kl, settings)
     for metric in yardsticks.computed():
         numbers.update(metric.compute(outputs))
-    return numbers, readings
+    return numbers, {"iw_nll": iw_nll, "prior_kid": prior_kid, "reconstruction": reconstruction}

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 
@@ -50,10 +49,11 @@ def _row(c, measured, published, tolerance):
     }
 
 
-def compare(config, metrics, reference, recommended=()):
+def compare(config, metrics, reference, intervals=None):
     """Measured test losses of the first seed's models (the published study ran one model
     per coefficient; diverged models left out) against the published ones for the
-    coefficients both have, judged by the reference's tolerances."""
+    coefficients both have, judged by the reference's tolerances; intervals maps each
+    criterion's name to its interval of c (or None), set against the published verdict."""
     differences = setting_differences(config, reference)
     if differences:
         return Comparison(False, differences)
@@ -70,11 +70,26 @@ def compare(config, metrics, reference, recommended=()):
         return Comparison(False, ["no coefficient of this run is in the published study"])
     reproduces = all(row["ok"] for row in rows)
     return Comparison(
-        True, [], rows, reproduces, _summary(rows, reproduces, reference, recommended)
+        True, [], rows, reproduces, _summary(rows, reproduces, reference, intervals or {})
     )
 
 
-def _summary(rows, reproduces, reference, recommended):
+def _relation(judged, name, interval):
+    """How the published verdict sits in one criterion's interval, in words."""
+    if not interval:
+        return f"{name} has no measured interval"
+    low, high = interval
+    inside = [c for c in judged if low <= c <= high]
+    shown = f"{low:g}–{high:g}" if low != high else f"{low:g}"
+    if len(inside) == len(judged):
+        return f"all lie inside the interval of {name} (c = {shown})"
+    if inside:
+        names = ", ".join(f"{c:g}" for c in inside)
+        return f"of them c = {names} lie inside the interval of {name} (c = {shown})"
+    return f"none lies inside the interval of {name} (c = {shown})"
+
+
+def _summary(rows, reproduces, reference, intervals):
     tolerance = reference["tolerance"]
     missed = [f"c = {row['coefficient']:g}" for row in rows if not row["ok"]]
     verdict = (
@@ -85,18 +100,8 @@ def _summary(rows, reproduces, reference, recommended):
         f"(tolerance: reconstruction {tolerance['reconstruction']:.0%}, KL {tolerance['kl']:.0%})."
     )
     judged = sorted(float(c) for c in reference.get("judged_best", []))
-    if not judged or not recommended:
+    if not judged or not intervals:
         return verdict
-    agree = sorted(set(recommended) & set(judged))
     names = ", ".join(f"{c:g}" for c in judged)
-    relation = (
-        f"the computed conclusion (c = {', '.join(f'{c:g}' for c in recommended)}) is among them"
-        if agree
-        else "the computed conclusion differs from it"
-    )
+    relation = "; ".join(_relation(judged, name, i) for name, i in intervals.items())
     return f"{verdict} The published study judged c = {names} best by eye; {relation}."
-
-
-def comparison_table(comparison):
-    """The rows as a DataFrame for the report (empty when the reference does not apply)."""
-    return pd.DataFrame(comparison.rows)

@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from vaestudy import yardsticks
+from vaestudy.inference import coefficient_errors
 
 # what identifies a model, what its training job reports, and who made it
 MODEL_COLUMNS = ["dataset", "latent_dim", "coefficient", "seed"]
@@ -73,23 +73,26 @@ def read_metrics(paths):
 
 
 def over_seeds(metrics, columns):
-    """Per coefficient, over its finished models: the mean of each column, `<column>_err` (its
-    standard error) and `seeds`, the number of finished models.
-
-    With several seeds the error is the standard error of the mean over seeds (which holds
-    the Monte Carlo noise of each model's estimate too); with one seed it is that model's own
-    `<column>_se` (test images and Monte Carlo draws), or 0 where the column has none, as
-    the spread over seeds is then unknown.
-    """
+    """Per coefficient, over its finished models: the mean of each column, `<column>_err`
+    (its standard error with every source, inference.coefficient_errors: the seed spread,
+    pooled over the coefficients with several seeds so that one-seed coefficients carry it
+    too, and the evaluation's own error) and `seeds`, the number of finished models."""
     finished = metrics[~metrics["diverged"].astype(bool)]
-    grouped = finished.groupby("coefficient")
-    table = grouped[list(columns)].mean()
-    table["seeds"] = grouped.size()
+    parts = []
     for column in columns:
-        over = grouped[column].std(ddof=1) / np.sqrt(table["seeds"])
-        own = grouped[f"{column}_se"].mean() if f"{column}_se" in finished else 0.0
-        table[f"{column}_err"] = over.where(table["seeds"] > 1, own).fillna(0.0)
+        se = f"{column}_se" if f"{column}_se" in finished else None
+        part = coefficient_errors(finished.dropna(subset=[column]), column, se)
+        parts.append(part[[column, f"{column}_err"]])
+    table = pd.concat(parts, axis=1) if parts else pd.DataFrame()
+    table["seeds"] = finished.groupby("coefficient").size()
     return table.sort_index()
+
+
+def seed_spread_measured(metrics):
+    """Whether some coefficient has several finished models, so that errors hold a seed
+    spread."""
+    finished = metrics[~metrics["diverged"].astype(bool)]
+    return bool((finished.groupby("coefficient").size() > 1).any())
 
 
 def _mean_error(mean, error, decimals, error_decimals=None):

@@ -14,10 +14,13 @@ as the entry's `compute`, and the entry itself:
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vaestudy.distances import BLOCKS, NEIGHBOURS
+
+GENERATION = "Generation: decoded images against the test digits"
 FIT = "Fit: distortion, rate and likelihood"
 PRIOR_MATCH = "Prior match: how the codes fill N(0, I)"
 COVERAGE = "Coverage: what the decoder draws from N(0, I)"
-GROUPS = (FIT, PRIOR_MATCH, COVERAGE)
+GROUPS = (GENERATION, FIT, PRIOR_MATCH, COVERAGE)
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,10 @@ class Metric:
 
 IW = (
     "Importance-weighted estimate of −log p(x) with K = {iw_samples} samples per image on "
-    "{iw_images} test images (a seeded random choice; ± is the standard error over those "
-    "images). The proposal is an equal mixture of the encoder's Gaussian and Gaussians around "
+    "{iw_images} test images (one seeded choice, the same for every model and seed, so that "
+    "differences are paired over images; ± is the standard error over those images). The "
+    "criterion of held-out likelihood. The proposal is an equal mixture of the encoder's "
+    "Gaussian and Gaussians around "
     "the same mean at least {proposal_widths} times as wide as the spread of the codes: the "
     "encoder alone is far too narrow at small c and leaves the bound loose. Every proposal "
     "gives an upper bound on −log p(x) in expectation that tightens as K grows. The targets "
@@ -63,7 +68,72 @@ CLASSES = (
     "digit class counts when it wins at least {class_share} of them."
 )
 
+KID = (
+    "Kernel inception distance between the judge's features (its last hidden layer) of {what} "
+    "and of the test digits: the unbiased squared MMD under the kernel (a·b / d + 1)³, "
+    "features scaled so that the test digits' a·a / d is 1 on average; 0 when the two sets "
+    "come from one distribution. It grows both with holes (images off the data) and with "
+    "blur or collapse. Computed in {blocks} disjoint blocks of test digits (the same for "
+    "every model), ± the standard error over the blocks."
+)
+PRECISION = (
+    "Improved precision (Kynkäänniemi et al., 2019) of {what}: the share of them inside the "
+    "ball of some test digit reaching its {neighbours}rd nearest test digit, in the judge's "
+    "features scaled to unit length, per block as for KID. Holes lower it."
+)
+RECALL = (
+    "Improved recall of {what}: the share of test digits inside the ball of some of them "
+    "(their {neighbours}rd nearest neighbour among them). Collapse onto few kinds of image, and "
+    "blur, lower it."
+)
+PRIOR_DECODES = "the decodes of {coverage_samples} samples of N(0, I)"
+RECONSTRUCTIONS = "the reconstructions of the test digits (one z ~ q(z|x) each)"
+
+
+def precision_and_recall(prefix, label, what):
+    """The precision and recall metrics of one image set (prior decodes or reconstructions)."""
+    return (
+        Metric(
+            f"{prefix}_precision",
+            f"precision of {label}",
+            GENERATION,
+            lower=0,
+            upper=1,
+            definition=PRECISION.replace("{what}", what),
+        ),
+        Metric(
+            f"{prefix}_recall",
+            f"recall of {label}",
+            GENERATION,
+            lower=0,
+            upper=1,
+            definition=RECALL.replace("{what}", what),
+        ),
+    )
+
+
 METRICS = (
+    Metric(
+        "prior_kid",
+        "KID of N(0, I) decodes",
+        GENERATION,
+        decimals=4,
+        panel="KID of N(0, I) decodes (criterion)",
+        definition=KID.replace("{what}", PRIOR_DECODES)
+        + " The criterion of generation from the prior.",
+    ),
+    *precision_and_recall("prior", "N(0, I) decodes", PRIOR_DECODES),
+    Metric(
+        "reconstruction_kid",
+        "KID of reconstructions",
+        GENERATION,
+        decimals=4,
+        panel="KID of reconstructions",
+        definition=KID.replace("{what}", RECONSTRUCTIONS)
+        + " Beside the prior decodes' KID it shows how much of that is blur (here too) and "
+        "how much the prior (there only).",
+    ),
+    *precision_and_recall("reconstruction", "reconstructions", RECONSTRUCTIONS),
     Metric("loss", "loss (rec + c·KL)", error=False, decimals=2, unit="nats"),
     Metric(
         "reconstruction",
@@ -116,7 +186,7 @@ METRICS = (
         "IW NLL",
         FIT,
         decimals=2,
-        panel="importance-weighted NLL",
+        panel="importance-weighted NLL (criterion)",
         lower=0,
         unit="nats",
         definition=IW,
@@ -128,6 +198,18 @@ METRICS = (
         decimals=2,
         unit="nats",
         definition="How far the ELBO is from the IW estimate on the same images.",
+    ),
+    Metric(
+        "iw_half_k_excess",
+        "IW NLL at K/2 − at K",
+        FIT,
+        decimals=3,
+        lower=0,
+        unit="nats",
+        definition=(
+            "How much the IW estimate still falls from the first K / 2 of its draws to all K "
+            "(per image, paired): about how far the bound at K is from converged."
+        ),
     ),
     Metric("iw_images", "IW images", error=False, count=True),
     Metric(
@@ -171,8 +253,11 @@ METRICS = (
         upper="kl",
         unit="nats",
         definition=(
-            "R − I(x; z): how far the encoder's output as a whole is from the prior, with the "
-            "standard error of I(x; z)."
+            "R − I(x; z): how far the encoder's output as a whole is from the prior. Its ± "
+            "holds the test images' noise in R as well as the Monte Carlo noise in I(x; z) (the "
+            "standard error of the draws' KL(q(z|x<sub>n</sub>) ‖ N(0, I)) − [log q(z | "
+            "x<sub>n</sub>) − log q(z)]). Where I(x; z) is within log 2 of log N it is bounded "
+            "by the number of test images, and so is this."
         ),
     ),
     Metric(
@@ -205,7 +290,7 @@ METRICS = (
             "decoder's blur is in both and largely cancels; a large gap means the decoder "
             "fails to draw from the prior what it draws from the encoder's codes. It can be no "
             "larger than TV(q(z), N(0, I)). ± is a bootstrap over the decodes and the test "
-            "images, with the same resamples for every model of a seed."
+            "images, with the same resamples for every model."
         ),
     ),
     Metric(
@@ -316,6 +401,8 @@ def definition_values(settings, mi_ceilings, manifold_cells):
     """The {placeholders} of the definitions, for a run with these settings; mi_ceilings are
     the values of log N (one per number of test images)."""
     return {
+        "blocks": BLOCKS,
+        "neighbours": NEIGHBOURS,
         "iw_samples": settings["iw_samples"],
         "iw_images": settings["iw_images"] or "all",
         "proposal_widths": _widths(),
@@ -352,6 +439,8 @@ def _bound(value, missing):
 def markdown():
     """docs/metrics.md: every column of the metrics table, from this registry."""
     values = {
+        "blocks": BLOCKS,
+        "neighbours": NEIGHBOURS,
         "iw_samples": "`iw_samples`",
         "iw_images": "`iw_images`",
         "proposal_widths": _widths(),
