@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from vaestudy.report import seed_counts, sensitivity_table, trained_by
+from vaestudy import wording
+from vaestudy.report import answer_rows, budget_rows, seed_counts, trained_by
 from vaestudy.tables import summary_parts
 
 
@@ -26,66 +27,143 @@ def yardstick_tables(metrics, latent_dim):
     )
 
 
-def sensitivity_markdown(grid):
-    table = sensitivity_table(grid)
-    head = ["margin \\ max coverage gap", *table["gaps"]]
-    rows = [[row["margin"], *row["cells"]] for row in table["rows"]]
-    note = (
-        "\n\n† no coefficient inside the margin passes the coverage test there, so the prior "
-        "match alone decides."
-        if table["waived"]
-        else ""
-    )
-    return markdown_table(pd.DataFrame(rows, columns=head)) + note
-
-
-def verdicts_markdown(conclusion):
+def answer_markdown(level):
+    """Per coefficient its seeds and, per criterion, value ± error and verdict."""
+    head = ["c", "seeds"]
+    for criterion in level["criteria"]:
+        head += [criterion["name"], "verdict"]
     rows = [
-        [f"{entry['coefficient']:g}", entry["seeds"], entry["verdict"], entry["reason"]]
-        for entry in conclusion["coefficients"]
+        [row["c"] + (" (refined)" if row["refined"] else ""), row["seeds"]]
+        + [part for cell in row["cells"] for part in (cell["value"], cell["verdict"])]
+        for row in answer_rows(level)
     ]
-    return markdown_table(pd.DataFrame(rows, columns=["c", "seeds", "verdict", "why"]))
+    return markdown_table(pd.DataFrame(rows, columns=head))
 
 
-def across_markdown(rows):
-    """Per level, the recommended coefficients and the seeds behind each."""
-    table = [
+def budget_markdown(level):
+    rows = [[r["budget"], r["largest"], r["range"]] for r in budget_rows(level["budgets"])]
+    return markdown_table(
+        pd.DataFrame(rows, columns=["reconstruction budget", "largest c", "range"])
+    )
+
+
+def rounds_markdown(level):
+    lines = []
+    for r in level["rounds"]:
+        added = "; ".join(
+            f"c = {a['coefficient']:g}, seeds {', '.join(map(str, a['seeds']))} ({a['why']})"
+            for a in r["add"]
+        )
+        left = "; ".join(f"c = {a['coefficient']:g}" for a in r["left_out"])
+        lines.append(
+            f"- round {r['round']} (from {r['models']} models): {added or 'nothing more to add'}"
+            + (f"; left out by the budget: {left}" if left else "")
+        )
+    return "\n".join(lines)
+
+
+def sweep_markdown(sweep):
+    if not sweep or not sweep.get("rows"):
+        return "No K-sweep (the swept model did not finish)."
+    verdict = (
+        f"From K = {sweep['k']} to {sweep['largest_k']} the estimate falls by "
+        f"{sweep['excess']:.3f} ± {sweep['excess_se']:.3f} nats; the smallest standard error of "
+        "a difference the criterion compares is "
+        f"{sweep['smallest_difference_se'] or float('nan'):.3f}"
+        f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison."
+    )
+    rows = [
         [
-            row["level"],
-            ", ".join(f"{c:g}" for c in row["recommended"]) or "–",
-            ", ".join(str(n) for n in row["seeds"]) or "–",
+            row["k"],
+            f"{row['iw_nll']:.2f} ± {row['iw_nll_se']:.2f}",
+            f"{row['excess_over_largest_k']:.3f} ± {row['excess_over_largest_k_se']:.3f}",
+            f"{row['ess_fraction']:.3f}",
         ]
-        for row in rows
+        for row in sweep["rows"]
     ]
-    return markdown_table(pd.DataFrame(table, columns=["level", "recommended c", "seeds"]))
+    head = ["K", "IW NLL", f"excess over K = {sweep['largest_k']}", "ESS / K"]
+    return (
+        f"IW NLL of c = {sweep['coefficient']:g}, seed {sweep['seed']}, on {sweep['images']} "
+        f"test images. {verdict}\n\n" + markdown_table(pd.DataFrame(rows, columns=head))
+    )
+
+
+def warnings(level):
+    notes = []
+    if level["loose_iw"]:
+        notes.append(
+            f"IW NLL of {wording.names(level['loose_iw'])}: the importance weights' effective "
+            "sample size is below 1 % of K, so the estimate may be a loose bound."
+        )
+    if level["near_ceiling"]:
+        notes.append(
+            f"At {wording.names(level['near_ceiling'])}, I(x; z) is within log 2 of log N: "
+            "there I(x; z), and KL(q(z) ‖ N(0, I)) with it, is bounded by the number of test "
+            "images rather than measured."
+        )
+    return "\n\n".join(notes)
 
 
 def level_section(results, metrics, level, heading):
-    """One level's conclusion, sensitivity and yardsticks, its headings at `heading` depth."""
+    """One level's answer, budget view, K-sweep and yardsticks, its headings at `heading`."""
     rows = metrics[
         (metrics["dataset"] == level["dataset"]) & (metrics["latent_dim"] == level["latent_dim"])
     ]
     judge = json.loads((results / f"classifier/{level['dataset']}/accuracy.json").read_text())
-    recommended = ", ".join(f"{c:g}" for c in level["recommended"])
-    return f"""{heading} Conclusion: c = {recommended}
+    headlines = "\n".join(f"- **{c['name']}**: {wording.headline(c)}" for c in level["criteria"])
+    floor = (
+        f" Its held-out training digits score KID {judge['floor_kid']:.4f} ± "
+        f"{judge['floor_kid_se']:.4f} against the test digits, the generation criterion's floor."
+        if "floor_kid" in judge
+        else ""
+    )
+    return f"""{heading} The answer
 
-Seeds: {seed_counts(rows)}. The judge reached {judge["test_accuracy"]:.2%} test accuracy
-(temperature {judge["temperature"]:.2f}).
+{headlines}
 
 {level["summary"]}
 
-{verdicts_markdown(level)}
+Seeds: {seed_counts(rows)}. The judge reached {judge["test_accuracy"]:.2%} test accuracy
+(temperature {judge["temperature"]:.2f}).{floor}
 
-{heading} How the answer moves with the thresholds
+{answer_markdown(level)}
 
-{level["sensitivity"]["sentence"]}
+{warnings(level)}
 
-{sensitivity_markdown(level["sensitivity"]["grid"])}
+{heading} Where more training went
+
+{rounds_markdown(level)}
+
+{heading} The criteria beside the reconstruction budget
+
+{budget_markdown(level)}
+
+{heading} Has the IW bound converged in K?
+
+{sweep_markdown(level["iw_sweep"])}
 
 {heading} Every yardstick
 
 {yardstick_tables(rows, level["latent_dim"]).replace("### ", heading + "# ")}
 """
+
+
+def across_markdown(across):
+    """Per level, each criterion's best and interval."""
+    head = ["level"]
+    for criterion in across["criteria"]:
+        head += [f"{criterion['name']}: best", "interval"]
+    table = []
+    for i, first in enumerate(across["criteria"][0]["rows"]):
+        line = [first["level"]]
+        for criterion in across["criteria"]:
+            row = criterion["rows"][i]
+            line += [
+                "–" if row["best"] is None else f"{row['best']:g}",
+                wording.span(row["interval"]) if row["interval"] else "unknown",
+            ]
+        table.append(line)
+    return markdown_table(pd.DataFrame(table, columns=head))
 
 
 def results_page(results, run):
@@ -101,15 +179,15 @@ def results_page(results, run):
 
 Generated by `docs/generate_results.py` from the results of {run}, trained by
 {", ".join(trained_by(metrics))}; settings hash
-`{conclusion["provenance"]["settings_hash"]}`, data sha256 {hashes}. ± is the standard error:
-over seeds where a coefficient has several, over test images and Monte Carlo draws where it has
-one.
+`{conclusion["provenance"]["settings_hash"]}`, data sha256 {hashes}. ± is the standard error
+with every source: the seed-to-seed spread (pooled over the coefficients with several seeds, so
+that one-seed coefficients carry it too) and the evaluation's own noise.
 
 """
     if len(levels) == 1:
         return page + level_section(results, metrics, levels[0], "##")
     page += f"## Across the levels\n\n{conclusion['across']['sentence']}\n\n"
-    page += across_markdown(conclusion["across"]["rows"]) + "\n\n"
+    page += across_markdown(conclusion["across"]) + "\n\n"
     for level in levels:
         page += f"## {level['level']}\n\n" + level_section(results, metrics, level, "###") + "\n"
     return page.rstrip() + "\n"

@@ -10,14 +10,19 @@ import jinja2
 import pandas as pd
 import yaml
 
-from vaestudy import yardsticks
-from vaestudy.conclusion import Thresholds, across_levels, level_record
+from vaestudy import wording, yardsticks
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
-from vaestudy.levels import level_of, levels
+from vaestudy.levels import Level
 from vaestudy.plots import PLANE_NOTE
 from vaestudy.provenance import describe, settings_hash
 from vaestudy.reference import compare
-from vaestudy.tables import kl_dimension_columns, loss_table_html, moments_text, summary_html
+from vaestudy.tables import (
+    kl_dimension_columns,
+    loss_table_html,
+    moments_text,
+    seed_spread_measured,
+    summary_html,
+)
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
 
@@ -40,6 +45,7 @@ def package_versions():
 
 TRAINED_BY = ("workflow_commit", "workflow_dirty", "workflow_package")
 STUDY_FIGURES = (
+    "answer",
     "encoder_comparison",
     "manifold_comparison",
     "rate_distortion",
@@ -73,73 +79,53 @@ def trained_by(metrics):
     return sorted(versions)
 
 
-def study_levels(config, metrics):
-    """The levels of the config that the metrics table has rows of, in config order."""
-    present = {level_of(row) for _, row in metrics[["dataset", "latent_dim"]].iterrows()}
-    return [level for level in levels(config) if level in present]
-
-
 def of_level(metrics, level):
     """The rows of one level."""
     rows = (metrics["dataset"] == level.dataset) & (metrics["latent_dim"] == level.latent_dim)
     return metrics[rows].reset_index(drop=True)
 
 
-def conclusions(config, metrics):
-    """Every level's conclusion record and the comparison across them: what
-    results/tables/conclusion.json holds (the first level's record also at the top)."""
-    thresholds = Thresholds.from_settings(config)
-    records = [
-        level_record(of_level(metrics, level), thresholds, level)
-        for level in study_levels(config, metrics)
-    ]
-    return {**records[0], "levels": records, "across": across_levels(records)}
-
-
 def build_context(
-    config, metrics, figures, data_info, classifier_info, published=None, workflow=None, saved=None
+    config, metrics, figures, data_info, classifier_info, conclusion, published=None, workflow=None
 ):
     """Everything the template shows. config: the study's settings; metrics: one row per
     model of every level; figures: "prior" and "levels" map to PNG paths, "studies" maps a
     Level to its STUDY_FIGURES paths, "models" maps (Level, seed, coefficient) to that
     model's MODEL_FIGURES paths; data_info and classifier_info map each dataset to its
-    provenance and its judge; published is the reference file's content
-    (report/published.yaml), compared at the levels whose settings match; workflow is the
-    provenance.workflow_version that renders the report; saved is conclusions(config,
-    metrics) when the caller has it already."""
-    found = study_levels(config, metrics)
-    several = len(found) > 1
-    saved = saved or conclusions(config, metrics)
+    provenance and its judge; conclusion is results/tables/conclusion.json; published is
+    the reference file's content (report/published.yaml), compared at the levels whose
+    settings match; workflow is the provenance.workflow_version that renders the report."""
+    records = conclusion["levels"]
+    several = len(records) > 1
     judges = {name: judged(info, config) for name, info in classifier_info.items()}
-    level_contexts = [
-        level_context(
-            config,
-            level,
-            of_level(metrics, level),
-            figures,
-            record,
-            judges[level.dataset],
-            published,
-            anchor=f"{level.anchor}-" if several else "",
+    level_contexts = []
+    for record in records:
+        level = Level(record["dataset"], record["latent_dim"])
+        level_contexts.append(
+            level_context(
+                config,
+                level,
+                of_level(metrics, level),
+                figures,
+                record,
+                judges[level.dataset],
+                published,
+                anchor=f"{level.anchor}-" if several else "",
+            )
         )
-        for level, record in zip(found, saved["levels"], strict=True)
-    ]
     ceilings = sorted(set(metrics["mutual_information_max"].dropna().round(2)))
     values = yardsticks.definition_values(config, ceilings, MANIFOLD_SIZE**2)
     return {
         "title": "How the KL coefficient shapes a VAE",
         "levels": level_contexts,
         "several_levels": several,
-        "across": saved["across"],
+        "across": conclusion["across"],
         "levels_figure": data_uri(figures["levels"]),
         "prior": data_uri(figures["prior"]),
         "reference_source": published["source"] if published else "",
         "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
         "definitions": yardsticks.definitions(values),
-        "conclusion": saved,
-        "recommended": saved["recommended"],
         "contender_seeds": config["contender_seeds"],
-        "config": config,
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
         "datasets": [
             {"name": name, **data_info[name], "classifier": judges[name]} for name in data_info
@@ -162,8 +148,8 @@ def judged(classifier_info, config):
     return {**info, "bias": judge_bias(info)}
 
 
-def level_context(config, level, metrics, figures, saved, judge, published, anchor=""):
-    """What the template shows of one level: its conclusion (the record `saved`), figures,
+def level_context(config, level, metrics, figures, record, judge, published, anchor=""):
+    """What the template shows of one level: its answer (the conclusion record), figures,
     tables and models; `anchor` prefixes its section ids when there are several levels."""
     per_dim = kl_dimension_columns(metrics)
     moments = {
@@ -172,7 +158,6 @@ def level_context(config, level, metrics, figures, saved, judge, published, anch
         )
         for _, row in metrics.iterrows()
     }
-    loose = metrics.loc[metrics["iw_ess_low"].fillna(False).astype(bool), "coefficient"]
     models = [
         {
             "seed": seed,
@@ -183,62 +168,77 @@ def level_context(config, level, metrics, figures, saved, judge, published, anch
         for (at, seed, c), paths in sorted(figures["models"].items(), key=_model_order)
         if at == level
     ]
-    verdicts = [
-        {
-            "coefficient": e["coefficient"],
-            "recommended": e["verdict"] == "in",
-            "reason": e["reason"],
-        }
-        for e in saved["coefficients"]
-    ]
     settings = {**config, "latent_dim": level.latent_dim, "dataset": level.dataset}
-    reference = compare(settings, metrics, published, saved["recommended"]) if published else None
+    intervals = {c["name"]: c["interval"] for c in record["criteria"]}
+    reference = compare(settings, metrics, published, intervals) if published else None
     return {
         "level": level,
         "anchor": anchor,
+        "record": record,
+        "criteria": [
+            {**c, "headline": wording.headline(c), "sentence": wording.criterion_sentence(c)}
+            for c in record["criteria"]
+        ],
+        "budget_sentence": wording.budget_sentence(record["budget"]),
+        "agreement": wording.agreement_sentence(record["criteria"], record["budget"]),
+        "answer_rows": answer_rows(record),
+        "budget_rows": budget_rows(record["budgets"]),
+        "sweep": record["iw_sweep"],
         "reference": reference,
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(metrics["seed"])),
         "summary_table": summary_html(metrics, level.latent_dim),
-        "one_seed": len(set(metrics["seed"])) == 1,
-        "mixed_seeds": metrics.groupby("coefficient")["seed"].nunique().nunique() > 1,
+        "spread_measured": seed_spread_measured(metrics),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
-        "loose_iw": [f"{c:g}" for c in sorted(set(loose))],
+        "loose_iw": [f"{c:g}" for c in record["loose_iw"]],
+        "near_ceiling": [f"{c:g}" for c in record["near_ceiling"]],
         "classifier": judge,
         "loss_table": loss_table_html(metrics),
-        "rule": saved["rule"],
-        "conclusion": saved,
-        "sensitivity": sensitivity_table(saved["sensitivity"]["grid"]),
         "seed_counts": seed_counts(metrics),
-        "summary": saved["summary"],
-        "recommended": saved["recommended"],
-        "verdicts": verdicts,
     }
+
+
+def answer_rows(record):
+    """One row per coefficient: its seeds, whether the refinement added it, and per
+    criterion its value ± error and verdict, as text."""
+    rows = {}
+    for criterion in record["criteria"]:
+        for p in criterion["points"]:
+            row = rows.setdefault(
+                p["coefficient"],
+                {"c": f"{p['coefficient']:g}", "refined": p["refined"], "cells": [], "seeds": 0},
+            )
+            row["seeds"] = max(row["seeds"], len(p["seeds"]))
+            value = "–" if p["value"] is None else f"{p['value']:.4g} ± {p['se']:.2g}"
+            row["cells"].append({"value": value, "verdict": p["verdict"]})
+    return [rows[c] for c in sorted(rows)]
+
+
+def budget_rows(views):
+    """The budget view at every budget, as text."""
+    shown = []
+    for view in views:
+        if view["largest"] is None:
+            shown.append(
+                {"budget": f"{view['budget']:.0%}", "largest": "beyond the range", "range": "–"}
+            )
+            continue
+        low = "?" if view["low"] is None else f"{view['low']:.2g}"
+        high = "beyond the range" if view["high"] is None else f"{view['high']:.2g}"
+        shown.append(
+            {
+                "budget": f"{view['budget']:.0%}",
+                "largest": f"{view['largest']:.2g}",
+                "range": f"{low}–{high}",
+            }
+        )
+    return shown
 
 
 def _model_order(item):
     (level, seed, c), _ = item
     return (seed, c)
-
-
-def sensitivity_table(grid):
-    """The recommendation over the threshold grid: margins as rows, coverage thresholds as
-    columns, each cell the recommended coefficients; waived says whether any cell is marked."""
-    margins = sorted({p["margin"] for p in grid})
-    gaps = sorted({p["max_gap"] for p in grid})
-    cells = {(p["margin"], p["max_gap"]): _cell(p) for p in grid}
-    return {
-        "gaps": [f"{g:.3g}" for g in gaps],
-        "rows": [{"margin": f"{m:.0%}", "cells": [cells[(m, g)] for g in gaps]} for m in margins],
-        "waived": not all(p.get("coverage_met", True) for p in grid),
-    }
-
-
-def _cell(point):
-    """One grid point's recommendation, marked † where no coefficient passed coverage."""
-    text = ", ".join(f"{c:g}" for c in point["recommended"]) or "–"
-    return text if point.get("coverage_met", True) else f"{text} †"
 
 
 def judge_bias(classifier_info):

@@ -1,8 +1,10 @@
 # Shared set-up: the validated config, the study's levels, and path helpers.
 import json
+import math
 import os
-import re
 import sys
+
+import pandas as pd
 
 # envs/vae.yaml installs the package from here when Snakemake builds the conda environment
 os.environ.update(VAESTUDY_ROOT=workflow.basedir)
@@ -51,9 +53,9 @@ SEEDS = [str(s) for s in config["seeds"]]
 DATASETS = {dataset.name: dataset for dataset in datasets(config)}
 LATENT_DIMS = [str(d) for d in latent_dims(config)]
 LEVELS = levels(config)
-# seeds after the configured ones that bring the conclusion's contenders up to
-# contender_seeds (see checkpoint contenders)
-EXTRA_SEEDS = [
+# every seed of the coefficients where the answer is decided: the configured ones, then as
+# many more as bring them to contender_seeds (see checkpoint refine)
+ANSWER_SEEDS = SEEDS + [
     str(max(config["seeds"]) + 1 + i)
     for i in range(max(0, config["contender_seeds"] - len(SEEDS)))
 ]
@@ -64,7 +66,11 @@ JUDGE = "results/classifier/{dataset}"
 MODEL_SETTINGS = {key: config[key] for key in MODEL_KEYS}
 # what a job that reads the study's settings may depend on: all but how jobs run
 STUDY_SETTINGS = {k: v for k, v in config.items() if k not in EXECUTION_KEYS}
-THRESHOLDS = {key: config[key] for key in ("reconstruction_margin", "max_coverage_gap")}
+# what the answer's rounds and record depend on
+ANSWER_SETTINGS = {
+    key: config[key]
+    for key in ("coefficients", "confidence", "reconstruction_budget", "iw_samples")
+}
 
 
 wildcard_constraints:
@@ -102,56 +108,94 @@ def figure_files(kind):
     )
 
 
-def seeded_contenders(dataset, latent_dim, rounds=None):
-    """The coefficients of one level given the extra seeds, over the checkpoint's rounds
-    (the first `rounds` of them, or until a round names no new contender)."""
-    seeded, round_ = [], 0
-    while rounds is None or round_ < rounds:
-        named = checkpoints.contenders.get(
-            dataset=dataset, latent_dim=latent_dim, round=str(round_)
-        )
-        with open(named.output[0]) as handle:
-            new = json.load(handle)["new"]
-        if not new:
+def round_record(dataset, latent_dim, round_):
+    """What round `round_` of checkpoint refine added at one level."""
+    done = checkpoints.refine.get(
+        dataset=dataset, latent_dim=latent_dim, round=str(round_)
+    )
+    with open(done.output[0]) as handle:
+        return json.load(handle)
+
+
+def level_models(dataset, latent_dim, before_round=None):
+    """The table of one level's models, one row each (seed, coefficient as in paths, round):
+    the configured seeds and coefficients are round 0, the models that round r of checkpoint
+    refine adds are round r + 1; up to `before_round`, or through the last round (the first
+    that adds nothing)."""
+    rows = [(s, c, 0) for s in SEEDS for c in COEFFICIENTS]
+    round_ = 0
+    while before_round is None or round_ < before_round:
+        added = round_record(dataset, latent_dim, round_)["add"]
+        if not added:
             break
-        seeded += new
+        rows += [
+            (str(s), coefficient_label(a["coefficient"]), round_ + 1)
+            for a in added
+            for s in a["seeds"]
+        ]
         round_ += 1
-    return seeded
+    return pd.DataFrame(rows, columns=["seed", "coefficient", "round"])
 
 
-def studied_models(dataset, latent_dim, rounds=None):
-    """(seed, coefficient) of every model of one level: each configured seed and coefficient,
-    then the extra seeds of the contenders, as checkpoint contenders names them round by round.
-    """
-    models = [(s, c) for s in SEEDS for c in COEFFICIENTS]
-    if EXTRA_SEEDS:
-        seeded = seeded_contenders(dataset, latent_dim, rounds)
-        models += [(s, coefficient_label(c)) for s in EXTRA_SEEDS for c in seeded]
-    return models
+def last_round(dataset, latent_dim):
+    """The number of the refine round that added nothing."""
+    return int(level_models(dataset, latent_dim)["round"].max())
 
 
-def studied_files(name, every_level=False, before_round=False):
-    """An input function: one path per studied model of the job's level (or of every level),
-    e.g. studied_files('metrics.json'); with before_round, the configured models and the
-    extra seeds named by the rounds of checkpoint contenders before the job's own round.
-    """
+def model_files(name, every_level=False, before_round=False):
+    """An input function: one path per model of the job's level (or of every level), e.g.
+    model_files('metrics.json'); with before_round, the models before the job's own round of
+    checkpoint refine."""
     path = os.path.join(MODEL, name)
 
     def files(wildcards):
         chosen = LEVELS if every_level else [wildcards]
-        rounds = int(wildcards.round) if before_round else None
         return [
             path.format(
-                dataset=lv.dataset, latent_dim=lv.latent_dim, seed=s, coefficient=c
+                dataset=lv.dataset,
+                latent_dim=lv.latent_dim,
+                seed=m.seed,
+                coefficient=m.coefficient,
             )
             for lv in chosen
-            for s, c in studied_models(lv.dataset, lv.latent_dim, rounds)
+            for m in level_models(
+                lv.dataset,
+                lv.latent_dim,
+                int(wildcards.round) if before_round else None,
+            ).itertuples()
         ]
 
     return files
 
 
-def models_of(paths):
-    """(seed, coefficient) of each model path among paths, for a job's params."""
-    found = [re.search(r"seed(\d+)/c([^/]+)/", str(path)) for path in paths]
-    return [(int(m.group(1)), m.group(2)) for m in found if m]
+def round_files(wildcards):
+    """Every level's round records, through its last round."""
+    return [
+        f"results/tables/refine/{lv.dataset}/z{lv.latent_dim}/round{r}.json"
+        for lv in LEVELS
+        for r in range(last_round(lv.dataset, lv.latent_dim) + 1)
+    ]
+
+
+# the model whose IW bound is swept over K: the first seed's, at the configured coefficient
+# closest to c = 1 on a log scale (c = 1 by default)
+SWEPT = (
+    SEEDS[0],
+    min(
+        COEFFICIENTS,
+        key=lambda c: abs(math.log(float(c))) if float(c) > 0 else math.inf,
+    ),
+)
+
+
+def swept_file(name):
+    """An input function: a file of the swept model of the job's level."""
+    return lambda wildcards: os.path.join(
+        MODEL.format(
+            dataset=wildcards.dataset,
+            latent_dim=wildcards.latent_dim,
+            seed=SWEPT[0],
+            coefficient=SWEPT[1],
+        ),
+        name,
+    )

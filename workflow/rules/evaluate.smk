@@ -37,7 +37,7 @@ rule evaluate_vae:
         latent=f"{MODEL}/latent.npz",
         manifold=f"{MODEL}/manifold.npy",
         grid_classes=f"{MODEL}/grid_classes.npy",
-        readings=f"{MODEL}/readings.npz",
+        paired=f"{MODEL}/paired.npz",
     log:
         f"results/logs/evaluate_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:

@@ -1,5 +1,6 @@
 # Figures: the N(0, I) reference; per model its encoder scatter, decoder manifold and the
-# classifier's reading of that manifold; per level the comparison figures.
+# classifier's reading of that manifold; per level the comparison figures and the answer;
+# the verdicts at every level.
 LEVEL_LABELS = {"dataset": "{dataset}", "latent dimensions": "{latent_dim}"}
 MODEL_LABELS = {**LEVEL_LABELS, "c": "{coefficient}", "seed": "{seed}"}
 
@@ -63,8 +64,8 @@ rule plot_model:
 
 rule plot_study:
     input:
-        metrics=studied_files("metrics.json"),
-        histories=studied_files("history.csv"),
+        metrics=model_files("metrics.json"),
+        histories=model_files("history.csv"),
     output:
         rate_distortion=report(
             f"results/figures/{LEVEL}/rate_distortion.png",
@@ -95,7 +96,10 @@ rule plot_study:
         mem_mb=500,
         runtime=5,
     params:
-        models=lambda wildcards, input: models_of(input.histories),
+        models=lambda wildcards: [
+            (int(m.seed), m.coefficient)
+            for m in level_models(wildcards.dataset, wildcards.latent_dim).itertuples()
+        ],
     script:
         "../scripts/plot_study.py"
 
@@ -141,3 +145,46 @@ rule plot_comparison:
         coefficients=COEFFICIENTS,
     script:
         "../scripts/plot_comparison.py"
+
+
+rule plot_answer:
+    input:
+        "results/tables/conclusion.json",
+    output:
+        report(
+            f"results/figures/{LEVEL}/answer.png",
+            caption="../../report/captions/answer.rst",
+            category="Study",
+            labels=LEVEL_LABELS,
+        ),
+    log:
+        f"results/logs/plot_answer/{LEVEL}.log",
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/plot_answer.py"
+
+
+rule plot_levels:
+    input:
+        "results/tables/conclusion.json",
+    output:
+        report(
+            "results/figures/levels.png",
+            caption="../../report/captions/levels.rst",
+            category="Study",
+        ),
+    log:
+        "results/logs/plot_levels.log",
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/plot_levels.py"

@@ -1,17 +1,19 @@
-# Per level, the contenders that get extra seeds; the metrics table (one row per model of every
-# level); the single self-contained HTML report with its machine-readable conclusion.
+# Per level, the refinement rounds and the IW K-sweep; the metrics table (one row per model of
+# every level); the answer as data; the single self-contained HTML report.
 
 
-# Round 0 reads the configured models; each later round also reads the extra seeds of the
-# contenders named before it. The rounds end when one names no new contender, so every
-# coefficient the final rule names (recommended and runner-up) has contender_seeds seeds.
-checkpoint contenders:
+# Round r reads the models so far (the configured ones and those added by the rounds before
+# it) and adds models where the answer is decided: extra seeds for each criterion's best and
+# its neighbours, then coefficients between them (vaestudy.refinement). The rounds end with
+# one that adds nothing, or when refine_models models have been added.
+checkpoint refine:
     input:
-        studied_files("metrics.json", before_round=True),
+        metrics=model_files("metrics.json", before_round=True),
+        paired=model_files("paired.npz", before_round=True),
     output:
-        f"results/tables/contenders/{LEVEL}/round{{round}}.json",
+        f"results/tables/refine/{LEVEL}/round{{round}}.json",
     log:
-        f"results/logs/contenders/{LEVEL}/round{{round}}.log",
+        f"results/logs/refine/{LEVEL}/round{{round}}.log",
     localrule: True
     conda:
         "../../envs/vae.yaml"
@@ -20,15 +22,45 @@ checkpoint contenders:
         mem_mb=500,
         runtime=5,
     params:
-        thresholds=THRESHOLDS,
-        extra_seeds=[int(s) for s in EXTRA_SEEDS],
+        settings=ANSWER_SETTINGS,
+        seeds=[int(s) for s in ANSWER_SEEDS],
+        budget=config["refine_models"],
+        configured=len(SEEDS) * len(COEFFICIENTS),
     script:
-        "../scripts/contenders.py"
+        "../scripts/refine.py"
+
+
+# How the IW bound moves with K on one model of each level, to show that K has converged.
+rule iw_sweep:
+    input:
+        data=DATA,
+        weights=swept_file("final.weights.h5"),
+        latent=swept_file("latent.npz"),
+    output:
+        f"results/tables/iw_sweep/{LEVEL}.json",
+    log:
+        f"results/logs/iw_sweep/{LEVEL}.log",
+    benchmark:
+        f"results/benchmarks/iw_sweep/{LEVEL}.tsv"
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=1200,
+        runtime=lambda wc, attempt: 10 * attempt,
+    params:
+        model=MODEL_SETTINGS,
+        test_limit=config["test_limit"],
+        iw_samples=config["iw_samples"],
+        iw_images=config["iw_images"],
+        swept=[int(SWEPT[0]), SWEPT[1]],
+    script:
+        "../scripts/iw_sweep.py"
 
 
 rule metrics_table:
     input:
-        studied_files("metrics.json", every_level=True),
+        model_files("metrics.json", every_level=True),
     output:
         report(
             "results/tables/metrics.csv",
@@ -48,14 +80,42 @@ rule metrics_table:
         "../scripts/metrics_table.py"
 
 
+# The answer of every level and across them, as data.
+rule conclude:
+    input:
+        metrics="results/tables/metrics.csv",
+        paired=model_files("paired.npz", every_level=True),
+        rounds=round_files,
+        sweeps=level_files(f"results/tables/iw_sweep/{LEVEL}.json"),
+    output:
+        "results/tables/conclusion.json",
+    log:
+        "results/logs/conclude.log",
+    localrule: True
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        levels=[(level.dataset, level.latent_dim) for level in LEVELS],
+        settings=ANSWER_SETTINGS,
+    script:
+        "../scripts/conclude.py"
+
+
 rule report:
     input:
         template=workflow.source_path("../../report/report.html.j2"),
         published=workflow.source_path("../../report/published.yaml"),
         metrics="results/tables/metrics.csv",
+        conclusion="results/tables/conclusion.json",
         data_info=expand("results/data/{dataset}.json", dataset=DATASETS),
         classifiers=expand(f"{JUDGE}/accuracy.json", dataset=DATASETS),
         prior="results/figures/prior.png",
+        levels="results/figures/levels.png",
+        answer=level_files(f"results/figures/{LEVEL}/answer.png"),
         rate_distortion=level_files(f"results/figures/{LEVEL}/rate_distortion.png"),
         training_curves=level_files(f"results/figures/{LEVEL}/training_curves.png"),
         metrics_vs_c=level_files(f"results/figures/{LEVEL}/metrics_vs_c.png"),
@@ -66,12 +126,6 @@ rule report:
         classes=figure_files("classes"),
     output:
         html="results/report.html",
-        conclusion="results/tables/conclusion.json",
-        levels=report(
-            "results/figures/levels.png",
-            caption="../../report/captions/levels.rst",
-            category="Study",
-        ),
     log:
         "results/logs/report.log",
     localrule: True

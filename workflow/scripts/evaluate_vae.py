@@ -31,16 +31,9 @@ manifold = evaluation.decode_manifold(vae.decoder, plane)
 usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_log_var).all()
 size = evaluation.MANIFOLD_SIZE
 grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
-summary, readings = (
+summary, paired = (
     evaluation.summarise_model(
-        vae,
-        judge,
-        x_test,
-        y_test,
-        (z_mean, z_log_var),
-        grid,
-        smk.params.evaluation,
-        settings["seed"],
+        vae, judge, x_test, y_test, (z_mean, z_log_var), grid, smk.params.evaluation
     )
     if usable
     else ({}, {})
@@ -61,5 +54,5 @@ np.savez_compressed(
 )
 np.save(smk.output.manifold, manifold.astype("float32"))
 np.save(smk.output.grid_classes, grid.astype("float32"))
-np.savez_compressed(smk.output.readings, **readings)
+np.savez_compressed(smk.output.paired, **paired)
 print(json.dumps(metrics))

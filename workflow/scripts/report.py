@@ -1,11 +1,11 @@
-"""Rule report: results/report.html, its machine-readable conclusion and the figure of the
-verdicts per level, from the metrics, the figures and provenance."""
+"""Rule report: results/report.html from the answer, the metrics, the figures and
+provenance."""
 
 import json
 
 import pandas as pd
 
-from vaestudy import plots, report
+from vaestudy import report
 from vaestudy.jobs import start_job
 from vaestudy.levels import Level
 from vaestudy.provenance import script_root, workflow_version
@@ -18,7 +18,7 @@ levels = [Level(dataset, dim) for dataset, dim in smk.params.levels]
 per_model = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
 figures = {
     "prior": smk.input.prior,
-    "levels": smk.output.levels,
+    "levels": smk.input.levels,
     "studies": {
         level: {name: smk.input[name][i] for name in report.STUDY_FIGURES}
         for i, level in enumerate(levels)
@@ -38,16 +38,13 @@ for name, info, judge in zip(
     data[name]["test_images"] = settings["test_limit"] or data[name]["sizes"]["test"]
     with open(judge) as handle:
         classifiers[name] = json.load(handle)
-conclusion = report.conclusions(settings, metrics)
-plots.level_verdicts(smk.output.levels, conclusion["across"]["rows"])
+with open(smk.input.conclusion) as handle:
+    conclusion = json.load(handle)
 published = load_reference(smk.input.published)
 version = workflow_version(script_root(smk))
 context = report.build_context(
-    settings, metrics, figures, data, classifiers, published, version, conclusion
+    settings, metrics, figures, data, classifiers, conclusion, published, version
 )
-with open(smk.output.conclusion, "w") as handle:
-    provenance = {"workflow": version, "settings_hash": context["settings_hash"]}
-    json.dump({**context["conclusion"], "provenance": provenance}, handle, indent=2)
 with open(smk.output.html, "w") as handle:
     handle.write(report.render(smk.input.template, context))
-print(f"report: {smk.output.html}; recommended c = {context['recommended']}")
+print(f"report: {smk.output.html}")

@@ -1,0 +1,32 @@
+"""Rule iw_sweep: how one model's importance-weighted NLL moves with K."""
+
+import json
+
+import numpy as np
+
+from vaestudy.jobs import start_job
+
+smk = start_job(snakemake, tensorflow=True)  # noqa: F821
+
+from vaestudy import evaluation  # noqa: E402
+from vaestudy.data import load_split  # noqa: E402
+from vaestudy.model import build_vae, model_settings  # noqa: E402
+
+seed, coefficient = smk.params.swept
+settings = model_settings(smk.params.model, smk.wildcards.latent_dim, coefficient, seed)
+vae = build_vae(**settings)
+vae.load_weights(smk.input.weights)
+x_test, _ = load_split(smk.input.data, "test", smk.params.test_limit)
+with np.load(smk.input.latent) as latent:
+    z_mean, z_log_var = latent["z_mean"], latent["z_log_var"]
+k = smk.params.iw_samples
+ks = sorted(set(evaluation.SWEEP_KS) | {k, max(evaluation.SWEEP_KS), 4 * k})
+ks = [v for v in ks if v <= max(max(evaluation.SWEEP_KS), 4 * k)]
+if np.isfinite(z_mean).all():
+    sweep = evaluation.iw_sweep(vae.decoder, x_test, z_mean, z_log_var, smk.params.iw_images, ks)
+else:
+    sweep = {}
+sweep = {"coefficient": settings["kl_coefficient"], "seed": settings["seed"], **sweep}
+with open(smk.output[0], "w") as handle:
+    json.dump(sweep, handle, indent=2)
+print(json.dumps(sweep))

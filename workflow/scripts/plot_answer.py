@@ -1,0 +1,17 @@
+"""Rule plot_answer: one level's criteria against c, the intervals shaded."""
+
+import json
+
+from vaestudy import plots
+from vaestudy.jobs import start_job
+
+smk = start_job(snakemake)  # noqa: F821
+with open(smk.input[0]) as handle:
+    levels = json.load(handle)["levels"]
+wildcards = smk.wildcards
+record = next(
+    r
+    for r in levels
+    if r["dataset"] == wildcards.dataset and r["latent_dim"] == int(wildcards.latent_dim)
+)
+plots.answer_figure(smk.output[0], record)
