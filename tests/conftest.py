@@ -21,7 +21,7 @@ def mnist_path():
     return Path(LOCAL_MNIST)
 
 
-def write_npz(path, n_train=20, n_test=10, **overrides):
+def write_npz(path, n_train=20, n_test=60, **overrides):
     """A small MNIST-shaped npz; overrides replace or (with None) drop arrays."""
     rng = np.random.default_rng(0)
     arrays = {

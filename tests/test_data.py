@@ -26,7 +26,7 @@ def test_shared_copy_is_valid(mnist_path):
     [
         ({"x_train": np.zeros((5, 28, 27), np.uint8)}, "x_train has shape"),
         ({"y_test": np.zeros(3, np.uint8)}, "y_test has shape"),
-        ({"x_test": np.zeros((10, 28, 28), np.float32)}, "x_test has dtype float32"),
+        ({"x_test": np.zeros((60, 28, 28), np.float32)}, "x_test has dtype float32"),
         ({"y_train": np.full(20, 11, np.uint8)}, "label 11"),
         ({"y_train": None}, "missing arrays ['y_train']"),
     ],
@@ -150,7 +150,7 @@ def test_download_with_the_right_hash(tmp_path, small_npz, no_keras_cache):
     dest = tmp_path / "out" / "mnist.npz"
     with _Server(body) as server:
         info = data.fetch_mnist(dest, server.url, sha)
-    assert info == {"source": server.url, "sha256": sha, "sizes": {"train": 20, "test": 10}}
+    assert info == {"source": server.url, "sha256": sha, "sizes": {"train": 20, "test": 60}}
     assert dest.read_bytes() == body
 
 
@@ -179,7 +179,7 @@ def test_offline_says_how_to_use_a_local_file(tmp_path, no_keras_cache):
 
 
 def test_a_bad_keras_cache_file_is_not_copied(tmp_path, monkeypatch):
-    bad = write_npz(tmp_path / "cached.npz", y_test=np.full(10, 12, np.uint8))
+    bad = write_npz(tmp_path / "cached.npz", y_test=np.full(60, 12, np.uint8))
     monkeypatch.setattr(data, "KERAS_CACHE", bad)
     dest = tmp_path / "results" / "mnist.npz"
     with pytest.raises(DataError, match="label 12"):
@@ -194,7 +194,7 @@ def test_keras_cache_with_the_right_hash_is_used(tmp_path, small_npz, monkeypatc
 
 
 def test_local_file_is_validated_before_it_is_copied(tmp_path):
-    bad = write_npz(tmp_path / "bad.npz", y_test=np.full(10, 12, np.uint8))
+    bad = write_npz(tmp_path / "bad.npz", y_test=np.full(60, 12, np.uint8))
     dest = tmp_path / "results" / "mnist.npz"
     with pytest.raises(DataError, match="label 12"):
         data.fetch_mnist(dest, "unused", "0" * 64, local_path=str(bad))

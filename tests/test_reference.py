@@ -46,25 +46,28 @@ def test_the_reference_covers_the_default_study_and_agrees_with_the_quoted_resul
 def test_a_matching_run_is_compared_and_judged_by_the_tolerances():
     config = level_settings()
     run = measured([(0.0, 140.82, 423.5), (1.0, 145.22, 6.12), (20.0, 189.86, 0.659)])
-    result = compare(config, run, REFERENCE, recommended=[2.0])
+    intervals = {"generation from the prior": [0.5, 2.0], "held-out likelihood": [1.0, 10.0]}
+    result = compare(config, run, REFERENCE, intervals)
     assert result.applies and result.reproduces
     c0, c1, c20 = result.rows
     assert c1["reconstruction_off"] == pytest.approx(145.22 / 144.17 - 1)
     assert c0["ok"] and not c0["kl_judged"]  # KL at c = 0 is shown, not judged
     assert c20["kl_off"] == pytest.approx(0.659 / 0.68 - 1)
     assert "reproduces the published test losses" in result.summary
-    assert "judged c = 0.5, 1, 2 best by eye; the computed conclusion (c = 2) is among them" in (
-        result.summary
+    assert (
+        "judged c = 0.5, 1, 2 best by eye; all lie inside the interval of generation from "
+        "the prior (c = 0.5–2); of them c = 1, 2 lie inside the interval of held-out "
+        "likelihood (c = 1–10)." in result.summary
     )
 
 
 def test_a_run_off_by_more_than_the_tolerance_does_not_reproduce():
     config = level_settings()
     run = measured([(1.0, 152.0, 6.2), (2.0, 146.0, 7.0)])  # +5.4 % and KL +38 %
-    result = compare(config, run, REFERENCE, recommended=[0.0])
+    result = compare(config, run, REFERENCE, {"held-out likelihood": [0.0, 0.1]})
     assert result.applies and not result.reproduces
     assert "does not reproduce the published test losses at c = 1, c = 2" in result.summary
-    assert "the computed conclusion differs from it" in result.summary
+    assert "none lies inside the interval of held-out likelihood (c = 0–0.1)" in result.summary
 
 
 def test_other_settings_say_that_no_published_reference_applies():

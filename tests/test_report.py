@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 from vaestudy import evaluation, plots, report, yardsticks
-from vaestudy.conclusion import across_levels
+from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
 from vaestudy.reference import load_reference
@@ -35,6 +35,8 @@ def figures(tmp_path_factory):
         models[(MNIST, 0, c)] = paths
     summary = over_seeds(metrics(), [column for column, _ in yardsticks.panels()])
     study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
+    saved = conclusion_of(CONFIG, metrics())
+    plots.answer_figure(study["answer"], saved["levels"][0])
     plots.rate_distortion(study["rate_distortion"], summary)
     latents = {c: (rng.standard_normal((50, 2)) * (1 + c), rng.integers(0, 10, 50)) for c in (0, 1)}
     plots.encoder_comparison(study["encoder_comparison"], latents)
@@ -47,12 +49,7 @@ def figures(tmp_path_factory):
             for c in (0.0, 1.0)
         },
     )
-    plots.level_verdicts(
-        folder / "levels.png",
-        across_levels([{"dataset": "mnist", "latent_dim": 2, "level": MNIST.label, **record()}])[
-            "rows"
-        ],
-    )
+    plots.level_verdicts(folder / "levels.png", saved["levels"])
     return {
         "prior": folder / "prior.png",
         "levels": folder / "levels.png",
@@ -61,10 +58,17 @@ def figures(tmp_path_factory):
     }
 
 
-def record():
-    """The conclusion record of the synthetic table, as the report job saves it."""
-    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
-    return report.conclusions(validate_config({}, schema), metrics())
+CONFIG = validate_config({}, load_schema(ROOT / "workflow/schemas/config.schema.yaml"))
+
+
+def conclusion_of(config, table):
+    """The conclusion record of a synthetic table, as the conclude job saves it (no values
+    per unit: differences take the models' own errors)."""
+    records = []
+    for dim in sorted(set(table["latent_dim"])):
+        rows = table[table["latent_dim"] == dim]
+        records.append(level_record(rows, {}, config, Level("mnist", int(dim))))
+    return study_record(records)
 
 
 def metrics():
@@ -75,6 +79,14 @@ def metrics():
             "coefficient": [0.0, 1.0, 1e6],
             "seed": [0, 0, 0],
             "loss": [141.5, 150.4, np.nan],
+            "prior_kid": [0.81, 0.49, np.nan],
+            "prior_kid_se": [0.008, 0.008, np.nan],
+            "prior_precision": [0.71, 0.76, np.nan],
+            "prior_precision_se": [0.02, 0.02, np.nan],
+            "prior_recall": [0.036, 0.065, np.nan],
+            "prior_recall_se": [0.01, 0.004, np.nan],
+            "reconstruction_kid": [0.339, 0.378, np.nan],
+            "reconstruction_kid_se": [0.008, 0.008, np.nan],
             "reconstruction": [141.5, 144.2, np.nan],
             "reconstruction_se": [0.41, 0.43, np.nan],
             "kl": [507.0, 6.2, np.nan],
@@ -154,39 +166,45 @@ def render(figures, classifier=CLASSIFIER, **config_overrides):
     published = load_reference(ROOT / "report/published.yaml")
     workflow = {"commit": "c" * 40, "dirty": True, "package": "0.1.0"}
     context = report.build_context(
-        config, metrics(), figures, {"mnist": data}, {"mnist": classifier}, published, workflow
+        config,
+        metrics(),
+        figures,
+        {"mnist": data},
+        {"mnist": classifier},
+        conclusion_of(config, metrics()),
+        published,
+        workflow,
     )
     return report.render(TEMPLATE, context)
 
 
-def test_report_shows_table_conclusion_and_every_figure(figures):
-    html = render(figures)
-    assert html.count("data:image/png;base64,") == 2 + 5 + 3 * 3
-    assert "Recommended: c = 1." in html
-    assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
-    assert "out: diverged" in html and ">diverged<" in html
-    assert "out: coverage gap above 0.20; reconstruction 141.5" in html
-    assert "coverage gap 0.550 ± 0.006" in html
-
-
-def test_report_shows_how_the_answer_moves_with_the_thresholds(figures):
-    html = " ".join(render(figures).split())
-    assert "How the answer moves with the thresholds" in html
-    # c = 0 reconstructs best but fails coverage at every threshold of the grid up to 0.2
-    assert "c = 1 is recommended at every point of the grid." in html
-    assert html.count("<td>c = 1</td>") == 7 * 5
-    assert "Seeds behind each coefficient: c = 0, 1: 1 seed." in html
-
-
-def test_the_conclusion_record_is_in_the_context(figures):
-    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
-    context = report.build_context(
-        validate_config({}, schema), metrics(), figures, DATA, {"mnist": CLASSIFIER}
+def context_of(table, config=CONFIG, figures=None, published=None):
+    return report.build_context(
+        config, table, figures, DATA, {"mnist": CLASSIFIER}, conclusion_of(config, table), published
     )
-    saved = context["conclusion"]
-    assert saved["recommended"] == [1.0]
-    assert [e["coefficient"] for e in saved["coefficients"]] == [0.0, 1.0, 1e6]
-    assert saved["coefficients"][0]["tests"]["coverage"] is False
+
+
+def test_report_leads_with_the_answer_and_shows_every_figure(figures):
+    html = " ".join(render(figures).split())
+    assert html.count("data:image/png;base64,") == 2 + 6 + 3 * 3
+    assert html.index('id="conclusion"') < html.index('id="glance"')
+    # one seed per coefficient: best by each criterion, nothing compared
+    assert "Generation from the prior: c ≈ 1 (interval unknown: seed spread not measured)" in html
+    assert "Held-out likelihood: c ≈ 1 (interval unknown" in html
+    assert "seed-to-seed spread is not measured" in html
+    assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
+    assert ">diverged<" in html
+
+
+def test_with_seeds_the_report_gives_intervals_and_the_budget_view(figures):
+    two = pd.concat([metrics(), metrics().assign(seed=1)], ignore_index=True)
+    second = two["seed"] == 1
+    two.loc[second, ["prior_kid", "iw_nll", "reconstruction"]] += [0.01, 0.4, 0.3]
+    html = " ".join(report.render(TEMPLATE, context_of(two, figures=figures)).split())
+    html = html.replace("&#39;", "'")
+    assert "Generation from the prior: c ≈ 1 (1)." in html  # c = 0 is far worse
+    assert "The criteria agree: every one's interval contains c = 1." in html
+    assert "reconstruction budget" in html and "Where more training went" not in html
 
 
 def test_report_shows_the_yardstick_table_and_its_caveats(figures):
@@ -204,7 +222,7 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     assert "not the likelihood of binary data" in " ".join(html.split())
     assert "unreliable" not in html
     # the one-seed caveat, the loose IW estimate and the judge's measured bias
-    assert "The spread from seed to seed is\n<strong>unknown</strong>" in html
+    assert "The spread from seed to seed is <strong>not measured</strong>" in " ".join(html.split())
     assert "IW NLL of c = 0: the importance weights" in " ".join(html.split())
     assert "29.6 % of them as 8" in " ".join(html.split()) and "T = 1.31" in html
     assert "at least 0.03, 0.1, 0.3, 1 times as wide" in " ".join(html.split())
@@ -228,30 +246,24 @@ def test_values_from_config_and_files_are_escaped(figures):
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
-def test_replicates_show_mean_and_spread(figures):
+def test_replicates_show_mean_and_spread_and_one_seed_coefficients_carry_it(figures):
     two = metrics()
     second = two.copy()
     second["seed"] = 1
     second["reconstruction"] = second["reconstruction"] + 2.0
     table = pd.concat([two, second], ignore_index=True)
-    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
-    context = report.build_context(
-        validate_config({}, schema), table, figures, DATA, {"mnist": CLASSIFIER}
-    )
-    # seeds 0 and 1 differ by 2.0: mean +1.0, standard error of the mean sqrt(2) / sqrt(2)
-    level = context["levels"][0]
-    assert "142.50 ± 1.00" in level["summary_table"]
-    assert not level["mixed_seeds"]
-    # a second seed for c = 1 alone: seed counts differ, and the page must say so
+    # seeds 0 and 1 differ by 2.0: mean +1.0; the seed variance (2.0² / 2 = 2, a share of
+    # each coefficient's mean) over 2 seeds, plus the models' own error 0.43 (shared)
+    level = context_of(table, figures=figures)["levels"][0]
+    share = (2.0 / 142.5**2 + 2.0 / 145.2**2) / 2  # pooled over c = 0 and 1
+    seed_variance = share * 145.2**2 / 2
+    assert f"145.20 ± {np.sqrt(seed_variance + 0.43**2):.2f}" in level["summary_table"]
+    # a second seed for c = 1 alone: c = 0 has one seed, and carries c = 1's spread
     mixed = pd.concat([two, second[second["coefficient"] == 1.0]], ignore_index=True)
-    mixed_context = report.build_context(
-        validate_config({}, schema), mixed, figures, DATA, {"mnist": CLASSIFIER}
-    )
-    html = " ".join(report.render(TEMPLATE, mixed_context).split())
-    assert mixed_context["levels"][0]["mixed_seeds"]
-    assert "a coefficient's mean over its seeds" in html and "Mean over 2 seeds" not in html
-    assert "145.20 ± 1.00" in level["summary_table"]
-    assert not level["one_seed"]
+    level = context_of(mixed, figures=figures)["levels"][0]
+    share = 2.0 / 145.2**2  # c = 1's seed variance as a share of its mean, squared
+    assert f"141.50 ± {np.sqrt(share * 141.5**2 + 0.41**2):.2f}" in level["summary_table"]
+    assert level["spread_measured"]
 
 
 def test_counts_show_no_decimals_with_one_seed():
@@ -259,7 +271,7 @@ def test_counts_show_no_decimals_with_one_seed():
     # the c = 1 row: active units 2 (of 3, so shown) and 10 digit classes, as counts
     rows = [[c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in summary.split("<tr>")]
     parts = [row for row in rows if row[:1] == ["1"]]  # the c = 1 row of each part
-    assert len(parts) == 3 and all(row[:2] == ["1", "1"] for row in parts)
+    assert len(parts) == 4 and all(row[:2] == ["1", "1"] for row in parts)
     cells = [cell for row in parts for cell in row[2:]]
     assert "2" in cells and "10" in cells
     assert "2.0" not in cells and "10.0" not in cells
@@ -326,15 +338,15 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     from vaestudy.model import build_vae
 
     monkeypatch.setattr(yardsticks, "METRICS", yardsticks.METRICS + (BRIGHTNESS,))
-    x = np.random.default_rng(0).random((40, 784)).astype("float32")
-    y = np.arange(40) % 10
+    x = np.random.default_rng(0).random((60, 784)).astype("float32")
+    y = np.arange(60) % 10
     vae = build_vae(latent_dim=2, intermediate_dim=16, kl_coefficient=1.0, seed=0)
     codes = evaluation.encode(vae, x)
     settings = {
         "prior_samples": 20,
         "iw_samples": 5,
         "iw_images": 10,
-        "coverage_samples": 30,
+        "coverage_samples": 60,
         "class_share": 0.02,
     }
     grid = np.full((30, 30, 10), 0.1)
@@ -342,19 +354,13 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
         vae, Judge(build_classifier(0)), x, y, codes, grid, settings
     )
     assert numbers["brightness"] == pytest.approx(float(x.mean()))
-    assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(40))
+    assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(60))
     row = {"coefficient": 1.0, "seed": 0, "diverged": False, **numbers}
     (tmp_path / "metrics.json").write_text(json.dumps(row))
     columns = list(read_metrics([tmp_path / "metrics.json"]).columns)
     assert columns.index("brightness_se") == columns.index("brightness") + 1
     with_column = metrics().assign(brightness=[0.1325, 0.1331, np.nan], brightness_se=0.0004)
-    context = report.build_context(
-        validate_config({}, load_schema(ROOT / "workflow/schemas/config.schema.yaml")),
-        with_column,
-        figures,
-        DATA,
-        {"mnist": CLASSIFIER},
-    )
+    context = context_of(with_column, figures=figures)
     page = " ".join(report.render(TEMPLATE, context).split())
     assert "<th>mean pixel</th>" in page and "0.1331 ± 0.0004" in page
     assert "<dt>mean pixel</dt> <dd>The mean pixel value of the 1000-sample study" in page
@@ -362,10 +368,12 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
 
 def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
     eight = Level("mnist", 8)
-    wider = metrics().assign(latent_dim=8)
-    # at 8 dimensions c = 0 covers the digits too and is the closest to N(0, I)
-    wider.loc[0, ["coverage_gap", "prior_kl"]] = [0.05, 0.3]
-    table = pd.concat([metrics(), wider], ignore_index=True)
+    two_seeds = pd.concat([metrics(), metrics().assign(seed=1)], ignore_index=True)
+    two_seeds.loc[two_seeds["seed"] == 1, ["prior_kid", "iw_nll"]] += [0.01, 0.4]
+    wider = two_seeds.assign(latent_dim=8)
+    # at 8 dimensions c = 0 generates best
+    wider.loc[wider["coefficient"] == 0.0, "prior_kid"] = [0.2, 0.21]
+    table = pd.concat([two_seeds, wider], ignore_index=True)
     two = {
         **figures,
         "studies": {MNIST: figures["studies"][MNIST], eight: figures["studies"][MNIST]},
@@ -374,21 +382,23 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
             **{(eight, s, c): paths for (_, s, c), paths in figures["models"].items()},
         },
     }
-    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
-    config = validate_config({"latent_dim": [2, 8]}, schema)
-    published = load_reference(ROOT / "report/published.yaml")
-    context = report.build_context(config, table, two, DATA, {"mnist": CLASSIFIER}, published)
-    saved = context["conclusion"]
-    assert [lv["recommended"] for lv in saved["levels"]] == [[1.0], [0.0]]
-    assert saved["recommended"] == [1.0] and saved["latent_dim"] == 2
-    assert saved["across"]["sentence"].startswith(
-        "The answer moves with the problem: c = 1 for mnist, 2-D latent; c = 0 for mnist, 8-D"
+    config = validate_config(
+        {"latent_dim": [2, 8]}, load_schema(ROOT / "workflow/schemas/config.schema.yaml")
     )
-    html = " ".join(report.render(TEMPLATE, context).split())
-    assert saved["across"]["sentence"] in html
+    published = load_reference(ROOT / "report/published.yaml")
+    context = context_of(table, config, two, published)
+    across = context["across"]
+    assert [row["best"] for row in across["criteria"][0]["rows"]] == [1.0, 0.0]
+    assert across["sentence"].startswith(
+        "Generation from the prior: the answer moves with the problem, the intervals of "
+        "mnist, 2-D latent and mnist, 8-D latent do not overlap."
+    )
+    assert "Held-out likelihood: the levels cannot be told apart" in across["sentence"]
+    html = " ".join(report.render(TEMPLATE, context).split()).replace("&#39;", "'")
+    assert across["sentence"] in html
     for anchor in ("mnist-z2-", "mnist-z8-"):
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}metrics"' in html
     assert html.count("shown in the plane through z = 0") == 1
     assert "No published reference applies to this level" in html  # 8-D, not published
     assert "This run reproduces the published test losses" in html  # 2-D, as published
-    assert html.count("data:image/png;base64,") == 2 + 2 * 5 + 2 * 3 * 3
+    assert html.count("data:image/png;base64,") == 2 + 2 * 6 + 2 * 3 * 3

@@ -269,7 +269,7 @@ def test_bad_config_fails_at_once_with_one_line(tmp_path):
 
 
 def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
-    bad = write_npz(tmp_path / "bad.npz", y_test=np.full(10, 42, np.uint8))
+    bad = write_npz(tmp_path / "bad.npz", y_test=np.full(60, 42, np.uint8))
     result = snakemake(
         tmp_path,
         "--cores",
