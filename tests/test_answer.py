@@ -1,0 +1,414 @@
+"""The answer's machinery on cases whose truth is known: the image distances, Student's t,
+the additive seed model, the criteria's intervals, the refinement rounds, the budget view and
+the comparison across levels. No TensorFlow, no Snakemake."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vaestudy import budget, conclusion, criteria, distances, inference, refinement
+from vaestudy.criteria import CRITERIA, Verdict
+
+PRIOR = CRITERIA[0]
+GRID = (0.0, 0.02, 0.1, 0.5, 1.0, 2.0, 10.0, 20.0)
+
+
+# --- image distances ------------------------------------------------------------------------
+
+
+def clusters(n, rng, classes=range(10), d=32, spread=0.35):
+    """n features of a mixture of ten well-separated Gaussian 'digit classes' (positive, as
+    ReLU features are)."""
+    centres = np.random.default_rng(99).uniform(0, 2, (10, d))
+    labels = rng.choice(list(classes), n)
+    return centres[labels] + spread * rng.standard_normal((n, d))
+
+
+def blocks_of(features, m):
+    return features[: distances.BLOCKS * m].reshape(distances.BLOCKS, m, -1)
+
+
+def measure(generated, real, m=100):
+    scale = distances.feature_scale(real)
+    return distances.distance(blocks_of(generated, m) / scale, blocks_of(real, m) / scale)
+
+
+def summary(generated, real):
+    return measure(generated, real).summary("x")
+
+
+def with_holes(data, share, rng):
+    """A share of the images replaced by points off the data."""
+    holes = data.copy()
+    every = round(1 / share)
+    holes[::every] = rng.uniform(0, 3, holes[::every].shape)
+    return holes
+
+
+@pytest.fixture(scope="module")
+def known_cases():
+    """Each defect of a decoder at three severities, and the data itself: {name: summary}."""
+    rng = np.random.default_rng(0)
+    real = clusters(1000, rng)
+    data = clusters(1000, rng)
+    cases = {"same distribution": data, "a constant image": np.repeat(data[:1], 1000, axis=0)}
+    for weak in (0.7, 0.5, 0.3):  # a blurry digit fires the judge's units weakly
+        cases[f"blurred {weak}"] = weak * data
+    for share in (0.125, 0.25, 0.5):
+        cases[f"holes {share}"] = with_holes(data, share, rng)
+    for kinds in (5, 2, 1):
+        cases[f"{kinds} classes"] = clusters(1000, rng, classes=range(kinds))
+    return {name: summary(features, real) for name, features in cases.items()}
+
+
+def worse(cases, better, worse):
+    """Whether `worse` has the larger KID by more than three standard errors."""
+    a, b = cases[better], cases[worse]
+    return b["x_kid"] - a["x_kid"] > 3 * np.hypot(a["x_kid_se"], b["x_kid_se"])
+
+
+def test_the_same_distribution_is_at_zero_within_its_error(known_cases):
+    same = known_cases["same distribution"]
+    assert abs(same["x_kid"]) < 3 * same["x_kid_se"]
+    # k = 3 balls on 100 rows per block miss a share of the data itself
+    assert same["x_precision"] > 0.8 and same["x_recall"] > 0.8
+
+
+@pytest.mark.parametrize(
+    "defect", [("blurred", (0.7, 0.5, 0.3)), ("holes", (0.125, 0.25, 0.5)), ("classes", (5, 2, 1))]
+)
+def test_each_defect_is_worse_than_the_data_and_worse_the_more_of_it(known_cases, defect):
+    kind, severities = defect
+    names = [f"{kind} {s}" if kind != "classes" else f"{s} classes" for s in severities]
+    assert worse(known_cases, "same distribution", names[0])
+    for milder, stronger in zip(names, names[1:], strict=False):
+        assert worse(known_cases, milder, stronger)
+    assert worse(known_cases, names[-1], "a constant image")
+
+
+def test_precision_and_recall_tell_holes_from_collapse(known_cases):
+    same, holes = known_cases["same distribution"], known_cases["holes 0.25"]
+    # a quarter of the images off the data: precision falls by a quarter, recall stays
+    assert holes["x_precision"] == pytest.approx(0.75 * same["x_precision"], abs=0.05)
+    assert holes["x_recall"] > 0.8
+    # one kind of digit: every image is on the data, about a tenth of the data is covered
+    one_class = known_cases["1 classes"]
+    assert one_class["x_precision"] > 0.8 and 0.02 < one_class["x_recall"] < 0.2
+    assert known_cases["a constant image"]["x_recall"] < 0.02
+    # blur that only weakens the features is KID's to see: on the sphere it is the data
+    assert known_cases["blurred 0.3"]["x_precision"] == pytest.approx(same["x_precision"])
+
+
+def test_kid_of_known_gaussians_matches_the_cubic_kernel_mmd():
+    # MMD² = E k(x, x') + E k(y, y') - 2 E k(x, y) between N(0, I) and N(0.5, I), written
+    # out independently from pairs of separate draws under the same cubic kernel
+    rng = np.random.default_rng(1)
+    d, n = 8, 1500
+    x, y = rng.standard_normal((n, d)), rng.standard_normal((n, d)) + 0.5
+    xx, yy, xy = x @ x.T, y @ y.T, x @ y.T
+    value = distances.kid_from_grams(xx, yy, xy, d)
+    kernel = lambda g: (g / d + 1) ** 3  # noqa: E731
+    far = rng.standard_normal((4000, d)), rng.standard_normal((4000, d)) + 0.5
+    direct = (
+        kernel(np.sum(far[0][:2000] * far[0][2000:], 1)).mean()
+        + kernel(np.sum(far[1][:2000] * far[1][2000:], 1)).mean()
+        - 2 * kernel(np.sum(far[0] * far[1], 1)).mean()
+    )
+    assert value > 0 and value == pytest.approx(direct, rel=0.3)
+
+
+def test_the_kid_standard_error_matches_its_spread_over_repetitions():
+    rng = np.random.default_rng(2)
+    estimates, errors = [], []
+    for _ in range(40):
+        real = clusters(500, rng)
+        generated = clusters(500, rng, spread=0.5)
+        found = measure(generated, real, m=50).summary("x")
+        estimates.append(found["x_kid"])
+        errors.append(found["x_kid_se"])
+    assert np.std(estimates, ddof=1) == pytest.approx(np.sqrt(np.mean(np.square(errors))), rel=0.3)
+
+
+def test_blocks_are_disjoint_and_too_few_rows_are_refused():
+    rows = distances.block_rows(1000, 10, 100)
+    assert rows.shape == (10, 100) and len(np.unique(rows)) == 1000
+    with pytest.raises(ValueError, match="cannot give 10 blocks"):
+        distances.block_rows(40)
+
+
+# --- Student's t ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dof, quantile",
+    [(1, 12.7062), (2, 4.3027), (3, 3.1824), (5, 2.5706), (10, 2.2281), (30, 2.0423)],
+)
+def test_t_quantiles_match_the_printed_tables(dof, quantile):
+    assert inference.t_quantile(0.975, dof) == pytest.approx(quantile, abs=1e-4)
+    assert inference.t_cdf(quantile, dof) == pytest.approx(0.975, abs=1e-5)
+    assert inference.t_cdf(0.0, dof) == pytest.approx(0.5)
+
+
+def test_t_approaches_the_normal_with_many_degrees_of_freedom():
+    assert inference.t_quantile(0.975, 10_000) == pytest.approx(1.960, abs=1e-3)
+
+
+# --- the additive seed model ----------------------------------------------------------------
+
+
+def synthetic(mu, seeds_of, sd, seed_effect=5.0, rng=None, key="prior_kid"):
+    """One row per model of v(c, s) = mu(c) + a(s) + e, e ~ N(0, sd²): the truth known."""
+    rng = rng or np.random.default_rng(0)
+    offsets = seed_effect * rng.standard_normal(10)
+    rows = [
+        {
+            "coefficient": c,
+            "seed": s,
+            "diverged": False,
+            key: mu[c] + offsets[s] + sd * rng.standard_normal(),
+            f"{key}_se": 0.0,
+        }
+        for c in mu
+        for s in seeds_of(c)
+    ]
+    return pd.DataFrame(rows)
+
+
+def u_shape(coefficients=GRID, best=1.0, depth=1.0):
+    """A criterion with its optimum at `best`, rising in log c on both sides."""
+    return {c: depth * np.log((c + 0.01) / best) ** 2 for c in coefficients}
+
+
+def fit(frame, key="prior_kid"):
+    indexed = frame.set_index(["coefficient", "seed"])
+    return inference.SeedModel(indexed[key], None, indexed[f"{key}_se"])
+
+
+def contenders_three_seeds(c):
+    return (0, 1, 2) if c in (0.5, 1.0, 2.0) else (0,)
+
+
+def test_the_seed_spread_is_measured_on_the_replicated_coefficients():
+    mu = u_shape()
+    variances = [
+        fit(synthetic(mu, contenders_three_seeds, 0.2, rng=np.random.default_rng(k))).spread.sd ** 2
+        for k in range(300)
+    ]
+    model = fit(synthetic(mu, contenders_three_seeds, 0.2))
+    # 3 coefficients x 3 seeds, less 3 means and 2 seed offsets: 4 degrees of freedom
+    assert model.spread.dof == 4 and model.spread.paired
+    assert model.spread.measured_on == (0.5, 1.0, 2.0)
+    assert np.mean(variances) == pytest.approx(0.04, rel=0.1)
+
+
+def test_differences_are_paired_over_seeds_so_a_large_seed_effect_cancels():
+    mu = u_shape()
+    frame = synthetic(mu, contenders_three_seeds, 0.01, seed_effect=100.0)
+    model = fit(frame)
+    difference = model.difference(2.0, 1.0)
+    assert difference.value == pytest.approx(mu[2.0] - mu[1.0], abs=0.05)
+    assert difference.se < 0.05
+    # unpaired, the seeds' means would differ by the seed effect's noise, not 0.01
+    means = frame.groupby("coefficient")["prior_kid"].mean()
+    assert abs(means[2.0] - means[1.0] - (mu[2.0] - mu[1.0])) < 1.0
+
+
+@pytest.mark.parametrize("c", [1.0, 10.0], ids=["three seeds", "one seed"])
+def test_intervals_cover_the_true_difference_at_their_confidence(c):
+    mu = u_shape()
+    t = inference.t_quantile(0.975, 4)
+    covered = []
+    for k in range(400):
+        model = fit(synthetic(mu, contenders_three_seeds, 0.3, rng=np.random.default_rng(k)))
+        difference = model.difference(c, 0.5)
+        covered.append(abs(difference.value - (mu[c] - mu[0.5])) <= t * difference.se)
+    assert np.mean(covered) == pytest.approx(0.95, abs=0.035)
+
+
+def test_one_seed_everywhere_measures_no_spread_and_decides_nothing():
+    frame = synthetic(u_shape(), lambda c: (0,), 0.1)
+    model = fit(frame)
+    assert not model.spread.measured and model.spread.sd is None
+    found = criteria.answer(frame, PRIOR)
+    assert found.best == 1.0 and found.interval is None and found.t is None
+    verdicts = {p.verdict for p in found.points if p.coefficient != 1.0}
+    assert verdicts == {Verdict.UNRESOLVED}
+
+
+def test_two_seeds_of_every_coefficient_still_pair_the_differences():
+    model = fit(synthetic(u_shape(), lambda c: (0, 1), 0.1))
+    assert model.spread.paired and model.spread.dof == len(GRID) - 1
+
+
+def test_shared_evaluation_units_enter_the_error_of_a_difference_paired():
+    # two models evaluated on the same 100 units, which vary a lot but equally for both: the
+    # difference's error is that of the per-unit differences, not of either value
+    rng = np.random.default_rng(3)
+    common = 10 * rng.standard_normal(100)
+    units = {(0.0, 0): common + 1.0, (1.0, 0): common + 0.1 * rng.standard_normal(100)}
+    values = pd.Series({key: float(np.mean(v)) for key, v in units.items()})
+    values.index = pd.MultiIndex.from_tuples(values.index)
+    model = inference.SeedModel(values, units)
+    assert model.difference(0.0, 1.0).value == pytest.approx(1.0, abs=0.05)
+    assert model.difference(0.0, 1.0).se == pytest.approx(0.01, rel=0.3)
+    assert model.value(0.0).se == pytest.approx(1.0, rel=0.3)
+
+
+# --- the criteria's answers -----------------------------------------------------------------
+
+# flat within the noise (0.003) from 0.5 to 2, far worse outside
+VALLEY = {0.0: 1.0, 0.02: 1.0, 0.1: 0.5, 0.5: 0.001, 1.0: 0.0, 2.0: 0.001, 10.0: 0.5, 20.0: 1.0}
+
+
+def test_the_best_is_inside_the_range_and_its_interval_holds_its_near_neighbours():
+    found = [
+        criteria.answer(
+            synthetic(VALLEY, contenders_three_seeds, 0.003, rng=np.random.default_rng(k)), PRIOR
+        )
+        for k in range(100)
+    ]
+    # the optimum is at 1, its neighbours within the noise of it, the rest far worse
+    assert all(a.best in (0.5, 1.0, 2.0) and a.edge is None for a in found)
+    assert all(0.5 <= a.interval[0] and a.interval[1] <= 2.0 for a in found)
+    assert np.mean([a.interval == (0.5, 2.0) for a in found]) > 0.8
+    assert all(a.point(20.0).verdict is Verdict.WORSE for a in found)
+
+
+def test_dropping_the_ends_of_the_grid_leaves_the_answer_unchanged():
+    frame = synthetic(VALLEY, contenders_three_seeds, 0.003)
+    whole = criteria.answer(frame, PRIOR)
+    trimmed = criteria.answer(frame[~frame["coefficient"].isin([0.0, 20.0])], PRIOR)
+    assert (trimmed.best, trimmed.interval) == (whole.best, whole.interval)
+    assert trimmed.spread.sd == pytest.approx(whole.spread.sd)
+    assert trimmed.spread.dof == whole.spread.dof
+    for c in (0.5, 1.0, 2.0):
+        assert trimmed.point(c).difference_se == pytest.approx(whole.point(c).difference_se)
+
+
+def test_a_monotone_criterion_says_its_best_is_at_an_edge():
+    frame = synthetic({c: -np.log(c + 0.01) for c in GRID}, contenders_three_seeds, 0.02)
+    found = criteria.answer(frame, PRIOR)
+    assert found.best == 20.0 and found.edge == "upper"
+
+
+def test_a_diverged_coefficient_is_a_point_of_its_own_and_never_the_best():
+    frame = synthetic(u_shape(), contenders_three_seeds, 0.02)
+    lost = {"coefficient": 1e38, "seed": 0, "diverged": True, "prior_kid": np.nan}
+    found = criteria.answer(pd.concat([frame, pd.DataFrame([lost])]), PRIOR)
+    assert found.point(1e38).verdict is Verdict.DIVERGED and found.best == 1.0
+
+
+def test_a_worse_coefficient_between_tied_ones_is_named_a_gap():
+    mu = {0.5: 0.0, 1.0: 0.0, 2.0: 1.0, 10.0: 0.0}
+    frame = synthetic(mu, lambda c: (0, 1, 2), 0.01)
+    found = criteria.answer(frame, PRIOR)
+    assert found.interval == (0.5, 10.0) and found.gaps == (2.0,)
+
+
+# --- refinement -----------------------------------------------------------------------------
+
+
+def answers_of(frame):
+    return [criteria.answer(frame, PRIOR)]
+
+
+def test_the_best_gets_every_seed_first():
+    frame = synthetic(u_shape(depth=0.05), lambda c: (0,), 0.02)
+    added, left = refinement.additions(answers_of(frame), (0, 1, 2), budget=8)
+    assert [(a.coefficient, a.seeds) for a in added] == [(1.0, (1, 2))] and not left
+
+
+def test_then_the_neighbours_closest_competitor_first():
+    only_the_best = lambda c: (0, 1, 2) if c == 1 else (0,)  # noqa: E731
+    frame = synthetic(u_shape(best=0.8), only_the_best, 0.001, seed_effect=0.0)
+    added, _ = refinement.additions(answers_of(frame), (0, 1, 2), budget=8)
+    # 0.5 is nearer the optimum at 0.8 than 2 is: it is the harder one to tell apart
+    assert [(a.coefficient, a.seeds) for a in added] == [(0.5, (1, 2)), (2.0, (1, 2))]
+
+
+def test_then_midpoints_towards_neighbours_told_apart_until_within_the_factor():
+    frame = synthetic(u_shape(depth=1.0), contenders_three_seeds, 0.01)
+    added, _ = refinement.additions(answers_of(frame), (0, 1, 2), budget=8)
+    assert [(a.coefficient, a.seeds) for a in added] == [(0.71, (0, 1, 2)), (1.4, (0, 1, 2))]
+    near = u_shape((*GRID, 0.71, 1.4), depth=1.0)
+    close = synthetic(near, lambda c: (0, 1, 2) if 0.5 <= c <= 2 else (0,), 0.01)
+    assert refinement.additions(answers_of(close), (0, 1, 2), budget=8) == ([], [])
+
+
+def test_neighbours_that_cannot_be_told_apart_are_not_refined_between():
+    # a factor 10 apart, but flat within the noise: nothing to refine
+    frame = synthetic({0.1: 0.0, 1.0: 0.0, 10.0: 0.0}, lambda c: (0, 1, 2), 0.3)
+    assert {p.verdict for p in criteria.answer(frame, PRIOR).points} <= {
+        Verdict.BEST,
+        Verdict.TIED,
+    }
+    assert refinement.additions(answers_of(frame), (0, 1, 2), budget=8) == ([], [])
+
+
+def test_the_budget_caps_the_models_and_says_what_it_left_out():
+    frame = synthetic(u_shape(depth=1.0), contenders_three_seeds, 0.01)
+    added, left = refinement.additions(answers_of(frame), (0, 1, 2), budget=4)
+    assert [(a.coefficient, a.seeds) for a in added] == [(0.71, (0, 1, 2)), (1.4, (0,))]
+    assert [(a.coefficient, a.seeds) for a in left] == [(1.4, (1, 2))]
+
+
+def test_midpoints_have_two_significant_digits():
+    assert refinement.midpoint(1, 2) == 1.4 and refinement.midpoint(0.02, 0.1) == 0.045
+    assert refinement.midpoint(2, 10) == 4.5
+
+
+# --- the reconstruction-budget view ---------------------------------------------------------
+
+
+def reconstruction_frame(coefficients=GRID, sd=0.05):
+    """D(c) = 140 + 10 c: with a 5 % budget of D(1) = 150, the largest c is 1.75."""
+    mu = {c: 140.0 + 10.0 * c for c in coefficients}
+    frame = synthetic(mu, contenders_three_seeds, sd, seed_effect=0.0, key="reconstruction")
+    return frame.assign(reconstruction_se=0.0)
+
+
+def test_the_budget_view_finds_the_crossing_from_a_fixed_anchor():
+    view = budget.budget_view(reconstruction_frame(), 0.05)
+    assert view.anchor == 1.0 and view.anchor_value == pytest.approx(150, abs=0.2)
+    # interpolated in log c between 1 (-7.5) and 2 (+2.5): exp(0.75 log 2) = 1.68
+    assert view.largest == pytest.approx(2**0.75, rel=0.02)
+    assert view.low < view.largest < view.high and view.beyond is None
+
+
+def test_the_budget_view_does_not_move_with_the_coefficients_far_below_the_anchor():
+    whole = budget.budget_view(reconstruction_frame(), 0.05)
+    trimmed = budget.budget_view(reconstruction_frame(GRID[2:]), 0.05)
+    assert trimmed.largest == pytest.approx(whole.largest, rel=0.01)
+
+
+def test_a_budget_no_trained_coefficient_exceeds_says_it_lies_beyond():
+    view = budget.budget_view(reconstruction_frame(), 10.0)
+    assert view.largest is None and view.beyond == "upper"
+
+
+def test_no_anchor_no_budget_view():
+    assert budget.budget_view(reconstruction_frame((0.5, 2.0)), 0.05) is None
+
+
+# --- across levels --------------------------------------------------------------------------
+
+
+def level(name, interval):
+    return {
+        "level": name,
+        "dataset": name,
+        "latent_dim": 2,
+        "criteria": [{"best": interval[0], "interval": interval} for _ in CRITERIA],
+    }
+
+
+def test_levels_whose_intervals_overlap_cannot_be_told_apart():
+    across = conclusion.across_levels([level("a", [0.5, 2.0]), level("b", [1.0, 10.0])])
+    first = across["criteria"][0]
+    assert first["common"] == [1.0, 2.0] and first["apart"] == []
+
+
+def test_only_intervals_that_do_not_overlap_move_the_answer():
+    across = conclusion.across_levels([level("a", [0.5, 1.0]), level("b", [2.0, 10.0])])
+    first = across["criteria"][0]
+    assert first["common"] is None and first["apart"] == [["a", "b"]]
