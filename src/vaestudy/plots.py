@@ -304,11 +304,13 @@ VERDICT_NAMES = {
 }
 
 
-def _shade_interval(ax, interval):
+def _shade_interval(ax, interval, pad=1.15):
+    """Shade [low, high] a little wider on the log axis (a factor `pad`), never below 0."""
     if interval:
         low, high = interval
-        pad = 0.04 * (high if high > 0 else 1)
-        ax.axvspan(low - pad, high + pad, color="tab:green", alpha=0.15, linewidth=0)
+        ax.axvspan(
+            low / pad, high * pad if high > 0 else 0.0, color="tab:green", alpha=0.15, linewidth=0
+        )
 
 
 def _criterion_panel(ax, criterion, coefficients):
