@@ -67,11 +67,11 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, "the page did not finish loading in Chromium"
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    # N(0, I) and the verdicts, the level's five figures, three per configured model
-    assert len(probe["images"]) == 2 + 5 + 3 * 3 and all(width > 0 for width in probe["images"])
+    # N(0, I), the levels, the answer, the level's five figures, three per configured model
+    assert len(probe["images"]) == 3 + 5 + 3 * 3 and all(width > 0 for width in probe["images"])
     losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert probe["rows"] == len(losses) == 5  # seed 0 of every coefficient, seed 1 of two
-    assert "Recommended: c = " in probe["conclusion"]
+    assert "The answer: c ≈ " in probe["conclusion"]
     assert "Every coefficient's encoder scatter side by side" in probe["alts"]
     assert "Every coefficient's decoder manifold side by side" in probe["alts"]
     # the tiny run's settings differ from the published study's, and the page says so
