@@ -28,13 +28,11 @@ def blocks_of(features, m):
     return features[: distances.BLOCKS * m].reshape(distances.BLOCKS, m, -1)
 
 
-def measure(generated, real, m=100):
+def summary(generated, real, m=100):
+    """KID, precision and recall (x_kid, x_kid_se, ...) over 10 blocks of m rows."""
     scale = distances.feature_scale(real)
-    return distances.distance(blocks_of(generated, m) / scale, blocks_of(real, m) / scale)
-
-
-def summary(generated, real):
-    return measure(generated, real).summary("x")
+    found = distances.distance(blocks_of(generated, m) / scale, blocks_of(real, m) / scale)
+    return found.summary("x")
 
 
 def with_holes(data, share, rng):
@@ -123,7 +121,7 @@ def test_the_kid_standard_error_matches_its_spread_over_repetitions():
     for _ in range(40):
         real = clusters(500, rng)
         generated = clusters(500, rng, spread=0.5)
-        found = measure(generated, real, m=50).summary("x")
+        found = summary(generated, real, m=50)
         estimates.append(found["x_kid"])
         errors.append(found["x_kid_se"])
     assert np.std(estimates, ddof=1) == pytest.approx(np.sqrt(np.mean(np.square(errors))), rel=0.3)
@@ -308,31 +306,32 @@ def test_a_worse_coefficient_between_tied_ones_is_named_a_gap():
 # --- refinement -----------------------------------------------------------------------------
 
 
-def answers_of(frame):
-    return [criteria.answer(frame, PRIOR)]
+def next_round(frame, budget=8, seeds=(0, 1, 2)):
+    """The refinement's (additions, left out) for one criterion's answer on `frame`."""
+    return refinement.additions([criteria.answer(frame, PRIOR)], seeds, budget=budget)
 
 
 def test_the_best_gets_every_seed_first():
     frame = synthetic(u_shape(depth=0.05), lambda c: (0,), 0.02)
-    added, left = refinement.additions(answers_of(frame), (0, 1, 2), budget=8)
+    added, left = next_round(frame)
     assert [(a.coefficient, a.seeds) for a in added] == [(1.0, (1, 2))] and not left
 
 
 def test_then_the_neighbours_closest_competitor_first():
     only_the_best = lambda c: (0, 1, 2) if c == 1 else (0,)  # noqa: E731
     frame = synthetic(u_shape(best=0.8), only_the_best, 0.001, seed_effect=0.0)
-    added, _ = refinement.additions(answers_of(frame), (0, 1, 2), budget=8)
+    added, _ = next_round(frame)
     # 0.5 is nearer the optimum at 0.8 than 2 is: it is the harder one to tell apart
     assert [(a.coefficient, a.seeds) for a in added] == [(0.5, (1, 2)), (2.0, (1, 2))]
 
 
 def test_then_midpoints_towards_neighbours_told_apart_until_within_the_factor():
     frame = synthetic(u_shape(depth=1.0), contenders_three_seeds, 0.01)
-    added, _ = refinement.additions(answers_of(frame), (0, 1, 2), budget=8)
+    added, _ = next_round(frame)
     assert [(a.coefficient, a.seeds) for a in added] == [(0.71, (0, 1, 2)), (1.4, (0, 1, 2))]
     near = u_shape((*GRID, 0.71, 1.4), depth=1.0)
     close = synthetic(near, lambda c: (0, 1, 2) if 0.5 <= c <= 2 else (0,), 0.01)
-    assert refinement.additions(answers_of(close), (0, 1, 2), budget=8) == ([], [])
+    assert next_round(close) == ([], [])
 
 
 def test_neighbours_that_cannot_be_told_apart_are_not_refined_between():
@@ -342,12 +341,12 @@ def test_neighbours_that_cannot_be_told_apart_are_not_refined_between():
         Verdict.BEST,
         Verdict.TIED,
     }
-    assert refinement.additions(answers_of(frame), (0, 1, 2), budget=8) == ([], [])
+    assert next_round(frame) == ([], [])
 
 
 def test_the_budget_caps_the_models_and_says_what_it_left_out():
     frame = synthetic(u_shape(depth=1.0), contenders_three_seeds, 0.01)
-    added, left = refinement.additions(answers_of(frame), (0, 1, 2), budget=4)
+    added, left = next_round(frame, budget=4)
     assert [(a.coefficient, a.seeds) for a in added] == [(0.71, (0, 1, 2)), (1.4, (0,))]
     assert [(a.coefficient, a.seeds) for a in left] == [(1.4, (1, 2))]
 

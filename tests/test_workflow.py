@@ -1,10 +1,10 @@
 """The real workflow through Snakemake on a tiny config: files, numbers and the report."""
 
 import hashlib
-import html
 import json
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -118,12 +118,17 @@ def criteria_of(study):
     return saved, saved["levels"][0]["criteria"]
 
 
+def points_of(answer):
+    """An answer's points by coefficient."""
+    return {p["coefficient"]: p for p in answer["points"]}
+
+
 def test_a_diverged_model_is_recorded_and_the_study_still_concludes(study):
     status = json.loads((model_dir(study, "1e+38") / "training.json").read_text())
     assert status["diverged"] and status["epochs"] < 2
     saved, answers = criteria_of(study)
     for answer in answers:
-        point = {p["coefficient"]: p for p in answer["points"]}[1e38]
+        point = points_of(answer)[1e38]
         assert point["verdict"] == "diverged" and point["seeds"] == [] and point["value"] is None
         assert answer["best"] in (0.0, 1.0)
     assert saved["levels"][0]["diverged"] == [1e38]
@@ -155,7 +160,7 @@ def test_the_rounds_add_seeds_to_the_best_and_its_neighbour_then_stop(study):
     saved, answers = criteria_of(study)
     assert [a["criterion"] for a in answers] == ["prior_kid", "iw_nll"]
     for answer in answers:
-        points = {p["coefficient"]: p for p in answer["points"]}
+        points = points_of(answer)
         assert points[0.0]["seeds"] == [0, 1] and points[1.0]["seeds"] == [0, 1]
         assert answer["seed_spread"]["dof"] == 1 and answer["seed_spread"]["paired"]
         assert answer["t"] == pytest.approx(12.706, abs=1e-3)  # 95 % at 1 degree of freedom
@@ -164,7 +169,7 @@ def test_the_rounds_add_seeds_to_the_best_and_its_neighbour_then_stop(study):
             assert point["se"] > 0 and point["verdict"] in ("best", "tied", "worse")
     assert saved["levels"][0]["budget"]["anchor"] == 1.0
     assert saved["across"]["sentence"].startswith("One level")
-    page = " ".join(html.unescape((study / "results/report.html").read_text()).split())
+    page = " ".join(unescape((study / "results/report.html").read_text()).split())
     assert saved["levels"][0]["summary"].split(". ")[0] in page
 
 
@@ -175,7 +180,7 @@ def test_replicates_have_their_own_initial_weights_and_show_their_spread(study, 
     # each seed has its own initial weights, so its models differ
     assert ones["reconstruction"].iloc[0] != ones["reconstruction"].iloc[1]
     _, answers = criteria_of(study)
-    point = {p["coefficient"]: p for p in answers[1]["points"]}[1.0]
+    point = points_of(answers[1])[1.0]
     # two seeds of every coefficient: the value is their plain mean
     assert point["value"] == pytest.approx(ones["iw_nll"].mean())
     # its error holds the seed spread: at least the spread of the mean of two seeds
