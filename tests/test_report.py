@@ -3,6 +3,7 @@
 import json
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -402,3 +403,13 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
     assert "No published reference applies to this level" in html  # 8-D, not published
     assert "This run reproduces the published test losses" in html  # 2-D, as published
     assert html.count("data:image/png;base64,") == 2 + 2 * 6 + 2 * 3 * 3
+
+
+@pytest.mark.parametrize("interval", [(0.02, 2.0), (0.0, 1.0)])
+def test_the_shaded_interval_covers_its_ends_and_never_reaches_below_zero(interval):
+    fig, ax = plt.subplots()
+    plots._shade_interval(ax, interval)
+    shade = ax.patches[-1]
+    left, right = shade.get_x(), shade.get_x() + shade.get_width()
+    plt.close(fig)
+    assert 0 <= left <= interval[0] and right >= interval[1]
