@@ -20,17 +20,45 @@ def package_version():
         return "unknown"
 
 
+def head_from_files(root):
+    """The commit HEAD names, read from the checkout's files without running git, or None.
+
+    git refuses a checkout another user owns ("dubious ownership"), and trusting it would
+    let that checkout's configuration run commands; the commit itself is in plain files."""
+    git_dir = Path(root) / ".git"
+    try:
+        if git_dir.is_file():  # a worktree or submodule: "gitdir: <path>"
+            git_dir = (Path(root) / git_dir.read_text().split(":", 1)[1].strip()).resolve()
+        head = (git_dir / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head or None  # a detached HEAD is the commit itself
+        ref = head[len("ref: ") :]
+        common = git_dir / "commondir"
+        base = (git_dir / common.read_text().strip()).resolve() if common.exists() else git_dir
+        for folder in (git_dir, base):
+            if (folder / ref).is_file():
+                return (folder / ref).read_text().strip()
+        for line in (base / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+    except OSError:
+        return None
+    return None
+
+
 def workflow_version(root):
     """{"commit", "dirty", "package"}: the git commit of the workflow checkout at `root` and
-    whether it had uncommitted changes (tracked files, or untracked ones git does not ignore);
-    commit and dirty are None where `root` is not a git checkout (or git is missing), and
-    the package's version then says what ran."""
+    whether it had uncommitted changes (tracked files, or untracked ones git does not ignore).
+
+    Where git cannot read the checkout (another user's, or git missing), the commit comes from
+    its files and dirty is None: not checked. Outside a checkout both are None, and the
+    package's version says what ran."""
     version = {"commit": None, "dirty": None, "package": package_version()}
     try:
         commit = _git(root, "rev-parse", "HEAD").strip()
         changes = _git(root, "status", "--porcelain").strip()
     except (OSError, subprocess.SubprocessError):
-        return version
+        return {**version, "commit": head_from_files(root)}
     return {**version, "commit": commit, "dirty": bool(changes)}
 
 
@@ -49,5 +77,7 @@ def describe(version):
     """'commit 1a2b3c4d5e6f (uncommitted changes)', or the package version outside git."""
     if not version.get("commit"):
         return f"vaestudy {version['package']} (not a git checkout)"
+    if version.get("dirty") is None:
+        return f"commit {version['commit'][:12]} (uncommitted changes not checked)"
     state = "uncommitted changes" if version["dirty"] else "clean"
     return f"commit {version['commit'][:12]} ({state})"

@@ -75,7 +75,8 @@ def trained_by(metrics):
     for row in metrics.reindex(columns=TRAINED_BY).itertuples(index=False):
         commit, dirty, package = (None if pd.isna(v) else v for v in row)
         if commit or package:
-            versions.add(describe({"commit": commit, "dirty": bool(dirty), "package": package}))
+            state = None if dirty is None else bool(dirty)
+            versions.add(describe({"commit": commit, "dirty": state, "package": package}))
     return sorted(versions)
 
 
