@@ -335,7 +335,7 @@ BRIGHTNESS = yardsticks.Metric(
 def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     figures, tmp_path, monkeypatch
 ):
-    from vaestudy.classifier import Judge, build_classifier
+    from vaestudy.classifier import Judge, classifier_network
     from vaestudy.model import build_vae
 
     monkeypatch.setattr(yardsticks, "METRICS", yardsticks.METRICS + (BRIGHTNESS,))
@@ -352,7 +352,7 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     }
     grid = np.full((30, 30, 10), 0.1)
     numbers, _ = evaluation.summarise_model(
-        vae, Judge(build_classifier(0)), x, y, codes, grid, settings
+        vae, Judge(classifier_network(0)), x, y, codes, grid, settings
     )
     assert numbers["brightness"] == pytest.approx(float(x.mean()))
     assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(60))
@@ -413,3 +413,4 @@ def test_the_shaded_interval_covers_its_ends_and_never_reaches_below_zero(interv
     left, right = shade.get_x(), shade.get_x() + shade.get_width()
     plt.close(fig)
     assert 0 <= left <= interval[0] and right >= interval[1]
+

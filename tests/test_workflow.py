@@ -224,6 +224,14 @@ def test_report_is_self_contained_and_concludes_from_the_table(study, mnist_path
     assert "tensorflow" in html and "<img" in html and 'src="http' not in html
 
 
+def test_the_logs_hold_no_warning_that_reads_like_a_fault(study):
+    """No Keras UserWarning (an optimizer skipped on load, XLA refused) in any job's log."""
+    logs = sorted((study / "results/logs").rglob("*.log"))
+    assert any("evaluate_vae" in str(log) for log in logs) and len(logs) > 10
+    warned = [str(log.relative_to(study)) for log in logs if "UserWarning" in log.read_text()]
+    assert warned == []
+
+
 def test_every_result_names_the_workflow_version_that_made_it(study):
     root = Path(__file__).resolve().parents[1]
     head = subprocess.run(

@@ -18,10 +18,11 @@ HELD_OUT = 0.1  # share of the training images kept out of training, to fit the 
 BLUR_SIGMA = 2.0  # pixels: the bias check reads blurred test digits
 
 
-def build_classifier(seed, hidden=512, dropout=0.2):
-    """784 -> hidden (relu) -> hidden (relu) -> 10 logits, with dropout; compiled."""
+def classifier_network(seed, hidden=512, dropout=0.2):
+    """784 -> hidden (relu) -> hidden (relu) -> 10 logits, with dropout; not compiled: what
+    reads images, and what its weights file holds (no optimizer state)."""
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
+    return keras.Sequential(
         [
             keras.Input(shape=(IMAGE_PIXELS,)),
             layers.Dense(hidden, activation="relu"),
@@ -32,11 +33,16 @@ def build_classifier(seed, hidden=512, dropout=0.2):
         ],
         name="digit_classifier",
     )
+
+
+def build_classifier(seed, hidden=512, dropout=0.2):
+    """The network compiled for training. No XLA: every job enables TensorFlow's op
+    determinism (training.configure_tensorflow), under which Keras runs without it anyway."""
+    model = classifier_network(seed, hidden, dropout)
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
-        jit_compile=True,
         # 32 batches per call instead of one: the same steps (weights bit-identical, checked
         # over 2 epochs on all of MNIST), less Python between them
         steps_per_execution=32,
@@ -85,7 +91,9 @@ def train_judge(x_train, y_train, epochs, seed, batch_size=128):
     (x_fit, y_fit), (x_cal, y_cal) = split_held_out(x_train, y_train)
     model = build_classifier(seed)
     model.fit(x_fit, y_fit, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=2)
-    judge = Judge(model)
+    network = classifier_network(seed)  # the trained weights without the optimizer's state
+    network.set_weights(model.get_weights())
+    judge = Judge(network)
     judge.temperature = calibration.fit_temperature(judge.logits(x_cal), y_cal)
     return judge, len(x_fit), len(x_cal)
 
@@ -113,6 +121,6 @@ def assess(judge, x_test, y_test):
 
 def load_judge(weights, temperature):
     """The study's trained judge from its weights file and fitted temperature."""
-    model = build_classifier(seed=0)
+    model = classifier_network(seed=0)
     model.load_weights(weights)
     return Judge(model, temperature)
