@@ -4,7 +4,9 @@ import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -76,7 +78,7 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     assert "Every coefficient's decoder manifold side by side" in probe["alts"]
     # the tiny run's settings differ from the published study's, and the page says so
     assert "No published reference applies to this run" in probe["published"]
-    assert len(probe["links"]) == 10
+    assert len(probe["links"]) == 11
     for link in probe["links"]:
         assert link["top"] is not None and -2 <= link["top"] < link["height"], link
 
@@ -89,3 +91,57 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     browse(chromium, report, tmp_path, "--window-size=1200,3000", f"--screenshot={screenshot}")
     assert screenshot.stat().st_size > 50_000
     print(f"screenshot of the report for a person to look at: {screenshot}")
+
+
+# The explorer's own decodes at fixed points, for comparison with Keras.
+POINTS = [(0.0, 0.0), (2.0, -2.0), (-1.5, 0.7)]
+DECODES = """<script>window.addEventListener("load", () => {
+  const explorer = window.vaeExplorers[0];
+  const points = %s;
+  const result = {coefficients: explorer.coefficients, decodes: {}};
+  explorer.coefficients.forEach((c, i) => {
+    try { result.decodes[c] = points.map(([u, v]) => explorer.decode(i, u, v)); }
+    catch (error) { result.decodes[c] = null; }
+  });
+  const captions = [...document.querySelectorAll(".explorer figcaption")].map(f => f.innerText);
+  document.body.dataset.probe = JSON.stringify({...result, captions});
+});</script></body>"""
+
+
+def test_the_explorer_decodes_in_the_page_as_keras_does_offline(study, chromium, tmp_path):
+    from vaestudy import explorer
+    from vaestudy.model import build_vae
+
+    report = study / "results/report.html"
+    script = (Path(__file__).resolve().parents[1] / "report/explorer.js").read_text()
+    assert script in report.read_text()  # the template includes it unchanged
+    probed = tmp_path / "explorer.html"
+    probed.write_text(report.read_text().replace("</body>", DECODES % json.dumps(POINTS), 1))
+    # every request off the machine fails: the page must need none
+    offline = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+    dom = browse(chromium, probed, tmp_path, *offline, "--dump-dom").stdout
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, "the explorer did not run in Chromium"
+    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert probe["coefficients"] == ["0", "1", "1e+38"]
+    assert probe["captions"] == ["c = 0", "c = 1", "c = 1e+38 (diverged)"]
+    assert probe["decodes"]["1e+38"] is None  # nothing to decode for the diverged model
+    for label in ("0", "1"):
+        vae = build_vae(
+            latent_dim=2,
+            intermediate_dim=512,
+            kl_coefficient=float(label),
+            seed=0,
+            learning_rate=1e-3,
+            precision="float32",
+        )
+        vae.load_weights(study / f"results/models/mnist/z2/seed0/c{label}/final.weights.h5")
+        keras_pixels = 1 / (1 + np.exp(-vae.decoder.predict_on_batch(np.float32(POINTS))))
+        page_pixels = np.array(probe["decodes"][label])
+        assert page_pixels.shape == (len(POINTS), 784)
+        difference = np.abs(page_pixels - keras_pixels).max()
+        assert difference <= explorer.PARITY_TOLERANCE, (label, difference)
+        assert page_pixels.std() > 0.02  # an image, not a flat grey
+        record = json.loads((study / f"results/explorer/mnist/z2/seed0/c{label}.json").read_text())
+        assert record["largest_difference"] <= explorer.PARITY_TOLERANCE
+        assert record["bytes"] <= 1_100_000  # about 1 MB of the page per model

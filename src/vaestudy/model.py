@@ -153,3 +153,12 @@ def model_settings(settings, latent_dim, coefficient, seed):
         "learning_rate": settings["learning_rate"],
         "precision": settings["precision"],
     }
+
+
+def job_vae(settings, wildcards, weights):
+    """The VAE of one job's wildcards (latent dimension, coefficient, seed) and the config's
+    model settings (a rule's params), with the weights file loaded: (vae, its settings)."""
+    model = model_settings(settings, wildcards.latent_dim, wildcards.coefficient, wildcards.seed)
+    vae = build_vae(**model)
+    vae.load_weights(weights)
+    return vae, model

@@ -3,6 +3,7 @@
 import base64
 import datetime
 import importlib.metadata
+import json
 import platform
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import yaml
 from vaestudy import wording, yardsticks
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.levels import Level
-from vaestudy.plots import PLANE_NOTE
+from vaestudy.plots import LATENT_AXES, PLANE_AXES, PLANE_NOTE
 from vaestudy.provenance import describe, settings_hash
 from vaestudy.reference import compare
 from vaestudy.tables import (
@@ -92,10 +93,11 @@ def build_context(
     """Everything the template shows. config: the study's settings; metrics: one row per
     model of every level; figures: "prior" and "levels" map to PNG paths, "studies" maps a
     Level to its STUDY_FIGURES paths, "models" maps (Level, seed, coefficient) to that
-    model's MODEL_FIGURES paths; data_info and classifier_info map each dataset to its
-    provenance and its judge; conclusion is results/tables/conclusion.json; published is
-    the reference file's content (report/published.yaml), compared at the levels whose
-    settings match; workflow is the provenance.workflow_version that renders the report."""
+    model's MODEL_FIGURES paths, "explorers" (optional) a Level to its embedded decoders;
+    data_info and classifier_info map each dataset to its provenance and its judge;
+    conclusion is results/tables/conclusion.json; published is the reference file's content
+    (report/published.yaml), compared at the levels whose settings match; workflow is the
+    provenance.workflow_version that renders the report."""
     records = conclusion["levels"]
     several = len(records) > 1
     judges = {name: judged(info, config) for name, info in classifier_info.items()}
@@ -197,7 +199,31 @@ def level_context(config, level, metrics, figures, record, judge, published, anc
         "classifier": judge,
         "loss_table": loss_table_html(metrics),
         "seed_counts": seed_counts(metrics),
+        **explorer_context(figures.get("explorers", {}).get(level, []), level.latent_dim),
     }
+
+
+def explorer_context(records, latent_dim):
+    """The latent explorer of one level: its data, its models and the largest pixel
+    difference any of them shows from its trained decoder."""
+    embedded = [r for r in records if r["decoder"]]
+    return {
+        "explorer": explorer_data(records, latent_dim),
+        "explorer_models": [
+            {"coefficient": r["coefficient"], "decoder": bool(r["decoder"])} for r in records
+        ],
+        "explorer_difference": max((r["largest_difference"] for r in embedded), default=0.0),
+    }
+
+
+def explorer_data(records, latent_dim):
+    """A level's embedded decoders (rule explorer_decoder's records, in the order of c) as
+    JSON for the page's latent explorer, safe inside a script element; "" with none."""
+    if not records:
+        return ""
+    names = LATENT_AXES if latent_dim == 2 else PLANE_AXES
+    text = json.dumps({"limit": MANIFOLD_LIMIT, "axes": list(names), "models": records})
+    return text.replace("</", "<\\/")
 
 
 def answer_rows(record):

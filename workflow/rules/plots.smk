@@ -62,6 +62,29 @@ rule plot_model:
         "../scripts/plot_model.py"
 
 
+# One model's decoder, compact (vaestudy.explorer), for the report to decode in the page.
+rule explorer_decoder:
+    input:
+        weights=f"{MODEL}/final.weights.h5",
+        latent=f"{MODEL}/latent.npz",
+    output:
+        f"results/explorer/{LEVEL}/seed{{seed}}/c{{coefficient}}.json",
+    log:
+        f"results/logs/explorer_decoder/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
+    benchmark:
+        f"results/benchmarks/explorer_decoder/{LEVEL}/seed{{seed}}/c{{coefficient}}.tsv"
+    conda:
+        "../../envs/vae.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        model=MODEL_SETTINGS,
+    script:
+        "../scripts/explorer_decoder.py"
+
+
 rule plot_study:
     input:
         metrics=model_files("metrics.json"),

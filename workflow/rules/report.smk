@@ -108,6 +108,7 @@ rule conclude:
 rule report:
     input:
         template=workflow.source_path("../../report/report.html.j2"),
+        explorer_script=workflow.source_path("../../report/explorer.js"),
         published=workflow.source_path("../../report/published.yaml"),
         metrics="results/tables/metrics.csv",
         conclusion="results/tables/conclusion.json",
@@ -124,6 +125,11 @@ rule report:
         encoders=figure_files("encoder"),
         manifolds=figure_files("manifold"),
         classes=figure_files("classes"),
+        explorer=level_files(
+            f"results/explorer/{LEVEL}/seed{{seed}}/c{{coefficient}}.json",
+            seed=SEEDS[0],
+            coefficient=COEFFICIENTS,
+        ),
     output:
         html="results/report.html",
     log:

@@ -11,14 +11,9 @@ smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 from vaestudy import evaluation  # noqa: E402
 from vaestudy.classifier import load_judge  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
-from vaestudy.model import build_vae, model_settings  # noqa: E402
+from vaestudy.model import job_vae  # noqa: E402
 
-wildcards = smk.wildcards
-settings = model_settings(
-    smk.params.model, wildcards.latent_dim, wildcards.coefficient, wildcards.seed
-)
-vae = build_vae(**settings)
-vae.load_weights(smk.input.weights)
+vae, settings = job_vae(smk.params.model, smk.wildcards, smk.input.weights)
 with open(smk.input.judge) as handle:
     judge = load_judge(smk.input.classifier, json.load(handle)["temperature"])
 with open(smk.input.status) as handle:
@@ -39,7 +34,7 @@ summary, paired = (
     else ({}, {})
 )
 metrics = {
-    "dataset": wildcards.dataset,
+    "dataset": smk.wildcards.dataset,
     "latent_dim": settings["latent_dim"],
     "coefficient": settings["kl_coefficient"],
     "seed": settings["seed"],

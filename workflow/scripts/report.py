@@ -2,6 +2,7 @@
 provenance."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -27,6 +28,11 @@ figures = {
         (Level(dataset, dim), seed, float(c)): dict(zip(report.MODEL_FIGURES, paths, strict=True))
         for (dataset, dim, seed, c), paths in zip(smk.params.models, per_model, strict=True)
     },
+}
+decoders = [json.loads(Path(path).read_text()) for path in smk.input.explorer]
+per_level = len(decoders) // len(levels)
+figures["explorers"] = {
+    level: decoders[i * per_level : (i + 1) * per_level] for i, level in enumerate(levels)
 }
 data, classifiers = {}, {}
 for name, info, judge in zip(
