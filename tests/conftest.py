@@ -130,3 +130,27 @@ def results_page(results):
         text=True,
         check=True,
     ).stdout
+
+
+def read_events(directory):
+    """What TensorBoard would read from a folder of event files: {tag: {step: value}} of the
+    scalars, and the HParams of a session start (None without)."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    scalars, hparams = {}, None
+    for path in sorted(Path(directory).glob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                plugin = value.metadata.plugin_data
+                if plugin.plugin_name == "hparams":
+                    data = plugin_data_pb2.HParamsPluginData.FromString(plugin.content)
+                    if data.HasField("session_start_info"):
+                        hparams = {
+                            key: v.WhichOneof("kind") and getattr(v, v.WhichOneof("kind"))
+                            for key, v in data.session_start_info.hparams.items()
+                        }
+                elif value.HasField("tensor"):
+                    number = float(tf.make_ndarray(value.tensor))
+                    scalars.setdefault(value.tag, {})[event.step] = number
+    return scalars, hparams

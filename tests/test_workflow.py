@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import LEVEL, model_dir, snakemake, study_config, write_npz
+from conftest import LEVEL, model_dir, read_events, snakemake, study_config, write_npz
 
 pytestmark = pytest.mark.slow
 
@@ -222,6 +222,22 @@ def test_report_is_self_contained_and_concludes_from_the_table(study, mnist_path
     losses = pd.read_csv(study / "results/tables/metrics.csv")
     assert f"{losses['reconstruction'].min():.2f}" in html
     assert "tensorflow" in html and "<img" in html and 'src="http' not in html
+
+
+def test_tensorboard_reads_every_epoch_and_the_yardsticks_beside_c(study):
+    losses = pd.read_csv(study / "results/tables/metrics.csv").set_index(["coefficient", "seed"])
+    history = pd.read_csv(model_dir(study, 1) / "history.csv")
+    scalars, hparams = read_events(model_dir(study, 1) / "events/train")
+    assert hparams is None
+    assert scalars["epoch/loss"] == pytest.approx(
+        dict(zip(history["epoch"], history["loss"], strict=True))
+    )
+    assert sorted(scalars["epoch/kl"]) == [1, 2]  # the tiny study's two epochs
+    scalars, hparams = read_events(model_dir(study, 1, seed=1) / "events/hparams")
+    assert hparams == {"c": 1.0, "seed": 1, "dataset": "mnist", "latent_dim": 2}
+    row = losses.loc[(1.0, 1)]
+    assert scalars["yardstick/iw_nll"][0] == pytest.approx(row["iw_nll"], rel=1e-6)
+    assert scalars["yardstick/prior_kid"][0] == pytest.approx(row["prior_kid"], rel=1e-6)
 
 
 def test_the_logs_hold_no_warning_that_reads_like_a_fault(study):

@@ -231,9 +231,10 @@ class TrainingStopped(RuntimeError):
     """Training stopped early on request; its last finished epoch is checkpointed."""
 
 
-def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
+def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print, on_epoch=None):
     """Train for `epochs` on images x (uint8 pixels, or floats in [0, 1]); resume from
-    `checkpoint` if it holds finished epochs.
+    `checkpoint` if it holds finished epochs. `on_epoch` is called with each epoch's history
+    row, the resumed ones first (events.EpochEvents).
 
     Returns the history (one dict per epoch) and whether training diverged (NaN/inf loss).
     """
@@ -242,13 +243,17 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print):
     history = checkpoint.restore(model, epochs, log) if checkpoint else []
     if history:
         log(f"resuming after epoch {history[-1]['epoch']} from {checkpoint.directory}")
+    on_epoch = on_epoch or (lambda row: None)
+    for row in history:
+        on_epoch(row)
     x = x if tf.is_tensor(x) else images_tensor(x)
     run_epoch = compiled_epoch(model, len(x), batch_size)
     with StopRequest() as stop:
-        return _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop)
+        loop = (run_epoch, x, epochs, seed, history, checkpoint, log, on_epoch, stop)
+        return _epochs(model, *loop)
 
 
-def _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop):
+def _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, on_epoch, stop):
     """The epoch loop of train; raises TrainingStopped after a SIGTERM."""
     for epoch in range(len(history) + 1, epochs + 1):
         start = time.perf_counter()
@@ -261,6 +266,7 @@ def _epochs(model, run_epoch, x, epochs, seed, history, checkpoint, log, stop):
             "seconds": time.perf_counter() - start,
         }
         history.append(row)
+        on_epoch(row)
         log(
             f"epoch {epoch}/{epochs}  loss {loss:.3f}  reconstruction {reconstruction:.3f}  "
             f"kl {kl:.3f}  {row['seconds']:.2f} s"

@@ -38,6 +38,7 @@ rule evaluate_vae:
         manifold=f"{MODEL}/manifold.npy",
         grid_classes=f"{MODEL}/grid_classes.npy",
         paired=f"{MODEL}/paired.npz",
+        events=directory(f"{MODEL}/events/hparams"),
     log:
         f"results/logs/evaluate_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:

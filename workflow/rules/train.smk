@@ -29,6 +29,7 @@ rule train_vae:
         weights=f"{MODEL}/final.weights.h5",
         history=f"{MODEL}/history.csv",
         status=f"{MODEL}/training.json",
+        events=directory(f"{MODEL}/events/train"),
     log:
         f"results/logs/train_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:

@@ -11,6 +11,7 @@ smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 from vaestudy import evaluation  # noqa: E402
 from vaestudy.classifier import load_judge  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
+from vaestudy.events import write_hparams  # noqa: E402
 from vaestudy.model import job_vae  # noqa: E402
 
 vae, settings = job_vae(smk.params.model, smk.wildcards, smk.input.weights)
@@ -50,4 +51,5 @@ np.savez_compressed(
 np.save(smk.output.manifold, manifold.astype("float32"))
 np.save(smk.output.grid_classes, grid.astype("float32"))
 np.savez_compressed(smk.output.paired, **paired)
+write_hparams(smk.output.events, metrics)
 print(json.dumps(metrics))

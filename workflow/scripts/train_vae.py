@@ -20,6 +20,7 @@ from vaestudy.training import (
 smk = start_job(snakemake, tensorflow=True, hold_sigterm=True)  # noqa: F821
 
 from vaestudy.data import load_pixels  # noqa: E402
+from vaestudy.events import EpochEvents  # noqa: E402
 from vaestudy.model import build_vae, model_settings  # noqa: E402
 
 wildcards = smk.wildcards
@@ -39,13 +40,21 @@ print(
     f"{wildcards.dataset} images, {settings['latent_dim']}-D latent, {smk.params.epochs} "
     f"epochs, {smk.threads} thread(s)"
 )
+events = EpochEvents(smk.output.events)
 try:
     history, diverged = train(
-        vae, x_train, smk.params.epochs, smk.params.batch_size, settings["seed"], checkpoint
+        vae,
+        x_train,
+        smk.params.epochs,
+        smk.params.batch_size,
+        settings["seed"],
+        checkpoint,
+        on_epoch=events,
     )
 except TrainingStopped as stopped:
     print(stopped, flush=True)
     sys.exit(1)
+events.close()
 vae.save_weights(smk.output.weights)
 pd.DataFrame(history, columns=HISTORY_COLUMNS).to_csv(smk.output.history, index=False)
 status = {
