@@ -8,7 +8,12 @@ import subprocess
 import pytest
 from conftest import ROOT, results_page
 
-DOCS = [ROOT / "README.md", ROOT / "bench/README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "CHANGELOG.md",
+    ROOT / "bench/README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+]
 
 
 def test_readme_is_short_enough_to_finish():
@@ -20,6 +25,14 @@ def test_every_relative_link_and_image_resolves(page):
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
         if not target.startswith(("http://", "https://")):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_the_version_is_the_same_in_the_package_the_citation_and_the_changelog():
+    package = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    citation = re.search(r"^version: (\S+)", (ROOT / "CITATION.cff").read_text(), re.M)
+    latest = re.search(r"^## (\d+\.\d+\.\d+)", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert package[1] == citation[1] == latest[1]
+    assert f"v{package[1]}" in (ROOT / "docs/module.md").read_text()  # the tag users pin
 
 
 def test_nothing_a_user_reads_names_a_path_of_our_machines():
