@@ -197,13 +197,19 @@ def dry_run_jobs(workdir, mnist_path, *changes):
 
 
 @pytest.mark.parametrize(
-    "key, value",
-    [("confidence", 0.9), ("reconstruction_budget", 0.1), ("contender_seeds", 3)],
+    "key, value, rounds",
+    [
+        ("confidence", 0.9, True),
+        ("reconstruction_budget", 0.1, False),
+        ("contender_seeds", 3, True),
+    ],
 )
-def test_changing_a_conclusion_setting_reruns_the_conclusion(study, mnist_path, key, value):
+def test_changing_a_conclusion_setting_reruns_the_conclusion(study, mnist_path, key, value, rounds):
     jobs = dry_run_jobs(study, mnist_path, (key, value))
     assert {"conclude", "report"} <= jobs
     assert not jobs & {"train_vae", "evaluate_vae", "train_classifier"}
+    # the rounds read the confidence and the seeds; the budget view is the conclusion's alone
+    assert ("refine" in jobs) == rounds
 
 
 def test_settings_that_only_warn_or_say_how_jobs_run_retrain_nothing(study, mnist_path):

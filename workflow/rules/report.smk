@@ -22,7 +22,7 @@ checkpoint refine:
         mem_mb=500,
         runtime=5,
     params:
-        settings=ANSWER_SETTINGS,
+        confidence=config["confidence"],
         seeds=[int(s) for s in ANSWER_SEEDS],
         budget=config["refine_models"],
         configured=len(SEEDS) * len(COEFFICIENTS),

@@ -13,8 +13,7 @@ from vaestudy.refinement import additions
 smk = start_job(snakemake)  # noqa: F821
 frame = pd.DataFrame([json.loads(open(path).read()) for path in smk.input.metrics])
 units = read_units(smk.input.paired)
-confidence = smk.params.settings["confidence"]
-answers = [answer(frame, c, level_units(units, c.key), confidence) for c in CRITERIA]
+answers = [answer(frame, c, level_units(units, c.key), smk.params.confidence) for c in CRITERIA]
 budget = smk.params.budget - (len(frame) - smk.params.configured)
 added, left_out = additions(answers, smk.params.seeds, budget)
 result = {
