@@ -177,7 +177,8 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
         anchor = f"{dataset}-z{dim}-"
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}conclusion"' in html
         assert f"The answer: {dataset}, {dim}-D latent" in html
-    assert html.count("shown in the plane through z = 0 spanned by the test codes") == 2
+    # the two 8-D levels: at a glance and in the explorer
+    assert html.count("shown in the plane through z = 0 spanned by the test codes") == 4
     # the published check applies to MNIST in two dimensions only
     assert html.count("No published reference applies to this level") == 4
     assert "dataset binary (published: mnist)" in html and "latent_dim 3 (published: 2)" in html

@@ -141,8 +141,9 @@ def training_left(workdir, state):
 
 
 def time_left(workdir, state):
-    """The study's time left: snakesee's estimate from the jobs finished so far (per rule), but
-    never less than the training still to do, which the running jobs' epochs tell."""
+    """The study's time left, roughly: snakesee's estimate from the jobs finished so far (per
+    rule), raised to the training still to do where that is larger (training_left). Neither is
+    a bound: jobs speed up as others finish, and evaluations after training are not counted."""
     estimator = TimeEstimator()
     metadata = workdir / ".snakemake" / "metadata"
     if metadata.is_dir():
@@ -159,7 +160,7 @@ def time_left(workdir, state):
         )
     seconds, models, per_epoch, at_once = training
     return (
-        f"time left: at least {format_duration(seconds)}, the training still to do "
+        f"time left: about {format_duration(seconds)}, the training still to do "
         f"({models} model(s) at {per_epoch:.1f} s per epoch, {at_once} at a time; snakesee's "
         f"estimate from finished jobs alone: {estimate.format_eta()}{caveat})"
     )

@@ -29,7 +29,6 @@ rule train_vae:
         weights=f"{MODEL}/final.weights.h5",
         history=f"{MODEL}/history.csv",
         status=f"{MODEL}/training.json",
-        events=directory(f"{MODEL}/events/train"),
     log:
         f"results/logs/train_vae/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:
@@ -42,6 +41,8 @@ rule train_vae:
         runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
     params:
         checkpoint=f"results/checkpoints/{LEVEL}/seed{{seed}}/c{{coefficient}}",
+        # not an output: a killed job's partial events must not block its resume
+        events=f"{MODEL}/events/train",
         model=MODEL_SETTINGS,
         epochs=config["epochs"],
         batch_size=config["batch_size"],

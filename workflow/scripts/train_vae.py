@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import sys
 
 import pandas as pd
@@ -40,7 +41,8 @@ print(
     f"{wildcards.dataset} images, {settings['latent_dim']}-D latent, {smk.params.epochs} "
     f"epochs, {smk.threads} thread(s)"
 )
-events = EpochEvents(smk.output.events)
+shutil.rmtree(smk.params.events, ignore_errors=True)  # rewritten whole, resumed epochs first
+events = EpochEvents(smk.params.events)
 try:
     history, diverged = train(
         vae,
