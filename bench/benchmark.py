@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/benchmark.py epoch --mnist /path/to/mnist.npz --threads 1
     .venv/bin/python bench/benchmark.py study --mnist /path/to/mnist.npz
+    .venv/bin/python bench/benchmark.py time-left --mnist /path/to/mnist.npz
 
 `epoch`: in one process, round by round, the five large matrix products of one epoch alone (the
 floor), the project's epoch, a plain Keras `fit` epoch of the same model and Adam's update
@@ -12,7 +13,10 @@ time of `snakemake --cores 2` training two coefficients from scratch, against th
 of bench/plain_fit.py (the published study's way: a plain `fit` per epoch, one coefficient after
 the other) training the same two; and each
 training job's peak RSS from its training.json, with PSS and USS from Snakemake's benchmark
-files. Not a test: it prints figures and writes them as JSON.
+files. `time-left`: a full default study run with `snakemake --cores 2`, its time left as
+`vaestudy-status` estimates it sampled each minute, and each sample against the true time left
+(known when the run ends), from the first finished training job on. Not a test: it prints
+figures and writes them as JSON.
 """
 
 import argparse
@@ -49,7 +53,13 @@ def parse_args():
     study.add_argument("--coefficients", default="1,2")
     study.add_argument("--baseline", default=str(REPO / "bench/plain_fit.py"))
     study.add_argument("--out", default="results/benchmark-study.json")
-    for mode in (epoch, study):
+    left = modes.add_parser("time-left", help="vaestudy-status's time left against the truth")
+    left.add_argument("--interval", type=float, default=60.0, help="seconds between samples")
+    left.add_argument("--cores", type=int, default=2)
+    left.add_argument("--workdir", help="keep the study here (default: a temporary folder)")
+    left.add_argument("--config", nargs="*", default=[], help="more --config settings")
+    left.add_argument("--out", default="results/benchmark-time-left.json")
+    for mode in (epoch, study, left):
         mode.add_argument("--mnist", required=True, help="MNIST npz (Keras layout)")
     return parser.parse_args()
 
@@ -316,9 +326,84 @@ def study_benchmark(args):
     return result
 
 
+def sample_time_left(workdir, started):
+    """One sample of a running study: seconds since it started, the estimate's range (None
+    before it has one), its line, and how many models have finished training."""
+    from snakesee.parser import parse_workflow_state
+
+    from vaestudy.progress import time_left, time_left_estimate
+
+    state = parse_workflow_state(workdir)
+    left = time_left_estimate(workdir, state)
+    return {
+        "seconds": time.time() - started,
+        "low": left.low if left else None,
+        "high": left.high if left else None,
+        "line": time_left(workdir, state),
+        "trained": len(list((workdir / "results/models").rglob("training.json"))),
+    }
+
+
+def miss(sample, truth):
+    """How far the range misses the truth, as a share of it (0 when it contains it)."""
+    if sample["low"] is None:
+        return None
+    if sample["low"] <= truth <= sample["high"]:
+        return 0.0
+    return min(abs(sample["low"] - truth), abs(sample["high"] - truth)) / truth
+
+
+def time_left_run(args, workdir):
+    config = [f"mnist_path={Path(args.mnist).resolve()}", *args.config]
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+    command += ["--directory", str(workdir), "--cores", str(args.cores), "--config", *config]
+    workdir.mkdir(parents=True, exist_ok=True)
+    samples, started = [], time.time()
+    with open(workdir / "snakemake.out", "w") as out:
+        run = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        while run.poll() is None:
+            time.sleep(args.interval - (time.time() - started) % args.interval)
+            if run.poll() is None and (workdir / ".snakemake/log").is_dir():
+                samples.append(sample_time_left(workdir, started))
+                print(f"{samples[-1]['seconds'] / 60:5.1f} min  {samples[-1]['line']}", flush=True)
+    if run.returncode != 0:
+        sys.exit(f"the study failed (exit {run.returncode}): see {workdir / 'snakemake.out'}")
+    return samples, time.time() - started
+
+
+def time_left_benchmark(args):
+    if args.workdir:
+        samples, wall = time_left_run(args, Path(args.workdir).resolve())
+    else:
+        with tempfile.TemporaryDirectory(prefix="vae-time-left-") as tmp:
+            samples, wall = time_left_run(args, Path(tmp))
+    rows = []
+    for sample in samples:
+        truth = wall - sample["seconds"]
+        rows.append({**sample, "truth": truth, "miss": miss(sample, truth)})
+    judged = [row for row in rows if row["trained"] > 0]
+    print(f"\nwall {wall / 60:.1f} min; from the first finished training job on:")
+    print("  min | low  | high | true | miss")
+    for row in judged:
+        low, high = (
+            f"{row[k] / 60:4.1f}" if row[k] is not None else "  - " for k in ("low", "high")
+        )
+        shown = f"{row['miss']:.0%}" if row["miss"] is not None else "no estimate"
+        print(f"{row['seconds'] / 60:5.1f} | {low} | {high} | {row['truth'] / 60:4.1f} | {shown}")
+    misses = [row["miss"] for row in judged]
+    worst = max((m for m in misses if m is not None), default=None)
+    print(
+        f"{sum(m == 0 for m in misses)} of {len(misses)} samples contain the truth; "
+        f"{sum(m is None for m in misses)} have no estimate; worst miss "
+        + (f"{worst:.0%}" if worst is not None else "-")
+    )
+    return {"machine": machine(), "cores": args.cores, "wall_s": wall, "samples": rows}
+
+
 def main():
     args = parse_args()
-    result = epoch_benchmark(args) if args.mode == "epoch" else study_benchmark(args)
+    modes = {"epoch": epoch_benchmark, "study": study_benchmark, "time-left": time_left_benchmark}
+    result = modes[args.mode](args)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(f"written to {args.out}")

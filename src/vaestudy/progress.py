@@ -13,6 +13,7 @@ import argparse
 import re
 import statistics
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,16 @@ from snakesee.models import WorkflowStatus, format_duration
 from snakesee.parser import parse_workflow_state
 from snakesee.parser.core import parse_job_stats_counts_from_log, parse_rules_from_log
 from snakesee.plugins.base import ToolProgress, ToolProgressPlugin
+
+from vaestudy.time_left import (
+    Pace,
+    Running,
+    estimate,
+    job_durations,
+    provided_slots,
+    read_levels,
+    read_plan,
+)
 
 VAE_EPOCH = re.compile(r"^epoch (\d+)/(\d+)\b.*?([\d.]+) s\s*$", re.MULTILINE)
 KERAS_HEADER = re.compile(r"^Epoch (\d+)/(\d+)\s*$", re.MULTILINE)
@@ -121,49 +132,87 @@ def job_line(workdir, job, state):
     return line
 
 
-def training_left(workdir, state):
-    """(seconds, models, seconds per epoch, jobs at a time) of VAE training still to do: the
-    running training jobs' epochs left and every waiting one's, at the running jobs' median time
-    per epoch, shared among as many jobs as train now; None while no epoch has been timed."""
-    training = [job for job in state.running_jobs if job.rule == "train_vae"]
-    logs = [workdir / job.log_file for job in training if job.log_file]
-    timed = [p for p in map(epoch_progress, (read(log) for log in logs)) if p]
-    timed = [p for p in timed if p.seconds_per_epoch is not None]
-    if not timed:
+def job_reading(workdir, job, now):
+    """A running job as time_left.Running: its rule and model from its log's path
+    (`results/logs/RULE/MODEL.log`, so a module's rule prefix does not matter), and the
+    seconds left its log tells."""
+    parts = Path(job.log_file).with_suffix("").parts if job.log_file else ()
+    kind, model = (parts[2], "/".join(parts[3:])) if len(parts) > 3 else (job.rule, None)
+    elapsed = now - job.start_time if job.start_time else 0.0
+    progress = epoch_progress(read(workdir / job.log_file if job.log_file else None))
+    seconds_left = progress.seconds_left if progress is not None else None
+    return Running(job.rule, kind, model, max(0.0, elapsed), seconds_left)
+
+
+def training_pace(workdir, running):
+    """Seconds per epoch: the median over the running training jobs that have timed an epoch,
+    or over the finished ones' logs while none has (None before any epoch is timed)."""
+    folder = workdir / "results/logs/train_vae"
+    for logs in ([folder / f"{job.model}.log" for job in running], sorted(folder.rglob("*.log"))):
+        timed = [p for p in map(epoch_progress, map(read, logs)) if p and p.seconds_per_epoch]
+        if timed:
+            return statistics.median(p.seconds_per_epoch for p in timed)
+    return None
+
+
+def time_left_estimate(workdir, state, now=None):
+    """The run's TimeLeft (see vaestudy.time_left), or None without a plan or a timed epoch."""
+    plan = read_plan(workdir)
+    if plan is None:
         return None
-    per_epoch = statistics.median(p.seconds_per_epoch for p in timed)
-    planned = parse_job_stats_counts_from_log(state.log_file).get("train_vae", 0)
-    finished = parse_rules_from_log(state.log_file).get("train_vae", 0)
-    failed = sum(job.rule == "train_vae" for job in state.failed_jobs_list)
-    untimed = max(0, planned - finished - failed - len(timed))
-    work = sum(p.seconds_left for p in timed) + untimed * timed[0].total * per_epoch
-    return work / len(training), len(timed) + untimed, per_epoch, len(training)
+    now = time.time() if now is None else now
+    running = [job_reading(workdir, job, now) for job in state.running_jobs]
+    per_epoch = training_pace(workdir, [job for job in running if job.kind == "train_vae"])
+    if per_epoch is None:
+        return None
+    pace = Pace.measured(per_epoch, plan["epochs"], job_durations(workdir))
+    log_text = read(state.log_file)
+    cores = provided_slots(log_text) or max(1, len(running))
+    return estimate(
+        read_levels(workdir, plan),
+        workdir,
+        running,
+        pace,
+        parse_job_stats_counts_from_log(state.log_file),
+        parse_rules_from_log(state.log_file),
+        max(1, cores // plan["train_threads"]),
+    )
+
+
+def time_left_line(left):
+    """A TimeLeft in words."""
+    pace = left.pace
+    evaluation = pace.evaluation(high=False)
+    evaluation = f"{evaluation:.0f} s per evaluation" if evaluation else "evaluations untimed"
+    basis = (
+        f"{left.models_to_train} model(s) to train at {pace.per_epoch:.1f} s per epoch, "
+        f"{evaluation}, {left.slots} job(s) at a time"
+    )
+    if left.models_the_rounds_may_add == 0:
+        return f"time left: about {format_duration(left.low)} ({basis})"
+    return (
+        f"time left: {format_duration(left.low)} to {format_duration(left.high)}: the first if "
+        f"the refinement adds no more models, the second if it adds the "
+        f"{left.models_the_rounds_may_add} its budget allows ({basis})"
+    )
 
 
 def time_left(workdir, state):
-    """The study's time left, roughly: snakesee's estimate from the jobs finished so far (per
-    rule), raised to the training still to do where that is larger (training_left). Neither is
-    a bound: jobs speed up as others finish, and evaluations after training are not counted."""
+    """The study's time left as a line: the range of vaestudy.time_left, or snakesee's estimate
+    from finished jobs before the run's plan is read or an epoch is timed."""
+    left = time_left_estimate(workdir, state)
+    if left is not None:
+        return time_left_line(left)
     estimator = TimeEstimator()
     metadata = workdir / ".snakemake" / "metadata"
     if metadata.is_dir():
         estimator.load_from_metadata(metadata)
-    estimate = estimator.estimate_remaining(state)
-    training = training_left(workdir, state)
+    estimate_ = estimator.estimate_remaining(state)
     untimed = untimed_rules(state, estimator.rule_stats)
-    caveat = f"; not yet timed, so not counted: {', '.join(untimed)}" if untimed else ""
-    if training is None and untimed and estimate.seconds_remaining <= 0:
+    if untimed and estimate_.seconds_remaining <= 0:
         return f"time left: not known until a job of each rule has finished ({', '.join(untimed)})"
-    if training is None or training[0] <= estimate.seconds_remaining:
-        return (
-            f"time left: {estimate.format_eta()} (snakesee's estimate from finished jobs{caveat})"
-        )
-    seconds, models, per_epoch, at_once = training
-    return (
-        f"time left: about {format_duration(seconds)}, the training still to do "
-        f"({models} model(s) at {per_epoch:.1f} s per epoch, {at_once} at a time; snakesee's "
-        f"estimate from finished jobs alone: {estimate.format_eta()}{caveat})"
-    )
+    caveat = f"; not yet timed, so not counted: {', '.join(untimed)}" if untimed else ""
+    return f"time left: {estimate_.format_eta()} (snakesee's estimate from finished jobs{caveat})"
 
 
 def untimed_rules(state, timed):

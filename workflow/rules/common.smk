@@ -28,6 +28,7 @@ from vaestudy.config import (
 from vaestudy.data import DataError
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
+from vaestudy import time_left
 from vaestudy.levels import check_files, datasets, latent_dims, levels
 
 
@@ -199,3 +200,12 @@ def swept_file(name):
         ),
         name,
     )
+
+
+onstart:
+    # what vaestudy-status needs to foretell the time left (vaestudy.time_left)
+    os.makedirs(os.path.dirname(time_left.PLAN), exist_ok=True)
+    with open(time_left.PLAN, "w") as handle:
+        json.dump(
+            time_left.plan_record(config, LEVELS, COEFFICIENTS), handle, indent=2
+        )
