@@ -1,5 +1,6 @@
 """Watching a run: epochs read from the jobs' logs, in snakesee and in `vaestudy-status`."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from snakesee.models import JobInfo
 from snakesee.plugins import get_all_plugins, parse_tool_progress
 
-from vaestudy.progress import TrainingProgress, epoch_progress, training_left
+from vaestudy.progress import TrainingProgress, epoch_progress
 
 VAE_LOG = """training c=1.0 seed=0 on 60000 images, 6 epochs, 1 thread(s)
 epoch 1/6  loss 190.000  reconstruction 185.000  kl 5.000  9.00 s
@@ -98,34 +99,45 @@ Finished jobid: 3 (Rule: train_vae)
 """
 
 
-def test_time_left_is_at_least_the_training_the_running_epochs_foretell(tmp_path):
-    # 4 models planned, 1 finished, 2 running (epoch 3/6 at 3 s, epoch 1/6 at 5 s: median 4 s),
-    # 1 waiting: each running job's epochs left at its own pace, the waiting one's at the
-    # median, shared by the 2 jobs training at a time
+def test_status_schedules_the_running_and_waiting_models_on_the_runs_cores(tmp_path):
+    # the plan: one level, 2 coefficients, 6 epochs, no refinement budget; c = 1 runs (epoch
+    # 3/6 at 3 s: 9 s left), c = 2 waits (6 epochs at the running job's 3 s); evaluations
+    # took 4 s and 6 s before
+    from vaestudy.progress import time_left_estimate, time_left_line
+
+    plan = {"levels": ["mnist/z2"], "seeds": [0], "coefficients": ["1", "2"], "epochs": 6}
+    plan.update(train_threads=1, refine_models=0, round_size=1)
+    (tmp_path / "results/logs").mkdir(parents=True)
+    (tmp_path / "results/logs/plan.json").write_text(json.dumps(plan))
     logs = tmp_path / "results/logs/train_vae/mnist/z2/seed0"
     logs.mkdir(parents=True)
     (logs / "c1.log").write_text(VAE_LOG)
-    (logs / "c2.log").write_text("epoch 1/6  loss 1.0  reconstruction 1.0  kl 0.1  5.00 s\n")
-    (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
-    running = [
-        JobInfo(rule="train_vae", log_file=Path(f"results/logs/train_vae/mnist/z2/seed0/c{c}.log"))
-        for c in (1, 2)
-    ]
-    state = SimpleNamespace(
-        running_jobs=running, failed_jobs_list=(), log_file=tmp_path / "snakemake.log"
-    )
-    seconds, models, per_epoch, at_once = training_left(tmp_path, state)
-    assert (models, per_epoch, at_once) == (3, 4.0, 2)
-    assert seconds == (3 * 3.0 + 5 * 5.0 + 6 * 4.0) / 2
-
-
-def test_no_time_left_from_training_before_an_epoch_is_timed(tmp_path):
-    (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
+    metadata = tmp_path / ".snakemake/metadata"
+    metadata.mkdir(parents=True)
+    for name, seconds in (("a", 4.0), ("b", 6.0)):
+        record = {"rule": "evaluate_vae", "starttime": 0.0, "endtime": seconds}
+        (metadata / name).write_text(json.dumps(record))
+    (tmp_path / "snakemake.log").write_text("Provided cores: 2\n" + SNAKEMAKE_LOG)
     job = JobInfo(rule="train_vae", log_file=Path("results/logs/train_vae/mnist/z2/seed0/c1.log"))
-    state = SimpleNamespace(
-        running_jobs=[job], failed_jobs_list=(), log_file=tmp_path / "snakemake.log"
+    state = SimpleNamespace(running_jobs=[job], log_file=tmp_path / "snakemake.log")
+    left = time_left_estimate(tmp_path, state, now=0.0)
+    # c = 1: 9 s, then its evaluation (5 s); c = 2: 18 s beside it, then 5 s
+    assert (left.low, left.high, left.slots, left.models_to_train) == (23.0, 23.0, 2, 2)
+    assert time_left_line(left) == (
+        "time left: about 23s (2 model(s) to train at 3.0 s per epoch, 5 s per evaluation, "
+        "2 job(s) at a time)"
     )
-    assert training_left(tmp_path, state) is None
+
+
+def test_status_without_a_plan_or_a_timed_epoch_has_no_schedule(tmp_path):
+    from vaestudy.progress import time_left_estimate
+
+    (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
+    state = SimpleNamespace(running_jobs=[], log_file=tmp_path / "snakemake.log")
+    assert time_left_estimate(tmp_path, state) is None  # no plan
+    (tmp_path / "results/logs").mkdir(parents=True)
+    (tmp_path / "results/logs/plan.json").write_text(json.dumps({"epochs": 6}))
+    assert time_left_estimate(tmp_path, state) is None  # no epoch timed yet
 
 
 def test_rules_no_job_of_which_has_finished_are_named_as_untimed(tmp_path):
