@@ -214,11 +214,6 @@ def coverage_gap(prior_reads, reconstruction_reads, resamples=200, seed=0):
     return gap, draws
 
 
-def paired_difference_error(draws_a, draws_b):
-    """Standard error of a - b from paired bootstrap draws of a and b (same resamples)."""
-    return float(np.std(np.asarray(draws_a) - np.asarray(draws_b), ddof=1))
-
-
 def class_coverage(probabilities, reference, min_share, resamples=200, seed=0):
     """How a classifier sees a set of decoded images (rows of class probabilities), each
     number with its standard error over the decodes.

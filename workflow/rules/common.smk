@@ -29,7 +29,7 @@ from vaestudy.data import DataError
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
 from vaestudy import time_left
-from vaestudy.levels import check_files, datasets, latent_dims, levels
+from vaestudy.levels import check_files, datasets, levels
 
 
 def _validated(config):
@@ -52,7 +52,6 @@ config = _validated(config)
 COEFFICIENTS = [coefficient_label(c) for c in config["coefficients"]]
 SEEDS = [str(s) for s in config["seeds"]]
 DATASETS = {dataset.name: dataset for dataset in datasets(config)}
-LATENT_DIMS = [str(d) for d in latent_dims(config)]
 LEVELS = levels(config)
 # every seed of the coefficients where the answer is decided: the configured ones, then as
 # many more as bring them to contender_seeds (see checkpoint refine)
