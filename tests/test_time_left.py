@@ -115,6 +115,7 @@ def test_a_rule_not_yet_timed_counts_in_the_high_end_only(tmp_path):
     write_round(tmp_path, 0, [], budget_left=2)
     left = left_of(tmp_path, planned={"report": 1, "plot_model": 2, "all": 1})
     assert (left.low, left.high) == (0.0, 6.0)  # three untimed jobs of 3 s on two slots
+    assert left.untimed_rules == ("plot_model", "report")
     timed = Pace(1.0, 10, {"evaluate_vae": 5.0, "report": 4.0}, untimed=3.0)
     left = left_of(tmp_path, planned={"report": 1}, pace=timed)
     assert (left.low, left.high) == (4.0, 4.0)
@@ -124,6 +125,25 @@ def test_evaluations_not_yet_timed_count_at_the_median_job_in_the_high_end(tmp_p
     untimed = Pace(per_epoch=1.0, epochs=10, rules={}, untimed=3.0)
     left = left_of(tmp_path, pace=untimed)
     assert (left.low, left.high) == (10.0, 26.0)  # 10 + 3, then 10 + 3 for the round
+    assert left.untimed_rules == ("evaluate_vae",)
+
+
+def test_the_printed_line_is_the_range_and_says_what_its_high_end_assumes(tmp_path):
+    from vaestudy.progress import time_left_line
+
+    untimed = Pace(per_epoch=1.0, epochs=10, rules={}, untimed=3.0)
+    assert time_left_line(left_of(tmp_path, pace=untimed)) == (
+        "time left: 10s to 26s; the high end if the refinement adds the 2 models it may and "
+        "each job of evaluate_vae (none finished yet) takes the run's median job, 3s "
+        "(2 model(s) to train at 1.0 s per epoch, evaluations untimed, 2 job(s) at a time)"
+    )
+    for model in ("mnist/z2/seed0/c0.1", "mnist/z2/seed0/c1"):
+        finish(tmp_path, model, "training.json")
+    write_round(tmp_path, 0, [], budget_left=2)
+    assert time_left_line(left_of(tmp_path)) == (
+        "time left: about 5s (0 model(s) to train at 1.0 s per epoch, 5 s per evaluation, "
+        "2 job(s) at a time)"
+    )
 
 
 def test_each_finished_job_counts_once_however_many_outputs_it_has(tmp_path):

@@ -180,7 +180,7 @@ def time_left_estimate(workdir, state, now=None):
 
 
 def time_left_line(left):
-    """A TimeLeft in words."""
+    """A TimeLeft in words: the range, what each end assumes, what it rests on."""
     pace = left.pace
     evaluation = pace.evaluation(high=False)
     evaluation = f"{evaluation:.0f} s per evaluation" if evaluation else "evaluations untimed"
@@ -188,12 +188,19 @@ def time_left_line(left):
         f"{left.models_to_train} model(s) to train at {pace.per_epoch:.1f} s per epoch, "
         f"{evaluation}, {left.slots} job(s) at a time"
     )
-    if left.models_the_rounds_may_add == 0:
+    if left.high - left.low < 1.0:
         return f"time left: about {format_duration(left.low)} ({basis})"
+    high = []
+    if left.models_the_rounds_may_add:
+        high.append(f"the refinement adds the {left.models_the_rounds_may_add} models it may")
+    if left.untimed_rules:
+        high.append(
+            f"each job of {', '.join(left.untimed_rules)} (none finished yet) takes the run's "
+            f"median job, {format_duration(pace.untimed)}"
+        )
     return (
-        f"time left: {format_duration(left.low)} to {format_duration(left.high)}: the first if "
-        f"the refinement adds no more models, the second if it adds the "
-        f"{left.models_the_rounds_may_add} its budget allows ({basis})"
+        f"time left: {format_duration(left.low)} to {format_duration(left.high)}; the high end "
+        f"if {' and '.join(high)} ({basis})"
     )
 
 

@@ -170,6 +170,7 @@ class TimeLeft:
     high: float
     models_to_train: int
     models_the_rounds_may_add: int
+    untimed_rules: tuple
     slots: int
     pace: Pace
 
@@ -236,6 +237,19 @@ def other_tasks(planned, finished, running, pace, high):
     return tasks
 
 
+def untimed_rules(planned, finished, running, pace, evaluations_left):
+    """The rules with jobs to run none of whose jobs has finished: counted at the stand-in."""
+    rules = {job.rule for job in running if not modelled(job.rule)}
+    rules |= {
+        rule
+        for rule, count in planned.items()
+        if not modelled(rule) and rule != "all" and count > finished.get(rule, 0)
+    }
+    if evaluations_left and pace.evaluation(high=False) == 0.0:
+        rules.add("evaluate_vae")
+    return tuple(sorted(rule for rule in rules if rule not in pace.rules))
+
+
 def estimate(levels, workdir, running, pace, planned, finished, slots):
     """The TimeLeft of a run (`running`: a list of Running): the remaining tasks scheduled
     without and with the models the rounds may add."""
@@ -256,7 +270,9 @@ def estimate(levels, workdir, running, pace, planned, finished, slots):
     low, tasks, _ = scheduled(False)
     high, _, added = scheduled(True)
     to_train = sum(t.name.startswith("train ") for t in tasks)
-    return TimeLeft(low, high, to_train, added, slots, pace)
+    evaluations_left = any(t.name.startswith("evaluate ") for t in tasks)
+    untimed = untimed_rules(planned, finished, running, pace, evaluations_left)
+    return TimeLeft(low, high, to_train, added, untimed, slots, pace)
 
 
 def round_size(seeds, contender_seeds):
