@@ -149,7 +149,7 @@ def test_download_with_the_right_hash(tmp_path, small_npz, no_keras_cache):
     sha = hashlib.sha256(body).hexdigest()
     dest = tmp_path / "out" / "mnist.npz"
     with _Server(body) as server:
-        info = data.fetch_mnist(dest, server.url, sha)
+        info = data.fetch_dataset(dest, server.url, sha)
     assert info == {"source": server.url, "sha256": sha, "sizes": {"train": 20, "test": 60}}
     assert dest.read_bytes() == body
 
@@ -158,7 +158,7 @@ def test_download_with_a_wrong_hash_leaves_nothing(tmp_path, small_npz, no_keras
     dest = tmp_path / "out" / "mnist.npz"
     with _Server(small_npz.read_bytes()) as server:
         with pytest.raises(DataError, match="has sha256 .* expected 0000"):
-            data.fetch_mnist(dest, server.url, "0" * 64)
+            data.fetch_dataset(dest, server.url, "0" * 64)
     assert list(dest.parent.iterdir()) == []
 
 
@@ -167,14 +167,14 @@ def test_download_broken_mid_way_leaves_nothing(tmp_path, small_npz, no_keras_ca
     dest = tmp_path / "out" / "mnist.npz"
     with _Server(body, cut_after=len(body) // 2) as server:
         with pytest.raises(DataError, match="could not download"):
-            data.fetch_mnist(dest, server.url, hashlib.sha256(body).hexdigest())
+            data.fetch_dataset(dest, server.url, hashlib.sha256(body).hexdigest())
     assert list(dest.parent.iterdir()) == []
 
 
 def test_offline_says_how_to_use_a_local_file(tmp_path, no_keras_cache):
     # port 9 on loopback: nothing listens, the connection is refused at once
     with pytest.raises(DataError, match="mnist_path"):
-        data.fetch_mnist(tmp_path / "mnist.npz", "http://127.0.0.1:9/mnist.npz", "0" * 64)
+        data.fetch_dataset(tmp_path / "mnist.npz", "http://127.0.0.1:9/mnist.npz", "0" * 64)
     assert not (tmp_path / "mnist.npz").exists()
 
 
@@ -183,13 +183,15 @@ def test_a_bad_keras_cache_file_is_not_copied(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "KERAS_CACHE", bad)
     dest = tmp_path / "results" / "mnist.npz"
     with pytest.raises(DataError, match="label 12"):
-        data.fetch_mnist(dest, "http://127.0.0.1:9/x", data.sha256_of(bad))
+        data.fetch_dataset(dest, "http://127.0.0.1:9/x", data.sha256_of(bad))
     assert not dest.exists() and not list(dest.parent.iterdir())
 
 
 def test_keras_cache_with_the_right_hash_is_used(tmp_path, small_npz, monkeypatch):
     monkeypatch.setattr(data, "KERAS_CACHE", small_npz)
-    info = data.fetch_mnist(tmp_path / "out.npz", "http://127.0.0.1:9/x", data.sha256_of(small_npz))
+    info = data.fetch_dataset(
+        tmp_path / "out.npz", "http://127.0.0.1:9/x", data.sha256_of(small_npz)
+    )
     assert info["source"].startswith("Keras cache")
 
 
@@ -197,7 +199,7 @@ def test_local_file_is_validated_before_it_is_copied(tmp_path):
     bad = write_npz(tmp_path / "bad.npz", y_test=np.full(60, 12, np.uint8))
     dest = tmp_path / "results" / "mnist.npz"
     with pytest.raises(DataError, match="label 12"):
-        data.fetch_mnist(dest, "unused", "0" * 64, local_path=str(bad))
+        data.fetch_dataset(dest, "unused", "0" * 64, local_path=str(bad))
     assert not dest.exists()
 
 

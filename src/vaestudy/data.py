@@ -134,11 +134,6 @@ def _copy_validated(source, dest):
     write_durably(lambda partial: shutil.copyfile(source, partial), dest)
 
 
-def fetch_mnist(dest, url, sha256, local_path=""):
-    """Put a validated MNIST npz at dest; return its provenance (source, sha256, sizes)."""
-    return fetch_dataset(dest, url, sha256, local_path)
-
-
 def fetch_dataset(dest, url, sha256, local_path="", check=check_local_mnist, **offline):
     """Put a validated npz at dest, from local_path (checked by `check`) or downloaded from
     url (or the Keras cache) with its sha256 (`offline`: download's message arguments);

@@ -107,10 +107,6 @@ class VAE(keras.Model):
         kl = ops.mean(kl_divergence(z_mean, z_log_var))
         return reconstruction + self.kl_coefficient * kl, reconstruction, kl
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The batch's total loss, reconstruction + c * KL (Keras' compute_loss contract)."""
-        return self.loss_terms(x, training=training)[0]
-
     def train_batch(self, x):
         """One optimiser step on a batch; returns the batch's (loss, reconstruction, KL)."""
         import tensorflow as tf
