@@ -30,8 +30,8 @@ rule evaluate_vae:
         data=DATA,
         weights=f"{MODEL}/final.weights.h5",
         status=f"{MODEL}/training.json",
-        classifier=f"{JUDGE}/classifier.weights.h5",
-        judge=f"{JUDGE}/accuracy.json",
+        judge_weights=f"{JUDGE}/classifier.weights.h5",
+        judge_accuracy=f"{JUDGE}/accuracy.json",
     output:
         metrics=f"{MODEL}/metrics.json",
         latent=f"{MODEL}/latent.npz",

@@ -15,8 +15,8 @@ from vaestudy.events import write_hparams  # noqa: E402
 from vaestudy.model import job_vae  # noqa: E402
 
 vae, settings = job_vae(smk.params.model, smk.wildcards, smk.input.weights)
-with open(smk.input.judge) as handle:
-    judge = load_judge(smk.input.classifier, json.load(handle)["temperature"])
+with open(smk.input.judge_accuracy) as handle:
+    judge = load_judge(smk.input.judge_weights, json.load(handle)["temperature"])
 with open(smk.input.status) as handle:
     status = json.load(handle)
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
