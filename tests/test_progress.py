@@ -136,7 +136,9 @@ def test_status_without_a_plan_or_a_timed_epoch_has_no_schedule(tmp_path):
     state = SimpleNamespace(running_jobs=[], log_file=tmp_path / "snakemake.log")
     assert time_left_estimate(tmp_path, state) is None  # no plan
     (tmp_path / "results/logs").mkdir(parents=True)
-    (tmp_path / "results/logs/plan.json").write_text(json.dumps({"epochs": 6}))
+    plan = {"levels": ["mnist/z2"], "seeds": [0], "coefficients": ["1"], "epochs": 6}
+    plan.update(train_threads=1, refine_models=0, round_size=1)
+    (tmp_path / "results/logs/plan.json").write_text(json.dumps(plan))
     assert time_left_estimate(tmp_path, state) is None  # no epoch timed yet
 
 

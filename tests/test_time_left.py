@@ -159,6 +159,21 @@ def test_each_finished_job_counts_once_however_many_outputs_it_has(tmp_path):
     assert (pace.job("plot_model", high=False), pace.untimed) == (4.0, 4.0)
 
 
+def test_a_missing_broken_or_partial_plan_reads_as_none(tmp_path):
+    from vaestudy.time_left import PLAN as PLAN_PATH
+    from vaestudy.time_left import read_plan
+
+    assert read_plan(tmp_path) is None
+    path = tmp_path / PLAN_PATH
+    path.parent.mkdir(parents=True)
+    path.write_text('{"levels": ["mnist/z2"')  # cut off mid-write
+    assert read_plan(tmp_path) is None
+    path.write_text(json.dumps({"epochs": 6}))
+    assert read_plan(tmp_path) is None
+    path.write_text(json.dumps(PLAN))
+    assert read_plan(tmp_path) == PLAN
+
+
 def test_the_plan_names_every_level_and_model_of_the_config():
     from vaestudy.levels import Level
 
@@ -172,3 +187,15 @@ def test_the_plan_names_every_level_and_model_of_the_config():
     record = plan_record(config, [Level("mnist", 2), Level("binary", 8)], ["0", "0.02"])
     assert record["levels"] == ["mnist/z2", "binary/z8"]
     assert (record["epochs"], record["refine_models"], record["round_size"]) == (40, 8, 2)
+
+
+def test_the_plan_a_run_writes_is_one_the_status_reads(tmp_path):
+    from vaestudy.levels import Level
+    from vaestudy.time_left import PLAN as PLAN_PATH
+    from vaestudy.time_left import read_plan
+
+    config = {"seeds": [0], "epochs": 2, "train_threads": 1, "refine_models": 4}
+    record = plan_record({**config, "contender_seeds": 2}, [Level("mnist", 2)], ["0", "1"])
+    (tmp_path / PLAN_PATH).parent.mkdir(parents=True)
+    (tmp_path / PLAN_PATH).write_text(json.dumps(record))
+    assert read_plan(tmp_path) == record

@@ -74,9 +74,18 @@ class Level:
     round_size: int
 
 
+PLAN_KEYS = ("levels", "seeds", "coefficients", "epochs", "train_threads", "refine_models")
+
+
 def read_plan(workdir):
-    path = Path(workdir) / PLAN
-    return json.loads(path.read_text()) if path.is_file() else None
+    """The run's plan, or None where there is none or it is not one (then the status falls
+    back to snakesee's estimate rather than failing)."""
+    try:
+        plan = json.loads((Path(workdir) / PLAN).read_text())
+    except (OSError, ValueError):
+        return None
+    complete = isinstance(plan, dict) and all(key in plan for key in (*PLAN_KEYS, "round_size"))
+    return plan if complete else None
 
 
 def read_levels(workdir, plan):
