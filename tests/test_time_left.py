@@ -74,7 +74,7 @@ def finish(workdir, model, *names):
 
 def left_of(workdir, running=(), planned=None, slots=2, pace=PACE):
     levels = read_levels(workdir, PLAN)
-    return estimate(levels, workdir, list(running), pace, planned or {}, {}, slots)
+    return estimate(levels, list(running), pace, planned or {}, {}, slots)
 
 
 def test_before_any_model_the_range_runs_from_no_rounds_to_a_spent_budget(tmp_path):

@@ -31,6 +31,7 @@ from vaestudy.time_left import (
     provided_slots,
     read_levels,
     read_plan,
+    rules_never_timed,
 )
 
 VAE_EPOCH = re.compile(r"^epoch (\d+)/(\d+)\b.*?([\d.]+) s\s*$", re.MULTILINE)
@@ -140,19 +141,22 @@ def job_reading(workdir, job, now):
     kind, model = (parts[2], "/".join(parts[3:])) if len(parts) > 3 else (job.rule, None)
     elapsed = now - job.start_time if job.start_time else 0.0
     progress = epoch_progress(read(workdir / job.log_file if job.log_file else None))
-    seconds_left = progress.seconds_left if progress is not None else None
-    return Running(job.rule, kind, model, max(0.0, elapsed), seconds_left)
+    if progress is None:
+        return Running(job.rule, kind, model, max(0.0, elapsed))
+    return Running(
+        job.rule, kind, model, max(0.0, elapsed), progress.seconds_left, progress.seconds_per_epoch
+    )
 
 
 def training_pace(workdir, running):
     """Seconds per epoch: the median over the running training jobs that have timed an epoch,
     or over the finished ones' logs while none has (None before any epoch is timed)."""
-    folder = workdir / "results/logs/train_vae"
-    for logs in ([folder / f"{job.model}.log" for job in running], sorted(folder.rglob("*.log"))):
-        timed = [p for p in map(epoch_progress, map(read, logs)) if p and p.seconds_per_epoch]
-        if timed:
-            return statistics.median(p.seconds_per_epoch for p in timed)
-    return None
+    timed = [job.seconds_per_epoch for job in running if job.seconds_per_epoch]
+    if not timed:
+        logs = sorted((workdir / "results/logs/train_vae").rglob("*.log"))
+        found = (epoch_progress(read(log)) for log in logs)
+        timed = [p.seconds_per_epoch for p in found if p and p.seconds_per_epoch]
+    return statistics.median(timed) if timed else None
 
 
 def time_left_estimate(workdir, state, now=None):
@@ -170,7 +174,6 @@ def time_left_estimate(workdir, state, now=None):
     cores = provided_slots(log_text) or max(1, len(running))
     return estimate(
         read_levels(workdir, plan),
-        workdir,
         running,
         pace,
         parse_job_stats_counts_from_log(state.log_file),
@@ -226,15 +229,7 @@ def untimed_rules(state, timed):
     """The rules with jobs still to run of which no job has finished here (`timed`: rules
     with recorded durations), whose time snakesee can only guess from other rules'."""
     planned = parse_job_stats_counts_from_log(state.log_file)
-    finished = parse_rules_from_log(state.log_file)
-    return sorted(
-        rule
-        for rule, count in planned.items()
-        if rule != "all"
-        and count > finished.get(rule, 0)
-        and rule not in timed
-        and not finished.get(rule)
-    )
+    return rules_never_timed(planned, parse_rules_from_log(state.log_file), timed)
 
 
 def snapshot(workdir):

@@ -64,17 +64,20 @@ def makespan(tasks, slots):
 
 @dataclass(frozen=True)
 class Level:
-    """One level's models (keys as in paths, `mnist/z2/seed0/c1`), the refinement budget it has
-    left, whether its rounds have ended, and the smallest number of models a round adds."""
+    """One level's models (keys as in paths, `mnist/z2/seed0/c1`) and those of them trained and
+    evaluated, the refinement budget it has left, whether its rounds have ended, and the
+    smallest number of models a round adds."""
 
     name: str
     models: tuple
+    trained: frozenset
+    evaluated: frozenset
     budget_left: int
     rounds_ended: bool
     round_size: int
 
 
-PLAN_KEYS = ("levels", "seeds", "coefficients", "epochs", "train_threads", "refine_models")
+PLAN_KEYS = "levels seeds coefficients epochs train_threads refine_models round_size".split()
 
 
 def read_plan(workdir):
@@ -84,29 +87,34 @@ def read_plan(workdir):
         plan = json.loads((Path(workdir) / PLAN).read_text())
     except (OSError, ValueError):
         return None
-    complete = isinstance(plan, dict) and all(key in plan for key in (*PLAN_KEYS, "round_size"))
+    complete = isinstance(plan, dict) and all(key in plan for key in PLAN_KEYS)
     return plan if complete else None
 
 
 def read_levels(workdir, plan):
-    """Each level of the plan with the models its refinement rounds have added so far."""
-    levels = []
-    for level in plan["levels"]:
-        models = [f"{level}/seed{s}/c{c}" for s in plan["seeds"] for c in plan["coefficients"]]
+    """Each level of the plan with the models its refinement rounds have added so far, and
+    which of them have their training's and evaluation's outputs."""
+    folder = Path(workdir) / "results/models"
+    levels, size = [], plan["round_size"]
+    for name in plan["levels"]:
+        models = [f"{name}/seed{s}/c{c}" for s in plan["seeds"] for c in plan["coefficients"]]
         budget, ended = plan["refine_models"], False
         rounds = sorted(
-            (Path(workdir) / "results/tables/refine" / level).glob("round*.json"),
+            (Path(workdir) / "results/tables/refine" / name).glob("round*.json"),
             key=lambda path: int(path.stem.removeprefix("round")),
         )
         for path in rounds:
             record = json.loads(path.read_text())
             models += [
-                f"{level}/seed{s}/c{coefficient_label(a['coefficient'])}"
+                f"{name}/seed{s}/c{coefficient_label(a['coefficient'])}"
                 for a in record["add"]
                 for s in a["seeds"]
             ]
             budget, ended = record["budget_left"], not record["add"]
-        levels.append(Level(level, tuple(models), budget, ended or budget <= 0, plan["round_size"]))
+        ended = ended or budget <= 0
+        trained = frozenset(m for m in models if (folder / m / "training.json").is_file())
+        evaluated = frozenset(m for m in models if (folder / m / "metrics.json").is_file())
+        levels.append(Level(name, tuple(models), trained, evaluated, budget, ended, size))
     return levels
 
 
@@ -135,14 +143,15 @@ def provided_slots(log_text):
 @dataclass(frozen=True)
 class Running:
     """A running job: its rule as Snakemake names it, its kind (the rule without a module's
-    prefix) and the model it is for (or None), the seconds it has run, and its seconds left if
-    its log tells (training jobs)."""
+    prefix) and the model it is for (or None), the seconds it has run, and its seconds left and
+    per epoch if its log tells (training jobs)."""
 
     rule: str
     kind: str
     model: str | None
     elapsed: float
     seconds_left: float | None = None
+    seconds_per_epoch: float | None = None
 
 
 @dataclass(frozen=True)
@@ -184,28 +193,27 @@ class TimeLeft:
     pace: Pace
 
 
-def model_tasks(model, workdir, running, pace, high):
-    """The tasks one model still needs: its training's epochs left, its evaluation.
+def model_tasks(model, level, running, pace, high):
+    """The tasks one model of `level` still needs: its training's epochs left, its evaluation.
     `running`: the running jobs by (kind, model)."""
-    folder = Path(workdir) / "results/models" / model
     tasks = []
-    if not (folder / "training.json").is_file():
+    if model not in level.trained:
         job = running.get(("train_vae", model))
         seconds = pace.epochs * pace.per_epoch
         if job is not None and job.seconds_left is not None:
             seconds = job.seconds_left
         tasks.append(Task(f"train {model}", seconds))
-    if not (folder / "metrics.json").is_file():
+    if model not in level.evaluated:
         job = running.get(("evaluate_vae", model))
         seconds = pace.evaluation(high) - (job.elapsed if job else 0.0)
         tasks.append(Task(f"evaluate {model}", max(0.0, seconds), tuple(t.name for t in tasks)))
     return tasks
 
 
-def level_tasks(level, workdir, running, pace, high):
+def level_tasks(level, running, pace, high):
     """A level's tasks: its models', its next refinement round, and if `high` the rounds that
     would spend the budget left, each adding `round_size` models; and how many those add."""
-    tasks = [t for m in level.models for t in model_tasks(m, workdir, running, pace, high)]
+    tasks = [t for m in level.models for t in model_tasks(m, level, running, pace, high)]
     if level.rounds_ended:
         return tasks, 0
     previous = Task(f"refine {level.name} next", 0.0, tuple(t.name for t in tasks))
@@ -246,20 +254,29 @@ def other_tasks(planned, finished, running, pace, high):
     return tasks
 
 
-def untimed_rules(planned, finished, running, pace, evaluations_left):
-    """The rules with jobs to run none of whose jobs has finished: counted at the stand-in."""
-    rules = {job.rule for job in running if not modelled(job.rule)}
-    rules |= {
+def rules_never_timed(planned, finished, timed):
+    """The rules with jobs still to run (`planned` less `finished`, counts per rule) of which
+    no job has finished here or has a recorded duration (`timed`)."""
+    return sorted(
         rule
         for rule, count in planned.items()
-        if not modelled(rule) and rule != "all" and count > finished.get(rule, 0)
-    }
+        if rule != "all"
+        and count > finished.get(rule, 0)
+        and not finished.get(rule)
+        and rule not in timed
+    )
+
+
+def untimed_rules(planned, finished, running, pace, evaluations_left):
+    """The rules with jobs to run none of whose jobs has finished: counted at the stand-in."""
+    rules = {r for r in rules_never_timed(planned, finished, pace.rules) if not modelled(r)}
+    rules |= {job.rule for job in running if not modelled(job.rule) and job.rule not in pace.rules}
     if evaluations_left and pace.evaluation(high=False) == 0.0:
         rules.add("evaluate_vae")
-    return tuple(sorted(rule for rule in rules if rule not in pace.rules))
+    return tuple(sorted(rules))
 
 
-def estimate(levels, workdir, running, pace, planned, finished, slots):
+def estimate(levels, running, pace, planned, finished, slots):
     """The TimeLeft of a run (`running`: a list of Running): the remaining tasks scheduled
     without and with the models the rounds may add."""
     by_model = {(job.kind, job.model): job for job in running if modelled(job.kind)}
@@ -268,7 +285,7 @@ def estimate(levels, workdir, running, pace, planned, finished, slots):
     def scheduled(high):
         tasks, added = [], 0
         for level in levels:
-            found, extra = level_tasks(level, workdir, by_model, pace, high)
+            found, extra = level_tasks(level, by_model, pace, high)
             tasks += found
             added += extra
         # what runs now first, then evaluations as they become ready, then the rest
