@@ -76,6 +76,37 @@ def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
         )
 
 
+@pytest.mark.slow
+def test_a_run_writes_the_plan_the_status_reads(study):
+    from vaestudy.time_left import read_plan
+
+    # tests/configs/tiny.yaml: 3 coefficients, 2 epochs, seed 0, contender_seeds 2
+    plan = read_plan(study)
+    assert plan["levels"] == ["mnist/z2"] and plan["seeds"] == [0]
+    assert plan["coefficients"] == ["0", "1", "1e+38"]
+    assert (plan["epochs"], plan["refine_models"], plan["round_size"]) == (2, 8, 1)
+
+
+def test_a_module_s_rule_prefix_does_not_hide_what_a_job_is_for(tmp_path):
+    from vaestudy.progress import job_reading
+
+    logs = tmp_path / "results/logs/train_vae/mnist/z2/seed0"
+    logs.mkdir(parents=True)
+    (logs / "c1.log").write_text(VAE_LOG)
+    job = JobInfo(
+        rule="vaestudy_train_vae",
+        log_file=Path("results/logs/train_vae/mnist/z2/seed0/c1.log"),
+        start_time=100.0,
+    )
+    reading = job_reading(tmp_path, job, now=130.0)
+    assert (reading.rule, reading.kind, reading.model) == (
+        "vaestudy_train_vae",
+        "train_vae",
+        "mnist/z2/seed0/c1",
+    )
+    assert (reading.elapsed, reading.seconds_left, reading.seconds_per_epoch) == (30.0, 9.0, 3.0)
+
+
 def test_status_outside_a_run_says_what_to_do(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "vaestudy.progress", str(tmp_path)], capture_output=True, text=True
