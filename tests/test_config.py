@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from vaestudy.config import ConfigError, coefficient_label, load_schema, validate_config
+from vaestudy.datasets import configured
 
 SCHEMA = load_schema(Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml")
 
@@ -95,7 +96,6 @@ def test_large_seeds_are_kept_exactly():
         ({"seeds": [0.5]}, "'seeds': item 0.5"),
         ({"seeds": [1, 1]}, "'seeds'"),
         ({"coeficients": [1]}, "did you mean 'coefficients'"),
-        ({"mnist_path": "/no/such/file.npz"}, "does not exist"),
         ({"contender_seeds": 0}, "'contender_seeds': got 0; must be integer >= 1 and <= 20"),
         ({"confidence": 1.5}, "'confidence': got 1.5"),
         ({"test_limit": 10}, "'test_limit': got 10; must be 0 (all) or an integer >= 50"),
@@ -170,7 +170,15 @@ def test_bad_datasets_give_one_line_naming_the_dataset(tmp_path, entry, words):
         entry = {k: v.format(file=file) for k, v in entry.items()}
     datasets = ["mnist", {"name": "other", "path": str(file)}, entry]
     with pytest.raises(ConfigError) as error:
-        validate_config({"datasets": datasets}, SCHEMA)
+        configured(validate_config({"datasets": datasets}, SCHEMA))
     message = str(error.value)
     assert message.startswith("config key 'datasets': ") and "\n" not in message
     assert words in message
+
+
+def test_a_missing_mnist_path_is_one_line_naming_the_key():
+    with pytest.raises(ConfigError) as error:
+        configured(validate_config({"mnist_path": "/no/such/file.npz"}, SCHEMA))
+    message = str(error.value)
+    assert message.startswith("config key 'mnist_path': file '/no/such/file.npz' does not exist")
+    assert "\n" not in message

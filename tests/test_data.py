@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, write_npz
 
-from vaestudy import data, levels
+from vaestudy import data, datasets
 from vaestudy.data import DataError
 
 
@@ -89,7 +89,7 @@ def test_every_unusable_local_file_is_one_line_naming_the_key_and_file(tmp_path,
     make, words = BAD_FILES[kind]
     path = make(tmp_path / "mnist.npz")
     with pytest.raises(DataError) as error:
-        data.check_local_mnist(path)
+        datasets.Dataset("mnist", str(path)).sizes()
     message = str(error.value)
     assert message.startswith("config key 'mnist_path': ") and str(path) in message
     assert words in message and "\n" not in message
@@ -104,8 +104,8 @@ def test_truncated_real_npz_is_rejected(tmp_path, small_npz):
 
 def test_limits_larger_than_the_data_are_rejected():
     with pytest.raises(DataError, match="train_limit.*only 60000"):
-        data.check_limits({"train": 60000, "test": 10000}, 70000, 0)
-    data.check_limits({"train": 60000, "test": 10000}, 60000, 10000)
+        datasets.Dataset("mnist").check_limits({"train": 60000, "test": 10000}, 70000, 0)
+    datasets.Dataset("mnist").check_limits({"train": 60000, "test": 10000}, 60000, 10000)
 
 
 class _Server:
@@ -213,11 +213,17 @@ def level_config(tmp_path, *entries, **settings):
     return validate_config(config, schema)
 
 
+def check_local_files(config):
+    """What the workflow checks before any job."""
+    found = datasets.configured(config)
+    datasets.check_local_files(found, config["train_limit"], config["test_limit"])
+
+
 def test_every_local_dataset_is_checked_before_any_job(tmp_path):
     bad = write_npz(tmp_path / "bad.npz", x_train=np.zeros((20, 28, 27), np.uint8))
     config = level_config(tmp_path, {"name": "bad", "path": str(bad)})
     with pytest.raises(DataError) as error:
-        levels.check_files(config)
+        check_local_files(config)
     message = str(error.value)
     assert message.startswith("config key 'datasets': dataset 'bad': ") and "\n" not in message
     assert "x_train has shape (20, 28, 27)" in message
@@ -229,27 +235,27 @@ def test_two_datasets_that_are_the_same_file_are_refused(tmp_path):
     copy.write_bytes((tmp_path / "mnist.npz").read_bytes())
     config["datasets"].append({"name": "copy", "path": str(copy)})
     with pytest.raises(DataError, match="dataset 'copy' is the same file as 'mnist'"):
-        levels.check_files(config)
+        check_local_files(config)
 
 
 def test_image_limits_are_checked_against_every_dataset(tmp_path):
     small = write_npz(tmp_path / "small.npz", n_train=12)
     config = level_config(tmp_path, {"name": "small", "path": str(small)}, train_limit=15)
     with pytest.raises(DataError, match="'train_limit': got 15, but dataset 'small' has only 12"):
-        levels.check_files(config)
+        check_local_files(config)
 
 
 def test_a_dataset_to_download_is_fetched_checked_and_limited(tmp_path, no_keras_cache):
     body = write_npz(tmp_path / "served.npz", n_train=12).read_bytes()
     sha = hashlib.sha256(body).hexdigest()
     with _Server(body) as server:
-        fashion = levels.Dataset("fashion", url=server.url, sha256=sha)
-        info = levels.fetch(fashion, tmp_path / "out/fashion.npz", 0, 0)
+        fashion = datasets.Dataset("fashion", url=server.url, sha256=sha)
+        info = fashion.fetch(tmp_path / "out/fashion.npz", 0, 0)
         assert info["sha256"] == sha and info["sizes"]["train"] == 12
         with pytest.raises(DataError, match="but dataset 'fashion' has only 12 train images"):
-            levels.fetch(fashion, tmp_path / "again/fashion.npz", 20, 0)
-    offline = levels.Dataset("fashion", url="http://127.0.0.1:9/f.npz", sha256=sha)
+            fashion.fetch(tmp_path / "again/fashion.npz", 20, 0)
+    offline = datasets.Dataset("fashion", url="http://127.0.0.1:9/f.npz", sha256=sha)
     with pytest.raises(DataError) as error:
-        levels.fetch(offline, tmp_path / "none/fashion.npz", 0, 0)
+        offline.fetch(tmp_path / "none/fashion.npz", 0, 0)
     assert "could not download dataset 'fashion'" in str(error.value)
     assert "{name: fashion, path: /path/to/file.npz}" in str(error.value)

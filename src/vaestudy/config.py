@@ -4,7 +4,6 @@ import copy
 import difflib
 import math
 import re
-from pathlib import Path
 
 import jsonschema
 import yaml
@@ -151,44 +150,4 @@ def validate_config(config, schema):
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=_position)
     if errors:
         raise ConfigError(_message(errors[0], schema))
-    if config["mnist_path"] and not Path(config["mnist_path"]).exists():
-        raise ConfigError(
-            f"config key 'mnist_path': file {config['mnist_path']!r} does not exist; "
-            "give the path of an MNIST npz (Keras layout), or leave it empty to download"
-        )
-    _check_datasets(config["datasets"])
     return config
-
-
-# a dataset's name is a folder of results/: lowercase (one spelling on case-insensitive disks)
-DATASET_NAME = r"[a-z][a-z0-9_-]{0,39}"
-
-
-def _check_datasets(entries):
-    """Names that make good paths, each dataset once, and local files that exist."""
-    seen = {}
-    for entry in entries:
-        name = entry if isinstance(entry, str) else entry["name"]
-        where = f"config key 'datasets': dataset {name!r}"
-        if not re.fullmatch(DATASET_NAME, name):
-            raise ConfigError(
-                f"{where}: the name would make a bad folder name; use 1 to 40 lowercase letters, "
-                "digits, '-' or '_', starting with a letter"
-            )
-        if name == "mnist" and not isinstance(entry, str):
-            raise ConfigError(
-                f"{where}: the name mnist is the built-in MNIST (set mnist_path or mnist_url "
-                "for it); give your dataset another name"
-            )
-        source = entry if isinstance(entry, str) else entry.get("path") or entry["url"]
-        if isinstance(entry, dict) and "path" in entry:
-            if not Path(entry["path"]).is_file():
-                raise ConfigError(f"{where}: file {entry['path']!r} does not exist")
-            source = str(Path(entry["path"]).resolve())
-        for other, other_source in seen.items():
-            if other == name or other_source == source:
-                raise ConfigError(
-                    f"{where} is the same level as {other!r} (same name or same file); list "
-                    "each dataset once"
-                )
-        seen[name] = source

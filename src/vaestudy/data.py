@@ -14,7 +14,6 @@ from vaestudy.files import sha256_of, write_durably
 
 SPLITS = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
 CANONICAL_SIZES = {"train": 60000, "test": 10000}
-MIN_TEST_IMAGES = 50
 KERAS_CACHE = Path("~/.keras/datasets/mnist.npz").expanduser()
 
 
@@ -79,17 +78,6 @@ def validate_mnist(path):
         return {split: _check_split(npz, path, split) for split in SPLITS}
 
 
-def check_local_mnist(path):
-    """validate_mnist for the file named by config key mnist_path, errors naming the key."""
-    try:
-        return validate_mnist(path)
-    except DataError as error:
-        raise DataError(
-            f"config key 'mnist_path': {error}; give an MNIST npz in the Keras layout, or leave "
-            "mnist_path empty to download"
-        ) from error
-
-
 def _fetch(url, partial, timeout):
     """Stream url into the file partial; a short read is an error."""
     with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
@@ -134,7 +122,7 @@ def _copy_validated(source, dest):
     write_durably(lambda partial: shutil.copyfile(source, partial), dest)
 
 
-def fetch_dataset(dest, url, sha256, local_path="", check=check_local_mnist, **offline):
+def fetch_dataset(dest, url, sha256, local_path="", check=validate_mnist, **offline):
     """Put a validated npz at dest, from local_path (checked by `check`) or downloaded from
     url (or the Keras cache) with its sha256 (`offline`: download's message arguments);
     return its provenance (source, sha256, sizes)."""
@@ -157,22 +145,6 @@ def fetch_dataset(dest, url, sha256, local_path="", check=check_local_mnist, **o
             dest.unlink(missing_ok=True)
             raise
     return {"source": source, "sha256": sha256_of(dest), "sizes": sizes}
-
-
-def check_limits(sizes, train_limit, test_limit, name="mnist"):
-    """Reject slices larger than the data before any job starts."""
-    data = "the data" if name == "mnist" else f"dataset {name!r}"
-    for split, limit in (("train", train_limit), ("test", test_limit)):
-        if limit > sizes[split]:
-            raise DataError(
-                f"config key '{split}_limit': got {limit}, but {data} has only "
-                f"{sizes[split]} {split} images; use 0 for all or a smaller number"
-            )
-    if sizes["test"] < MIN_TEST_IMAGES:
-        raise DataError(
-            f"{data} has only {sizes['test']} test images; the study needs at least "
-            f"{MIN_TEST_IMAGES} (KID compares the decoders' images with them in 10 blocks)"
-        )
 
 
 def load_pixels(path, split, limit=0):

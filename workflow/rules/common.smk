@@ -17,7 +17,6 @@ except ImportError:
     )
 
 from vaestudy.config import (
-    DATASET_NAME,
     EXECUTION_KEYS,
     MODEL_KEYS,
     ConfigError,
@@ -29,7 +28,8 @@ from vaestudy.data import DataError
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
 from vaestudy import time_left
-from vaestudy.levels import check_files, datasets, levels
+from vaestudy.datasets import DATASET_NAME, check_local_files, configured
+from vaestudy.levels import levels
 
 
 def _validated(config):
@@ -40,7 +40,9 @@ def _validated(config):
     try:
         validate_config(config, schema)
         if workflow.is_main_process:
-            check_files(config)
+            check_local_files(
+                configured(config), config["train_limit"], config["test_limit"]
+            )
     except (ConfigError, DataError) as error:
         print(f"Invalid configuration: {error}", file=sys.stderr)
         sys.exit(1)
@@ -51,7 +53,7 @@ config = _validated(config)
 
 COEFFICIENTS = [coefficient_label(c) for c in config["coefficients"]]
 SEEDS = [str(s) for s in config["seeds"]]
-DATASETS = {dataset.name: dataset for dataset in datasets(config)}
+DATASETS = {dataset.name: dataset for dataset in configured(config)}
 LEVELS = levels(config)
 # every seed of the coefficients where the answer is decided: the configured ones, then as
 # many more as bring them to contender_seeds (see checkpoint refine)

@@ -16,7 +16,7 @@ rule get_data:
         mem_mb=500,
         runtime=10,
     params:
-        source=lambda wildcards: DATASETS[wildcards.dataset].source(),
+        dataset=lambda wildcards: DATASETS[wildcards.dataset].params(),
         train_limit=config["train_limit"],
         test_limit=config["test_limit"],
     script:
