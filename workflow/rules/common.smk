@@ -65,7 +65,10 @@ LEVEL = "{dataset}/z{latent_dim}"
 MODEL = f"results/models/{LEVEL}/seed{{seed}}/c{{coefficient}}"
 DATA = "results/data/{dataset}.npz"
 JUDGE = "results/classifier/{dataset}"
+FIGURE = f"results/figures/{LEVEL}/seed{{seed}}"
 MODEL_SETTINGS = {key: config[key] for key in MODEL_KEYS}
+# the initial weights are float32, the same starting point whatever precision trains them
+INITIAL_SETTINGS = {**MODEL_SETTINGS, "precision": "float32"}
 # what a job that reads the study's settings may depend on: all but how jobs run
 STUDY_SETTINGS = {k: v for k, v in config.items() if k not in EXECUTION_KEYS}
 # what the answer's rounds and record depend on
@@ -90,24 +93,37 @@ def expected_sha256(wildcards):
     return dataset.sha256 if not dataset.path else sha256_of(dataset.path)
 
 
-def level_files(pattern, **wildcards):
-    """pattern filled in for every level (and any other wildcards given as lists)."""
-    return [
-        path
+# The table of the study's models, one row each, as rna-seq-star-deseq2's units: every level's
+# configured seeds and coefficients are round 0; round r of checkpoint refine adds round r + 1.
+MODEL_COLUMNS = ["dataset", "latent_dim", "seed", "coefficient", "round"]
+CONFIGURED_MODELS = pd.DataFrame(
+    [
+        (level.dataset, level.latent_dim, seed, coefficient, 0)
         for level in LEVELS
-        for path in expand(
-            pattern, dataset=level.dataset, latent_dim=level.latent_dim, **wildcards
-        )
-    ]
+        for seed in SEEDS
+        for coefficient in COEFFICIENTS
+    ],
+    columns=MODEL_COLUMNS,
+)
+# the models whose figures the report shows one by one: the first seed's
+SHOWN_MODELS = CONFIGURED_MODELS[CONFIGURED_MODELS["seed"] == SEEDS[0]]
+LEVEL_TABLE = pd.DataFrame(
+    [(level.dataset, level.latent_dim) for level in LEVELS],
+    columns=["dataset", "latent_dim"],
+)
 
 
-def figure_files(kind):
-    """Every configured model's figure of one kind, over all levels."""
-    return level_files(
-        f"results/figures/{LEVEL}/seed{{seed}}/{kind}_c{{coefficient}}.png",
-        seed=SEEDS,
-        coefficient=COEFFICIENTS,
+def paths(pattern, table):
+    """pattern filled in from each row of a table (of models or of levels)."""
+    return [pattern.format(**row) for row in table.to_dict("records")]
+
+
+def at_level(table, wildcards):
+    """The rows of one level (the job's wildcards)."""
+    chosen = (table["dataset"] == wildcards.dataset) & (
+        table["latent_dim"] == int(wildcards.latent_dim)
     )
+    return table[chosen]
 
 
 def round_record(dataset, latent_dim, round_):
@@ -119,63 +135,68 @@ def round_record(dataset, latent_dim, round_):
         return json.load(handle)
 
 
-def level_models(dataset, latent_dim, before_round=None):
-    """The table of one level's models, one row each (seed, coefficient as in paths, round):
-    the configured seeds and coefficients are round 0, the models that round r of checkpoint
-    refine adds are round r + 1; up to `before_round`, or through the last round (the first
-    that adds nothing)."""
-    rows = [(s, c, 0) for s in SEEDS for c in COEFFICIENTS]
+def level_models(wildcards, before_round=None):
+    """One level's rows of the table: its configured models, then those the rounds of
+    checkpoint refine add, up to `before_round`, or through the last round (the first that
+    adds nothing)."""
+    dataset, latent_dim = wildcards.dataset, int(wildcards.latent_dim)
+    rows = at_level(CONFIGURED_MODELS, wildcards).to_dict("records")
     round_ = 0
     while before_round is None or round_ < before_round:
         added = round_record(dataset, latent_dim, round_)["add"]
         if not added:
             break
         rows += [
-            (str(s), coefficient_label(a["coefficient"]), round_ + 1)
-            for a in added
-            for s in a["seeds"]
+            dict(
+                dataset=dataset,
+                latent_dim=latent_dim,
+                seed=str(seed),
+                coefficient=coefficient_label(entry["coefficient"]),
+                round=round_ + 1,
+            )
+            for entry in added
+            for seed in entry["seeds"]
         ]
         round_ += 1
-    return pd.DataFrame(rows, columns=["seed", "coefficient", "round"])
+    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
 
 
-def last_round(dataset, latent_dim):
-    """The number of the refine round that added nothing."""
-    return int(level_models(dataset, latent_dim)["round"].max())
+def studied_models():
+    """Every level's rows of the table, through each level's last round."""
+    return pd.concat([level_models(level) for level in LEVELS], ignore_index=True)
 
 
-def model_files(name, every_level=False, before_round=False):
-    """An input function: one path per model of the job's level (or of every level), e.g.
-    model_files('metrics.json'); with before_round, the models before the job's own round of
-    checkpoint refine."""
-    path = os.path.join(MODEL, name)
+def level_model_files(name):
+    """An input function: the file `name` of every model of the job's level."""
+    return lambda wildcards: paths(os.path.join(MODEL, name), level_models(wildcards))
 
-    def files(wildcards):
-        chosen = LEVELS if every_level else [wildcards]
-        return [
-            path.format(
-                dataset=lv.dataset,
-                latent_dim=lv.latent_dim,
-                seed=m.seed,
-                coefficient=m.coefficient,
-            )
-            for lv in chosen
-            for m in level_models(
-                lv.dataset,
-                lv.latent_dim,
-                int(wildcards.round) if before_round else None,
-            ).itertuples()
-        ]
 
-    return files
+def earlier_model_files(name):
+    """An input function: the file `name` of the models of the job's level from before the
+    job's own round of checkpoint refine."""
+    return lambda wildcards: paths(
+        os.path.join(MODEL, name), level_models(wildcards, int(wildcards.round))
+    )
+
+
+def studied_model_files(name):
+    """An input function: the file `name` of every model of every level."""
+    return lambda wildcards: paths(os.path.join(MODEL, name), studied_models())
+
+
+def shown_model_files(name):
+    """An input function: the file `name` of the shown models of the job's level."""
+    return lambda wildcards: paths(
+        os.path.join(MODEL, name), at_level(SHOWN_MODELS, wildcards)
+    )
 
 
 def round_files(wildcards):
     """Every level's round records, through its last round."""
     return [
-        f"results/tables/refine/{lv.dataset}/z{lv.latent_dim}/round{r}.json"
-        for lv in LEVELS
-        for r in range(last_round(lv.dataset, lv.latent_dim) + 1)
+        f"results/tables/refine/{level.dataset}/z{level.latent_dim}/round{round_}.json"
+        for level in LEVELS
+        for round_ in range(int(level_models(level)["round"].max()) + 1)
     ]
 
 

@@ -31,19 +31,19 @@ rule plot_model:
         grid_classes=f"{MODEL}/grid_classes.npy",
     output:
         encoder=report(
-            f"results/figures/{LEVEL}/seed{{seed}}/encoder_c{{coefficient}}.png",
+            f"{FIGURE}/encoder_c{{coefficient}}.png",
             caption="../../report/captions/encoder.rst",
             category="Encoder",
             labels=MODEL_LABELS,
         ),
         manifold=report(
-            f"results/figures/{LEVEL}/seed{{seed}}/manifold_c{{coefficient}}.png",
+            f"{FIGURE}/manifold_c{{coefficient}}.png",
             caption="../../report/captions/manifold.rst",
             category="Decoder manifold",
             labels=MODEL_LABELS,
         ),
         classes=report(
-            f"results/figures/{LEVEL}/seed{{seed}}/classes_c{{coefficient}}.png",
+            f"{FIGURE}/classes_c{{coefficient}}.png",
             caption="../../report/captions/classes.rst",
             category="Decoder coverage",
             labels=MODEL_LABELS,
@@ -87,8 +87,8 @@ rule explorer_decoder:
 
 rule plot_study:
     input:
-        metrics=model_files("metrics.json"),
-        histories=model_files("history.csv"),
+        metrics=level_model_files("metrics.json"),
+        histories=level_model_files("history.csv"),
     output:
         rate_distortion=report(
             f"results/figures/{LEVEL}/rate_distortion.png",
@@ -120,8 +120,7 @@ rule plot_study:
         runtime=5,
     params:
         models=lambda wildcards: [
-            (int(m.seed), m.coefficient)
-            for m in level_models(wildcards.dataset, wildcards.latent_dim).itertuples()
+            (int(m.seed), m.coefficient) for m in level_models(wildcards).itertuples()
         ],
     script:
         "../scripts/plot_study.py"
@@ -129,18 +128,8 @@ rule plot_study:
 
 rule plot_comparison:
     input:
-        latents=expand(
-            f"{MODEL}/latent.npz",
-            seed=SEEDS[0],
-            coefficient=COEFFICIENTS,
-            allow_missing=True,
-        ),
-        manifolds=expand(
-            f"{MODEL}/manifold.npy",
-            seed=SEEDS[0],
-            coefficient=COEFFICIENTS,
-            allow_missing=True,
-        ),
+        latents=shown_model_files("latent.npz"),
+        manifolds=shown_model_files("manifold.npy"),
     output:
         encoders=report(
             f"results/figures/{LEVEL}/encoders.png",

@@ -8,8 +8,8 @@
 # one that adds nothing, or when refine_models models have been added.
 checkpoint refine:
     input:
-        metrics=model_files("metrics.json", before_round=True),
-        paired=model_files("paired.npz", before_round=True),
+        metrics=earlier_model_files("metrics.json"),
+        paired=earlier_model_files("paired.npz"),
     output:
         f"results/tables/refine/{LEVEL}/round{{round}}.json",
     log:
@@ -60,7 +60,7 @@ rule iw_sweep:
 
 rule metrics_table:
     input:
-        model_files("metrics.json", every_level=True),
+        studied_model_files("metrics.json"),
     output:
         report(
             "results/tables/metrics.csv",
@@ -84,9 +84,9 @@ rule metrics_table:
 rule conclude:
     input:
         metrics="results/tables/metrics.csv",
-        paired=model_files("paired.npz", every_level=True),
+        paired=studied_model_files("paired.npz"),
         rounds=round_files,
-        sweeps=level_files(f"results/tables/iw_sweep/{LEVEL}.json"),
+        sweeps=paths(f"results/tables/iw_sweep/{LEVEL}.json", LEVEL_TABLE),
     output:
         "results/tables/conclusion.json",
     log:
@@ -116,19 +116,22 @@ rule report:
         classifiers=expand(f"{JUDGE}/accuracy.json", dataset=DATASETS),
         prior="results/figures/prior.png",
         levels="results/figures/levels.png",
-        answer=level_files(f"results/figures/{LEVEL}/answer.png"),
-        rate_distortion=level_files(f"results/figures/{LEVEL}/rate_distortion.png"),
-        training_curves=level_files(f"results/figures/{LEVEL}/training_curves.png"),
-        metrics_vs_c=level_files(f"results/figures/{LEVEL}/metrics_vs_c.png"),
-        encoder_comparison=level_files(f"results/figures/{LEVEL}/encoders.png"),
-        manifold_comparison=level_files(f"results/figures/{LEVEL}/manifolds.png"),
-        encoders=figure_files("encoder"),
-        manifolds=figure_files("manifold"),
-        classes=figure_files("classes"),
-        explorer=level_files(
+        answer=paths(f"results/figures/{LEVEL}/answer.png", LEVEL_TABLE),
+        rate_distortion=paths(
+            f"results/figures/{LEVEL}/rate_distortion.png", LEVEL_TABLE
+        ),
+        training_curves=paths(
+            f"results/figures/{LEVEL}/training_curves.png", LEVEL_TABLE
+        ),
+        metrics_vs_c=paths(f"results/figures/{LEVEL}/metrics_vs_c.png", LEVEL_TABLE),
+        encoder_comparison=paths(f"results/figures/{LEVEL}/encoders.png", LEVEL_TABLE),
+        manifold_comparison=paths(f"results/figures/{LEVEL}/manifolds.png", LEVEL_TABLE),
+        encoders=paths(f"{FIGURE}/encoder_c{{coefficient}}.png", CONFIGURED_MODELS),
+        manifolds=paths(f"{FIGURE}/manifold_c{{coefficient}}.png", CONFIGURED_MODELS),
+        classes=paths(f"{FIGURE}/classes_c{{coefficient}}.png", CONFIGURED_MODELS),
+        explorer=paths(
             f"results/explorer/{LEVEL}/seed{{seed}}/c{{coefficient}}.json",
-            seed=SEEDS[0],
-            coefficient=COEFFICIENTS,
+            SHOWN_MODELS,
         ),
     output:
         html="results/report.html",
@@ -145,10 +148,8 @@ rule report:
         datasets=list(DATASETS),
         levels=[(level.dataset, level.latent_dim) for level in LEVELS],
         models=[
-            (level.dataset, level.latent_dim, int(s), c)
-            for level in LEVELS
-            for s in SEEDS
-            for c in COEFFICIENTS
+            (m.dataset, m.latent_dim, int(m.seed), m.coefficient)
+            for m in CONFIGURED_MODELS.itertuples()
         ],
         settings=STUDY_SETTINGS,
     script:

@@ -16,7 +16,7 @@ rule initial_weights:
         mem_mb=1000,
         runtime=5,
     params:
-        model={key: MODEL_SETTINGS[key] for key in MODEL_SETTINGS if key != "precision"},
+        model=INITIAL_SETTINGS,
     script:
         "../scripts/initial_weights.py"
 

@@ -6,8 +6,6 @@ smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy.model import build_vae, model_settings  # noqa: E402
 
-# the same starting point whatever precision trains it
-model = {**smk.params.model, "precision": "float32"}
-settings = model_settings(model, smk.wildcards.latent_dim, 0.0, smk.wildcards.seed)
+settings = model_settings(smk.params.model, smk.wildcards.latent_dim, 0.0, smk.wildcards.seed)
 build_vae(**settings).save_weights(smk.output[0])
 print(f"initial weights for seed {settings['seed']} -> {smk.output[0]}")
