@@ -329,9 +329,9 @@ def study_benchmark(args):
 def sample_time_left(workdir, started):
     """One sample of a running study: seconds since it started, the estimate's range (None
     before it has one), its line, and how many models have finished training."""
-    from snakesee.parser import parse_workflow_state
+    from snakesee import parse_workflow_state
 
-    from vaestudy.progress import time_left, time_left_estimate
+    from vaestudy_monitor.status import time_left, time_left_estimate
 
     state = parse_workflow_state(workdir)
     left = time_left_estimate(workdir, state)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from conftest import LEVEL, SNAKEMAKE, log_of, model_dir, snakemake, study_config
 
-from vaestudy.progress import snapshot
+from vaestudy_monitor.status import snapshot
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import pytest
 from snakesee.models import JobInfo
 from snakesee.plugins import get_all_plugins, parse_tool_progress
 
-from vaestudy.progress import TrainingProgress, epoch_progress
+from vaestudy_monitor.epochs import TrainingProgress, epoch_progress
 
 VAE_LOG = """training c=1.0 seed=0 on 60000 images, 6 epochs, 1 thread(s)
 epoch 1/6  loss 190.000  reconstruction 185.000  kl 5.000  9.00 s
@@ -58,7 +58,7 @@ def test_snakesee_finds_the_plugin_through_its_entry_point(tmp_path):
 @pytest.mark.slow
 def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
     printed = subprocess.run(
-        [sys.executable, "-m", "vaestudy.progress", str(study)],
+        [sys.executable, "-m", "vaestudy_monitor.status", str(study)],
         capture_output=True,
         text=True,
         check=True,
@@ -78,7 +78,7 @@ def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
 
 @pytest.mark.slow
 def test_a_run_writes_the_plan_the_status_reads(study):
-    from vaestudy.time_left import read_plan
+    from vaestudy_monitor.plan import read_plan
 
     # tests/configs/tiny.yaml: 3 coefficients, 2 epochs, seed 0, contender_seeds 2
     plan = read_plan(study)
@@ -88,7 +88,7 @@ def test_a_run_writes_the_plan_the_status_reads(study):
 
 
 def test_a_module_s_rule_prefix_does_not_hide_what_a_job_is_for(tmp_path):
-    from vaestudy.progress import job_reading
+    from vaestudy_monitor.status import job_reading
 
     logs = tmp_path / "results/logs/train_vae/mnist/z2/seed0"
     logs.mkdir(parents=True)
@@ -109,7 +109,9 @@ def test_a_module_s_rule_prefix_does_not_hide_what_a_job_is_for(tmp_path):
 
 def test_status_outside_a_run_says_what_to_do(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "vaestudy.progress", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, "-m", "vaestudy_monitor.status", str(tmp_path)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert "no Snakemake run here" in result.stderr and "Traceback" not in result.stderr
@@ -134,7 +136,7 @@ def test_status_schedules_the_running_and_waiting_models_on_the_runs_cores(tmp_p
     # the plan: one level, 2 coefficients, 6 epochs, no refinement budget; c = 1 runs (epoch
     # 3/6 at 3 s: 9 s left), c = 2 waits (6 epochs at the running job's 3 s); evaluations
     # took 4 s and 6 s before
-    from vaestudy.progress import time_left_estimate, time_left_line
+    from vaestudy_monitor.status import time_left_estimate, time_left_line
 
     plan = {"levels": ["mnist/z2"], "seeds": [0], "coefficients": ["1", "2"], "epochs": 6}
     plan.update(train_threads=1, refine_models=0, round_size=1)
@@ -161,7 +163,7 @@ def test_status_schedules_the_running_and_waiting_models_on_the_runs_cores(tmp_p
 
 
 def test_status_without_a_plan_or_a_timed_epoch_has_no_schedule(tmp_path):
-    from vaestudy.progress import time_left_estimate
+    from vaestudy_monitor.status import time_left_estimate
 
     (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
     state = SimpleNamespace(running_jobs=[], log_file=tmp_path / "snakemake.log")
@@ -174,7 +176,7 @@ def test_status_without_a_plan_or_a_timed_epoch_has_no_schedule(tmp_path):
 
 
 def test_rules_no_job_of_which_has_finished_are_named_as_untimed(tmp_path):
-    from vaestudy.progress import untimed_rules
+    from vaestudy_monitor.status import untimed_rules
 
     (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
     state = SimpleNamespace(log_file=tmp_path / "snakemake.log")
@@ -184,9 +186,9 @@ def test_rules_no_job_of_which_has_finished_are_named_as_untimed(tmp_path):
 
 
 def test_time_left_is_not_known_before_any_job_of_the_waiting_rules_has_finished(tmp_path):
-    from snakesee.parser import parse_workflow_state
+    from snakesee import parse_workflow_state
 
-    from vaestudy.progress import time_left
+    from vaestudy_monitor.status import time_left
 
     log = tmp_path / ".snakemake/log/2026-01-01T000000.000000.snakemake.log"
     log.parent.mkdir(parents=True)

@@ -14,7 +14,7 @@ import time
 import pytest
 from conftest import LEVEL, ROOT, log_of, model_dir, study_config
 
-from vaestudy.progress import snapshot
+from vaestudy_monitor.status import snapshot
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 

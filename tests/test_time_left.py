@@ -5,17 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from vaestudy.time_left import (
-    Pace,
-    Running,
-    Task,
-    estimate,
-    job_durations,
-    makespan,
-    plan_record,
-    read_levels,
-    round_size,
-)
+from vaestudy_monitor.plan import plan_record, read_levels, round_size
+from vaestudy_monitor.snakemake_log import job_durations
+from vaestudy_monitor.time_left import Pace, Running, Task, estimate, makespan
 
 
 def test_independent_tasks_fill_the_slots():
@@ -129,7 +121,7 @@ def test_evaluations_not_yet_timed_count_at_the_median_job_in_the_high_end(tmp_p
 
 
 def test_the_printed_line_is_the_range_and_says_what_its_high_end_assumes(tmp_path):
-    from vaestudy.progress import time_left_line
+    from vaestudy_monitor.status import time_left_line
 
     untimed = Pace(per_epoch=1.0, epochs=10, rules={}, untimed=3.0)
     assert time_left_line(left_of(tmp_path, pace=untimed)) == (
@@ -160,8 +152,8 @@ def test_each_finished_job_counts_once_however_many_outputs_it_has(tmp_path):
 
 
 def test_a_missing_broken_or_partial_plan_reads_as_none(tmp_path):
-    from vaestudy.time_left import PLAN as PLAN_PATH
-    from vaestudy.time_left import read_plan
+    from vaestudy_monitor.plan import PLAN as PLAN_PATH
+    from vaestudy_monitor.plan import read_plan
 
     assert read_plan(tmp_path) is None
     path = tmp_path / PLAN_PATH
@@ -191,11 +183,46 @@ def test_the_plan_names_every_level_and_model_of_the_config():
 
 def test_the_plan_a_run_writes_is_one_the_status_reads(tmp_path):
     from vaestudy.levels import Level
-    from vaestudy.time_left import PLAN as PLAN_PATH
-    from vaestudy.time_left import read_plan
+    from vaestudy_monitor.plan import PLAN as PLAN_PATH
+    from vaestudy_monitor.plan import read_plan
 
     config = {"seeds": [0], "epochs": 2, "train_threads": 1, "refine_models": 4}
     record = plan_record({**config, "contender_seeds": 2}, [Level("mnist", 2)], ["0", "1"])
     (tmp_path / PLAN_PATH).parent.mkdir(parents=True)
     (tmp_path / PLAN_PATH).write_text(json.dumps(record))
     assert read_plan(tmp_path) == record
+
+
+SNAKEMAKE_LOG = """Building DAG of jobs...
+Using shell: /usr/bin/bash
+Provided cores: 2
+Rules claiming more threads will be scaled down.
+Job stats:
+job                          count
+-------------------------  -------
+vaestudy_get_data                1
+vaestudy_train_vae               8
+all                              1
+total                           10
+
+Select jobs to execute...
+localrule vaestudy_get_data:
+    jobid: 5
+Finished jobid: 5 (Rule: vaestudy_get_data)
+1 of 10 steps (10%) done
+Finished jobid: 7 (Rule: vaestudy_train_vae)
+Finished jobid: 8 (Rule: vaestudy_train_vae)
+"""
+
+
+def test_snakemakes_log_gives_the_planned_and_finished_jobs_and_the_slots():
+    from vaestudy_monitor.snakemake_log import finished_jobs, planned_jobs, provided_slots
+
+    assert planned_jobs(SNAKEMAKE_LOG) == {
+        "vaestudy_get_data": 1,
+        "vaestudy_train_vae": 8,
+        "all": 1,
+    }
+    assert finished_jobs(SNAKEMAKE_LOG) == {"vaestudy_get_data": 1, "vaestudy_train_vae": 2}
+    assert provided_slots(SNAKEMAKE_LOG) == 2
+    assert planned_jobs("Building DAG of jobs...\n") == {} and finished_jobs("") == {}

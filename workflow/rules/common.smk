@@ -27,7 +27,7 @@ from vaestudy.config import (
 from vaestudy.data import DataError
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
-from vaestudy import time_left
+from vaestudy_monitor import plan
 from vaestudy.datasets import DATASET_NAME, check_local_files, configured
 from vaestudy.levels import levels
 
@@ -225,9 +225,7 @@ def swept_file(name):
 
 
 onstart:
-    # what vaestudy-status needs to foretell the time left (vaestudy.time_left)
-    os.makedirs(os.path.dirname(time_left.PLAN), exist_ok=True)
-    with open(time_left.PLAN, "w") as handle:
-        json.dump(
-            time_left.plan_record(config, LEVELS, COEFFICIENTS), handle, indent=2
-        )
+    # what vaestudy-status needs to foretell the time left (vaestudy_monitor.time_left)
+    os.makedirs(os.path.dirname(plan.PLAN), exist_ok=True)
+    with open(plan.PLAN, "w") as handle:
+        json.dump(plan.plan_record(config, LEVELS, COEFFICIENTS), handle, indent=2)

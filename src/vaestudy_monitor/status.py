@@ -1,110 +1,25 @@
-"""Epochs inside a running job, for snakesee, the passive monitor of Snakemake runs.
-
-snakesee reads `.snakemake/` to show a study's jobs done, running and waiting and to estimate
-the time left; what it cannot know is how far a training job has got. This module reads that
-from the job's log: a VAE's training writes one line per epoch (`epoch 3/40  loss …  2.51 s`),
-the classifier Keras's `Epoch 3/10` followed by `… - 2s - …`. `TrainingProgress` is registered
-as a snakesee plugin (entry point group `snakesee.plugins` in pyproject.toml), so `snakesee watch`
-shows them beside its own view; `vaestudy-status` prints the same as plain text, once, with the
-last log line of a job that failed.
+"""`vaestudy-status`: what a study's run is doing, as plain text, once: snakesee's reading of
+`.snakemake/`, each running or failed job's epochs from its log (the last log line of a job
+that failed), and the time left.
 """
 
 import argparse
-import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from snakesee.estimator import TimeEstimator
-from snakesee.models import WorkflowStatus, format_duration
-from snakesee.parser import parse_workflow_state
-from snakesee.parser.core import parse_job_stats_counts_from_log, parse_rules_from_log
-from snakesee.plugins.base import ToolProgress, ToolProgressPlugin
+from snakesee import TimeEstimator, WorkflowStatus, format_duration, parse_workflow_state
 
-from vaestudy.time_left import (
-    Pace,
-    Running,
-    estimate,
+from vaestudy_monitor.epochs import epoch_progress
+from vaestudy_monitor.plan import read_levels, read_plan
+from vaestudy_monitor.snakemake_log import (
+    finished_jobs,
     job_durations,
+    planned_jobs,
     provided_slots,
-    read_levels,
-    read_plan,
-    rules_never_timed,
 )
-
-VAE_EPOCH = re.compile(r"^epoch (\d+)/(\d+)\b.*?([\d.]+) s\s*$", re.MULTILINE)
-KERAS_HEADER = re.compile(r"^Epoch (\d+)/(\d+)\s*$", re.MULTILINE)
-KERAS_SUMMARY = re.compile(r"^\d+/\d+ - (\d+(?:\.\d+)?)s - ", re.MULTILINE)
-RECENT_EPOCHS = 5  # the time per epoch is the median of this many latest epochs
-
-
-@dataclass(frozen=True)
-class EpochProgress:
-    """Epochs done out of total, and the median seconds of the latest epochs (None if unknown)."""
-
-    done: int
-    total: int
-    seconds_per_epoch: float | None
-
-    @property
-    def seconds_left(self):
-        if self.seconds_per_epoch is None:
-            return None
-        return (self.total - self.done) * self.seconds_per_epoch
-
-
-def _recent_median(seconds):
-    return statistics.median(seconds[-RECENT_EPOCHS:]) if seconds else None
-
-
-def vae_progress(log_text):
-    """From a VAE training log: its last `epoch N/M … S s` line (a resumed job continues them)."""
-    lines = VAE_EPOCH.findall(log_text)
-    if not lines:
-        return None
-    done, total, _ = lines[-1]
-    return EpochProgress(int(done), int(total), _recent_median([float(s) for *_, s in lines]))
-
-
-def keras_progress(log_text):
-    """From a Keras `fit(verbose=2)` log: `Epoch N/M` headers, one `… - Ss - …` line per epoch
-    finished."""
-    headers = KERAS_HEADER.findall(log_text)
-    if not headers:
-        return None
-    seconds = [float(s) for s in KERAS_SUMMARY.findall(log_text)]
-    return EpochProgress(len(seconds), int(headers[-1][1]), _recent_median(seconds))
-
-
-def epoch_progress(log_text):
-    """The progress a job's log shows, or None if it shows none."""
-    return vae_progress(log_text) or keras_progress(log_text)
-
-
-class TrainingProgress(ToolProgressPlugin):
-    """Epochs of the study's training jobs (train_vae, train_classifier), from their logs."""
-
-    RULES = ("train_vae", "train_classifier")
-
-    @property
-    def tool_name(self):
-        return "vaestudy-training"
-
-    def can_parse(self, rule_name, log_content):
-        return rule_name in self.RULES or epoch_progress(log_content) is not None
-
-    def parse_progress(self, log_content):
-        progress = epoch_progress(log_content)
-        if progress is None:
-            return None
-        return ToolProgress(
-            items_processed=progress.done,
-            items_total=progress.total,
-            unit="epochs",
-            estimated_remaining_seconds=progress.seconds_left,
-        )
+from vaestudy_monitor.time_left import Pace, Running, estimate, rules_never_timed
 
 
 def last_line(text):
@@ -160,7 +75,8 @@ def training_pace(workdir, running):
 
 
 def time_left_estimate(workdir, state, now=None):
-    """The run's TimeLeft (see vaestudy.time_left), or None without a plan or a timed epoch."""
+    """The run's TimeLeft (see vaestudy_monitor.time_left), or None without a plan or a
+    timed epoch."""
     plan = read_plan(workdir)
     if plan is None:
         return None
@@ -176,8 +92,8 @@ def time_left_estimate(workdir, state, now=None):
         read_levels(workdir, plan),
         running,
         pace,
-        parse_job_stats_counts_from_log(state.log_file),
-        parse_rules_from_log(state.log_file),
+        planned_jobs(log_text),
+        finished_jobs(log_text),
         max(1, cores // plan["train_threads"]),
     )
 
@@ -208,8 +124,8 @@ def time_left_line(left):
 
 
 def time_left(workdir, state):
-    """The study's time left as a line: the range of vaestudy.time_left, or snakesee's estimate
-    from finished jobs before the run's plan is read or an epoch is timed."""
+    """The study's time left as a line: the range of vaestudy_monitor.time_left, or snakesee's
+    estimate from finished jobs before the run's plan is read or an epoch is timed."""
     left = time_left_estimate(workdir, state)
     if left is not None:
         return time_left_line(left)
@@ -228,8 +144,8 @@ def time_left(workdir, state):
 def untimed_rules(state, timed):
     """The rules with jobs still to run of which no job has finished here (`timed`: rules
     with recorded durations), whose time snakesee can only guess from other rules'."""
-    planned = parse_job_stats_counts_from_log(state.log_file)
-    return rules_never_timed(planned, parse_rules_from_log(state.log_file), timed)
+    log_text = read(state.log_file)
+    return rules_never_timed(planned_jobs(log_text), finished_jobs(log_text), timed)
 
 
 def snapshot(workdir):
