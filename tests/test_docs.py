@@ -49,9 +49,9 @@ def test_nothing_a_user_reads_names_a_path_of_our_machines():
 
 
 def test_the_metrics_page_is_the_registry_s():
-    from vaestudy import yardsticks
+    from vaestudy import registry
 
-    assert (ROOT / "docs/metrics.md").read_text() == yardsticks.markdown()
+    assert (ROOT / "docs/metrics.md").read_text() == registry.markdown()
 
 
 @pytest.mark.slow

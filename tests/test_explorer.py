@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from vaestudy import evaluation, explorer, metrics
+from vaestudy import estimators, evaluation, explorer
 from vaestudy.model import build_vae
 from vaestudy.report import explorer_context, explorer_data
 
@@ -26,7 +26,7 @@ def test_the_embedded_decoder_draws_what_keras_draws_in_the_plane(latent_dim):
     plane = evaluation.latent_plane(np.random.default_rng(1).normal(size=(500, latent_dim)))
     record = json.loads(json.dumps(explorer.embedded_decoder(decoder, plane)))  # as the page
     points = np.array([[0.0, 0.0], [2.0, -2.0], [-3.0, 3.0], [0.4, 1.7]])
-    keras_pixels = metrics.sigmoid(evaluation.decoder_logits(decoder, points @ plane.T))
+    keras_pixels = estimators.sigmoid(evaluation.decoder_logits(decoder, points @ plane.T))
     ours = explorer.decode(record, points)
     assert ours.shape == (4, 784)
     assert np.abs(ours - keras_pixels).max() <= explorer.PARITY_TOLERANCE

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from vaestudy import metrics
+from vaestudy import estimators
 
 
 def test_closed_form_kl_matches_monte_carlo():
@@ -17,17 +17,17 @@ def test_closed_form_kl_matches_monte_carlo():
     log_q = np.sum(-0.5 * ((z - mean) / std) ** 2 - np.log(std) - 0.5 * np.log(2 * np.pi), 1)
     log_p = np.sum(-0.5 * z**2 - 0.5 * np.log(2 * np.pi), axis=1)
     monte_carlo = np.mean(log_q - log_p)
-    assert metrics.kl_to_prior(mean, log_var)[0] == pytest.approx(monte_carlo, abs=0.01)
+    assert estimators.kl_to_prior(mean, log_var)[0] == pytest.approx(monte_carlo, abs=0.01)
 
 
 def test_kl_is_zero_for_the_prior_itself():
-    assert metrics.kl_to_prior(np.zeros((3, 2)), np.zeros((3, 2))) == pytest.approx(0.0)
+    assert estimators.kl_to_prior(np.zeros((3, 2)), np.zeros((3, 2))) == pytest.approx(0.0)
 
 
 def test_reconstruction_is_784_times_mean_pixel_bce():
     x = np.full((1, 784), 0.5)
     # logits 0 are probabilities 0.5: each pixel costs log 2
-    assert metrics.binary_cross_entropy(x, np.zeros((1, 784)))[0] == pytest.approx(
+    assert estimators.binary_cross_entropy(x, np.zeros((1, 784)))[0] == pytest.approx(
         784 * math.log(2), rel=1e-12
     )
 
@@ -37,8 +37,8 @@ def test_reconstruction_from_logits_is_not_clipped():
     x, logits = np.ones((1, 784)), np.zeros((1, 784))
     logits[0, 0] = -30.0
     expected = 783 * math.log(2) + 30.0 + math.log1p(math.exp(-30.0))
-    assert metrics.binary_cross_entropy(x, logits)[0] == pytest.approx(expected, rel=1e-12)
-    assert metrics.sigmoid(np.array([-800.0, 0.0, 800.0])) == pytest.approx([0, 0.5, 1])
+    assert estimators.binary_cross_entropy(x, logits)[0] == pytest.approx(expected, rel=1e-12)
+    assert estimators.sigmoid(np.array([-800.0, 0.0, 800.0])) == pytest.approx([0, 0.5, 1])
 
 
 def test_keras_losses_match_numpy():
@@ -51,9 +51,9 @@ def test_keras_losses_match_numpy():
     log_var = rng.standard_normal((5, 2)).astype("float32")
     np.testing.assert_allclose(
         np.asarray(reconstruction_loss(x, logits)),
-        metrics.binary_cross_entropy(x, logits),
+        estimators.binary_cross_entropy(x, logits),
         rtol=1e-5,
     )
     np.testing.assert_allclose(
-        np.asarray(kl_divergence(mean, log_var)), metrics.kl_to_prior(mean, log_var), rtol=1e-5
+        np.asarray(kl_divergence(mean, log_var)), estimators.kl_to_prior(mean, log_var), rtol=1e-5
     )

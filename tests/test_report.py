@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from vaestudy import evaluation, plots, report, yardsticks
+from vaestudy import evaluation, plots, registry, report
 from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
@@ -34,7 +34,7 @@ def figures(tmp_path_factory):
         plots.manifold(paths["manifold"], rng.random((84, 84)), c, size=3)
         plots.class_grid(paths["classes"], rng.dirichlet(np.ones(10), (3, 3)), c)
         models[(MNIST, 0, c)] = paths
-    summary = over_seeds(metrics(), [column for column, _ in yardsticks.panels()])
+    summary = over_seeds(metrics(), [column for column, _ in registry.panels()])
     study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
     saved = conclusion_of(CONFIG, metrics())
     plots.answer_figure(study["answer"], saved["levels"][0])
@@ -301,13 +301,13 @@ def test_every_table_of_contents_link_has_its_section(figures):
 
 
 def test_every_yardstick_of_the_table_has_its_definition_and_one_part(figures):
-    shown = [m for m in yardsticks.metrics() if m.group]
-    assert all(m.group in yardsticks.GROUPS and m.definition for m in shown)
-    keys = [m.key for m in yardsticks.metrics()]
+    shown = [m for m in registry.entries() if m.group]
+    assert all(m.group in registry.GROUPS and m.definition for m in shown)
+    keys = [m.key for m in registry.entries()]
     assert len(set(keys)) == len(keys)
     html = summary_html(metrics())
-    assert html.count("<table") == len(yardsticks.GROUPS)
-    for title in yardsticks.GROUPS:
+    assert html.count("<table") == len(registry.GROUPS)
+    for title in registry.GROUPS:
         assert f"<h3>{title}</h3>" in html
     page = " ".join(render(figures).split())
     for m in shown:
@@ -320,10 +320,10 @@ def brightness(outputs):
     return evaluation.mean_and_error("brightness", outputs.x.mean(axis=1))
 
 
-BRIGHTNESS = yardsticks.Metric(
+BRIGHTNESS = registry.Metric(
     "brightness",
     "mean pixel",
-    yardsticks.FIT,
+    registry.FIT,
     decimals=4,
     lower=0,
     upper=1,
@@ -338,7 +338,7 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     from vaestudy.classifier import Judge, classifier_network
     from vaestudy.model import build_vae
 
-    monkeypatch.setattr(yardsticks, "METRICS", yardsticks.METRICS + (BRIGHTNESS,))
+    monkeypatch.setattr(registry, "METRICS", registry.METRICS + (BRIGHTNESS,))
     x = np.random.default_rng(0).random((60, 784)).astype("float32")
     y = np.arange(60) % 10
     vae = build_vae(latent_dim=2, intermediate_dim=16, kl_coefficient=1.0, seed=0)

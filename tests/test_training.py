@@ -241,17 +241,24 @@ def test_iw_nll_of_a_real_model_is_below_its_negative_elbo():
 
     # the encoder as proposal with K = 1 is the one-sample negative ELBO
     assert estimate(1).mean() == pytest.approx(np.mean(rec + kl), rel=0.02)
-    many = estimate(500, evaluation.metrics.PROPOSAL_WIDTHS)
+    many = estimate(500, evaluation.estimators.PROPOSAL_WIDTHS)
     assert many.mean() < estimate(1).mean()
     # chunking over images (K = 500: 20 images at a time, two chunks) gives the numbers of
     # one pass over all 40 with the same generator, the second chunk included
-    chunked = estimate(500, evaluation.metrics.PROPOSAL_WIDTHS)
+    chunked = estimate(500, evaluation.estimators.PROPOSAL_WIDTHS)
     log_likelihood = evaluation.bernoulli_log_likelihood(vae.decoder)
     rng = np.random.default_rng([0, 1])  # importance_sampled_nll's generator for seed 0
     log_w = evaluation.iw_log_weights(
-        log_likelihood, x, z_mean, z_log_var, 500, spread, rng, evaluation.metrics.PROPOSAL_WIDTHS
+        log_likelihood,
+        x,
+        z_mean,
+        z_log_var,
+        500,
+        spread,
+        rng,
+        evaluation.estimators.PROPOSAL_WIDTHS,
     )
-    whole = evaluation.metrics.importance_weighted_nll(log_w)
+    whole = evaluation.estimators.importance_weighted_nll(log_w)
     assert chunked == pytest.approx(whole, rel=1e-9)
 
 
@@ -338,9 +345,9 @@ def test_glibc_takes_the_one_malloc_heap_setting():
 
 def test_the_compiled_log_likelihood_equals_the_float64_cross_entropy():
     # the IW estimate sums log p(x | z) in float32 inside XLA; it must agree with the float64
-    # reference (metrics.binary_cross_entropy of the decoder's logits) to 1e-6 relative
+    # reference (estimators.binary_cross_entropy of the decoder's logits) to 1e-6 relative
     from vaestudy import evaluation
-    from vaestudy.metrics import binary_cross_entropy
+    from vaestudy.estimators import binary_cross_entropy
     from vaestudy.model import build_decoder
 
     decoder = build_decoder(2, 64)

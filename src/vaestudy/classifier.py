@@ -11,7 +11,7 @@ import numpy as np
 from keras import layers
 
 from vaestudy import calibration
-from vaestudy.metrics import class_histogram
+from vaestudy.estimators import class_histogram
 from vaestudy.model import IMAGE_PIXELS
 
 HELD_OUT = 0.1  # share of the training images kept out of training, to fit the temperature

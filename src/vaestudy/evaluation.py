@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vaestudy import distances, metrics, yardsticks
+from vaestudy import distances, estimators, registry
 
 MANIFOLD_SIZE = 30
 MANIFOLD_LIMIT = 3.0
@@ -38,8 +38,8 @@ def sampled_codes(z_mean, z_log_var, seed=0):
 def sampled_losses(decoder, x, z_mean, z_log_var, seed=0):
     """Per image: reconstruction with one seeded z sample, and the closed-form KL."""
     logits = decoder_logits(decoder, sampled_codes(z_mean, z_log_var, seed))
-    reconstruction = metrics.binary_cross_entropy(x, logits)
-    return reconstruction, metrics.kl_to_prior(z_mean, z_log_var)
+    reconstruction = estimators.binary_cross_entropy(x, logits)
+    return reconstruction, estimators.kl_to_prior(z_mean, z_log_var)
 
 
 def manifold_grid(size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT):
@@ -70,7 +70,7 @@ def decode_manifold(decoder, plane=None, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMI
     z = manifold_grid(size, limit)
     if decoder.inputs[0].shape[-1] > 2:
         z = (z @ np.asarray(plane, dtype=np.float64).T).astype("float32")
-    digits = metrics.sigmoid(decoder_logits(decoder, z))
+    digits = estimators.sigmoid(decoder_logits(decoder, z))
     tiles = digits.reshape(size, size, 28, 28)
     return tiles.transpose(0, 2, 1, 3).reshape(size * 28, size * 28)
 
@@ -79,7 +79,7 @@ def bernoulli_log_likelihood(decoder):
     """A compiled function of images x (m, 784) and codes z (m, k, d) giving log p(x | z),
     (m, k): the decoder and sum over pixels of x * l - softplus(l) of its logits l in one
     XLA program, so the m * k * 784 logits never reach NumPy. Float32 throughout: within
-    1e-6 relative of the float64 sum of metrics.binary_cross_entropy (tested), and about 3x
+    1e-6 relative of the float64 sum of estimators.binary_cross_entropy (tested), and about 3x
     faster than decoding to NumPy."""
     import tensorflow as tf
 
@@ -96,14 +96,14 @@ def bernoulli_log_likelihood(decoder):
 def iw_log_weights(log_likelihood, x, z_mean, z_log_var, k, spread, rng, widths):
     """log importance weights (N, K) of the mixture proposal for images x, with
     log_likelihood a bernoulli_log_likelihood function of the decoder."""
-    scales = metrics.proposal_scales(z_log_var, spread, widths)
-    offsets, log_proposal = metrics.proposal_draws(scales, k, rng)
+    scales = estimators.proposal_scales(z_log_var, spread, widths)
+    offsets, log_proposal = estimators.proposal_draws(scales, k, rng)
     z = z_mean.astype(np.float64)[:, None, :] + offsets
-    return metrics.importance_weights(log_likelihood(x, z), z, log_proposal)
+    return estimators.importance_weights(log_likelihood(x, z), z, log_proposal)
 
 
 def importance_sampled_nll(
-    decoder, x, z_mean, z_log_var, k, spread, seed=0, widths=metrics.PROPOSAL_WIDTHS
+    decoder, x, z_mean, z_log_var, k, spread, seed=0, widths=estimators.PROPOSAL_WIDTHS
 ):
     """Per image: the K-sample importance-weighted estimate of -log p(x), its effective
     sample size, and the estimate from the first K / 2 of the same draws (how much the
@@ -117,9 +117,9 @@ def importance_sampled_nll(
         log_w = iw_log_weights(
             log_likelihood, x[part], z_mean[part], z_log_var[part], k, spread, rng, widths
         )
-        nll.append(metrics.importance_weighted_nll(log_w))
-        ess.append(metrics.effective_sample_size(log_w))
-        half.append(metrics.importance_weighted_nll(log_w[:, : max(1, k // 2)]))
+        nll.append(estimators.importance_weighted_nll(log_w))
+        ess.append(estimators.effective_sample_size(log_w))
+        half.append(estimators.importance_weighted_nll(log_w[:, : max(1, k // 2)]))
     return np.concatenate(nll), np.concatenate(ess), np.concatenate(half)
 
 
@@ -147,11 +147,11 @@ def iw_sweep(decoder, x, z_mean, z_log_var, images, ks=SWEEP_KS):
             largest,
             spread,
             rng,
-            metrics.PROPOSAL_WIDTHS,
+            estimators.PROPOSAL_WIDTHS,
         )
         for k in ks:
-            per_k[k][0].append(metrics.importance_weighted_nll(log_w[:, :k]))
-            per_k[k][1].append(metrics.effective_sample_size(log_w[:, :k]) / k)
+            per_k[k][0].append(estimators.importance_weighted_nll(log_w[:, :k]))
+            per_k[k][1].append(estimators.effective_sample_size(log_w[:, :k]) / k)
     final = np.concatenate(per_k[largest][0])
     rows = []
     for k in ks:
@@ -178,7 +178,7 @@ def decode_readings(decoder, judge, z, chunk=10_000):
     """The judge's class probabilities (len(z), 10) and features (len(z), 512) of the decodes
     of codes z, decoded and read `chunk` at a time so that memory does not grow with len(z)."""
     reads = [
-        judge.read(metrics.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
+        judge.read(estimators.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
         for start in range(0, len(z), chunk)
     ]
     return tuple(np.concatenate(parts) for parts in zip(*reads, strict=True))
@@ -205,7 +205,7 @@ EVALUATION_KEYS = ("prior_samples", "iw_samples", "iw_images", "coverage_samples
 
 def mean_and_error(name, values):
     """{name: mean, name_se: its standard error} for per-image values."""
-    return {name: float(np.mean(values)), f"{name}_se": metrics.standard_error(values)}
+    return {name: float(np.mean(values)), f"{name}_se": estimators.standard_error(values)}
 
 
 def loss_summary(reconstruction, kl, coefficient):
@@ -223,16 +223,19 @@ def latent_summary(z_mean, z_log_var, samples, seed=0):
     aggregate posterior's moments. KL(q(z) || N(0, I))'s standard error is that of the draws'
     KL(q(z | x_n) || N(0, I)) - [log q(z | x_n) - log q(z)], so it holds the test images'
     noise in R as well as the Monte Carlo noise in I(x; z)."""
-    rates = metrics.kl_to_prior(z_mean.astype(float), z_log_var.astype(float))
-    picks, terms = metrics.mutual_information_terms(z_mean, z_log_var, samples, seed)
-    mean, cov = metrics.aggregate_moments(z_mean, z_log_var)
+    rates = estimators.kl_to_prior(z_mean.astype(float), z_log_var.astype(float))
+    picks, terms = estimators.mutual_information_terms(z_mean, z_log_var, samples, seed)
+    mean, cov = estimators.aggregate_moments(z_mean, z_log_var)
     return {
         **mean_and_error("mutual_information", terms),
         "mutual_information_max": float(np.log(len(z_mean))),
         "prior_kl": float(np.mean(rates)) - float(np.mean(terms)),
-        "prior_kl_se": metrics.standard_error(rates[picks] - terms),
-        "active_units": metrics.active_units(z_mean),
-        **{f"kl_z{u}": float(v) for u, v in enumerate(metrics.kl_per_dimension(z_mean, z_log_var))},
+        "prior_kl_se": estimators.standard_error(rates[picks] - terms),
+        "active_units": estimators.active_units(z_mean),
+        **{
+            f"kl_z{u}": float(v)
+            for u, v in enumerate(estimators.kl_per_dimension(z_mean, z_log_var))
+        },
         "q_mean": mean.tolist(),
         "q_cov": cov.tolist(),
     }
@@ -302,17 +305,17 @@ def floor_summary(other_features, test_features):
 def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
     """What the judge reads in decoded images: counts, entropy, confidence, and the total
     variation from the test labels' class histogram with its standard error."""
-    found = metrics.class_coverage(probabilities, label_shares, min_share, seed=seed)
+    found = estimators.class_coverage(probabilities, label_shares, min_share, seed=seed)
     return {
         **{f"{name}_{key}": value for key, value in found.items()},
-        f"{name}_shares": metrics.class_histogram(probabilities).tolist(),
+        f"{name}_shares": estimators.class_histogram(probabilities).tolist(),
     }
 
 
 def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
-    """The coverage gap (metrics.coverage_gap) with its bootstrap error, and the share of
+    """The coverage gap (estimators.coverage_gap) with its bootstrap error, and the share of
     reconstructions the judge reads as their own label."""
-    gap, draws = metrics.coverage_gap(prior_reads, reconstruction_reads, seed=seed)
+    gap, draws = estimators.coverage_gap(prior_reads, reconstruction_reads, seed=seed)
     return {
         "coverage_gap": gap,
         "coverage_gap_se": float(np.std(draws, ddof=1)),
@@ -322,7 +325,7 @@ def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
 
 @dataclass(frozen=True)
 class ModelOutputs:
-    """What a metric of its own (yardsticks.Metric.compute) can read of one model: the
+    """What a metric of its own (registry.Metric.compute) can read of one model: the
     model, the judge, the test images x (floats in [0, 1]) and labels y, the codes of x,
     the per-image reconstruction and KL and the evaluation settings."""
 
@@ -370,6 +373,6 @@ def summarise_model(vae, judge, x, y, codes, grid, settings):
         **generation,
     }
     outputs = ModelOutputs(vae, judge, x, y, z_mean, z_log_var, reconstruction, kl, settings)
-    for metric in yardsticks.computed():
+    for metric in registry.computed():
         numbers.update(metric.compute(outputs))
     return numbers, {"iw_nll": iw_nll, "prior_kid": prior_kid, "reconstruction": reconstruction}

@@ -4,7 +4,7 @@ every model and its HParams view sets c against every metric."""
 
 import math
 
-from vaestudy import yardsticks
+from vaestudy import registry
 
 EPOCH_TAGS = ("loss", "reconstruction", "kl", "seconds")
 
@@ -31,7 +31,7 @@ class EpochEvents:
 def hparam_metrics(metrics):
     """The model's yardsticks of the report's table that are single finite numbers."""
     values = {}
-    for metric in yardsticks.metrics():
+    for metric in registry.entries():
         value = metrics.get(metric.key)
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if metric.group and not metric.json and number and math.isfinite(value):

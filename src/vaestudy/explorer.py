@@ -13,7 +13,7 @@ import base64
 
 import numpy as np
 
-from vaestudy import evaluation, metrics
+from vaestudy import estimators, evaluation
 
 FORMAT = "decoder-float16-v1"
 PARITY_TOLERANCE = 0.01  # pixel values (0 to 1): the most the page may differ from Keras
@@ -63,7 +63,7 @@ def decode(record, points):
     w2 = _array(record["w2"], "<f2", (hidden, pixels)).astype(np.float64)
     b2 = _array(record["b2"], "<f4", (pixels,))
     h = np.maximum(0.0, np.asarray(points, dtype=np.float64) @ w1 + b1)
-    return metrics.sigmoid(h @ w2 + b2)
+    return estimators.sigmoid(h @ w2 + b2)
 
 
 def largest_difference(record, decoder, plane):
@@ -71,7 +71,7 @@ def largest_difference(record, decoder, plane):
     the manifold's grid (evaluation.manifold_grid) in the plane: what the page states."""
     points = evaluation.manifold_grid()
     codes = points @ np.asarray(plane, dtype=np.float64).T
-    exact = metrics.sigmoid(evaluation.decoder_logits(decoder, codes))
+    exact = estimators.sigmoid(evaluation.decoder_logits(decoder, codes))
     return float(np.max(np.abs(decode(record, points) - exact)))
 
 

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from vaestudy import yardsticks  # noqa: E402
+from vaestudy import registry  # noqa: E402
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE  # noqa: E402
 
 DPI = 100
@@ -236,14 +236,14 @@ def training_curves(path, histories):
 
 
 def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
-    """Each panel of the registry (yardsticks.panels) against c, with its standard error (see
+    """Each panel of the registry (registry.panels) against c, with its standard error (see
     tables.over_seeds) as error bars; `ceilings` maps a metric to the most it can be (log N
     for I(x; z)), drawn dotted."""
-    panels = yardsticks.panels()
+    panels = registry.panels()
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(13, 3.3 * rows), squeeze=False)
     coefficients = list(summary.index)
-    log_scale = {m.key for m in yardsticks.metrics() if m.log_panel}
+    log_scale = {m.key for m in registry.entries() if m.log_panel}
     for ax in axes.ravel()[len(panels) :]:
         ax.axis("off")
     for ax, (column, title) in zip(axes.ravel(), panels, strict=False):

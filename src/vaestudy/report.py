@@ -11,7 +11,7 @@ import jinja2
 import pandas as pd
 import yaml
 
-from vaestudy import wording, yardsticks
+from vaestudy import registry, wording
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.levels import Level
 from vaestudy.plots import LATENT_AXES, PLANE_AXES, PLANE_NOTE
@@ -117,7 +117,7 @@ def build_context(
             )
         )
     ceilings = sorted(set(metrics["mutual_information_max"].dropna().round(2)))
-    values = yardsticks.definition_values(config, ceilings, MANIFOLD_SIZE**2)
+    values = registry.definition_values(config, ceilings, MANIFOLD_SIZE**2)
     return {
         "title": "How the KL coefficient shapes a VAE",
         "levels": level_contexts,
@@ -127,7 +127,7 @@ def build_context(
         "prior": data_uri(figures["prior"]),
         "reference_source": published["source"] if published else "",
         "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
-        "definitions": yardsticks.definitions(values),
+        "definitions": registry.definitions(values),
         "contender_seeds": config["contender_seeds"],
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
         "datasets": [

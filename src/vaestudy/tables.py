@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vaestudy import yardsticks
+from vaestudy import registry
 from vaestudy.inference import coefficient_errors
 
 # what identifies a model, what its training job reports, and who made it
@@ -22,10 +22,10 @@ RUN_COLUMNS = [
 
 
 def metric_columns():
-    """The columns of the metrics table, in order, from the registry (yardsticks): the
+    """The columns of the metrics table, in order, from the registry: the
     model, every metric (and its error), the run; vectors and matrices last."""
-    plain = [m for m in yardsticks.metrics() if not m.json]
-    vectors = [m.key for m in yardsticks.metrics() if m.json]
+    plain = [m for m in registry.entries() if not m.json]
+    vectors = [m.key for m in registry.entries() if m.json]
     return MODEL_COLUMNS + [c for m in plain for c in m.columns] + RUN_COLUMNS + vectors
 
 
@@ -33,9 +33,7 @@ def summary_columns():
     """What the report's table shows per coefficient (mean ± error): key -> (heading,
     decimals), in the order of its parts."""
     return {
-        m.key: (m.heading, m.decimals)
-        for group in yardsticks.GROUPS
-        for m in yardsticks.grouped(group)
+        m.key: (m.heading, m.decimals) for group in registry.GROUPS for m in registry.grouped(group)
     }
 
 
@@ -43,8 +41,8 @@ def panel_ceilings(metrics):
     """{key: ceiling} for the figure's panels whose upper bound is a column with one value
     over the models (log N for I(x; z))."""
     ceilings = {}
-    for key, _ in yardsticks.panels():
-        upper = yardsticks.by_key()[key].upper
+    for key, _ in registry.panels():
+        upper = registry.by_key()[key].upper
         if isinstance(upper, str) and upper in metrics and metrics[upper].dropna().nunique() == 1:
             ceilings[key] = float(metrics[upper].dropna().iloc[0])
     return ceilings
@@ -59,7 +57,7 @@ def read_metrics(paths):
     """One row per model from the evaluation JSON files (diverged models: numbers empty),
     level by level in the order the files first name them, then by coefficient and seed."""
     rows = [json.loads(Path(p).read_text()) for p in paths]
-    vectors = [m.key for m in yardsticks.metrics() if m.json]
+    vectors = [m.key for m in registry.entries() if m.json]
     for row in rows:
         for key in vectors:
             if key in row:
@@ -114,7 +112,7 @@ def informative_columns(metrics, latent_dim):
 def summary_frame(metrics, columns):
     """Per coefficient, mean ± standard error of the columns (see over_seeds)."""
     table = over_seeds(metrics, columns)
-    counts = {m.key: m.count for m in yardsticks.metrics()}
+    counts = {m.key: m.count for m in registry.entries()}
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
     for column, (heading, decimals) in columns.items():
@@ -145,8 +143,8 @@ def summary_parts(metrics, latent_dim=2):
     columns = informative_columns(metrics, latent_dim)
     return [
         (group, summary_frame(metrics, {m.key: columns[m.key] for m in members}))
-        for group in yardsticks.GROUPS
-        if (members := [m for m in yardsticks.grouped(group) if m.key in columns])
+        for group in registry.GROUPS
+        if (members := [m for m in registry.grouped(group) if m.key in columns])
     ]
 
 

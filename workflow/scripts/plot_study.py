@@ -2,13 +2,13 @@
 
 import pandas as pd
 
-from vaestudy import plots, yardsticks
+from vaestudy import plots, registry
 from vaestudy.jobs import start_job
 from vaestudy.tables import over_seeds, panel_ceilings, read_metrics
 
 smk = start_job(snakemake)  # noqa: F821
 metrics = read_metrics(smk.input.metrics)
-summary = over_seeds(metrics, [column for column, _ in yardsticks.panels()])
+summary = over_seeds(metrics, [column for column, _ in registry.panels()])
 plots.rate_distortion(smk.output.rate_distortion, summary)
 plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, panel_ceilings(metrics))
 histories = {}

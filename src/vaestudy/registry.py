@@ -1,6 +1,6 @@
 """Every metric of a model, declared once: from these entries come the columns of
 results/tables/metrics.csv, the report's yardstick table and its definitions, the figure of
-metrics against c, and docs/metrics.md (`python -m vaestudy.yardsticks` writes it).
+metrics against c, and docs/metrics.md (`python -m vaestudy.registry` writes it).
 
 Most numbers are computed together in `evaluation.summarise_model`, where they share work
 (one importance-sampling pass gives six). A metric of its own needs one function of
@@ -11,10 +11,14 @@ as the entry's `compute`, and the entry itself:
            definition="The mean pixel value of the decoded test images.")
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from vaestudy.distances import BLOCKS, NEIGHBOURS
+
+# the entropy of a histogram of ten classes is at most log2(10) bits
+MAX_CLASS_ENTROPY_BITS = math.log2(10)
 
 GENERATION = "Generation: decoded images against the test digits"
 FIT = "Fit: distortion, rate and likelihood"
@@ -331,7 +335,7 @@ METRICS = (
         COVERAGE,
         decimals=2,
         lower=0,
-        upper=3.3219280948873626,
+        upper=MAX_CLASS_ENTROPY_BITS,
         unit="bits",
         definition="The entropy of that histogram, at most log<sub>2</sub> 10 = 3.32 bits.",
     ),
@@ -357,7 +361,7 @@ METRICS = (
         count=True,
         definition="Digit classes in the {manifold_cells} manifold cells, counted as above.",
     ),
-    Metric("grid_entropy_bits", "grid class entropy (bits)", lower=0, upper=3.3219280948873626),
+    Metric("grid_entropy_bits", "grid class entropy (bits)", lower=0, upper=MAX_CLASS_ENTROPY_BITS),
     Metric(
         "grid_confidence",
         "grid confidence",
@@ -373,28 +377,28 @@ METRICS = (
 )
 
 
-def metrics():
+def entries():
     """The metrics in their order (read at call time, so a test can add one)."""
     return METRICS
 
 
 def by_key():
-    return {metric.key: metric for metric in metrics()}
+    return {metric.key: metric for metric in entries()}
 
 
 def grouped(group):
     """The metrics of one part of the report's table, in order."""
-    return [metric for metric in metrics() if metric.group == group]
+    return [metric for metric in entries() if metric.group == group]
 
 
 def panels():
     """(key, title) of each panel of the figure of metrics against c."""
-    return [(metric.key, metric.panel) for metric in metrics() if metric.panel]
+    return [(metric.key, metric.panel) for metric in entries() if metric.panel]
 
 
 def computed():
     """The metrics with a function of their own (see the module's docstring)."""
-    return [metric for metric in metrics() if metric.compute is not None]
+    return [metric for metric in entries() if metric.compute is not None]
 
 
 def definition_values(settings, mi_ceilings, manifold_cells):
@@ -415,7 +419,7 @@ def definition_values(settings, mi_ceilings, manifold_cells):
 
 
 def _widths():
-    from vaestudy.metrics import PROPOSAL_WIDTHS
+    from vaestudy.estimators import PROPOSAL_WIDTHS
 
     return ", ".join(f"{w:g}" for w in PROPOSAL_WIDTHS)
 
@@ -454,15 +458,15 @@ def markdown():
         "# Metrics",
         "",
         "Every column of `results/tables/metrics.csv` beside the model's coefficient, seed and",
-        "problem, as declared in `src/vaestudy/yardsticks.py`; written by",
-        "`.venv/bin/python -m vaestudy.yardsticks > docs/metrics.md` (a test checks it is",
+        "problem, as declared in `src/vaestudy/registry.py`; written by",
+        "`.venv/bin/python -m vaestudy.registry > docs/metrics.md` (a test checks it is",
         "current). A metric with an error has a `<key>_se` column, its standard error over the",
         "test images and Monte Carlo draws.",
         "",
         "| column | heading | report table | error | bounds | unit |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for m in metrics():
+    for m in entries():
         bounds = f"[{_bound(m.lower, '−∞')}, {_bound(m.upper, '∞')}]" if m.lower is not None else ""
         group = m.group.split(":")[0] if m.group else ""
         error = "yes" if m.error else ""

@@ -5,13 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from vaestudy import metrics
+from vaestudy import estimators
 
 
 def split_of_rate(z_mean, z_log_var, samples, seed=0):
     """(I(x; z), its standard error, KL(q(z) || N(0, I)) = R - I)."""
-    information, error = metrics.mutual_information(z_mean, z_log_var, samples, seed)
-    rate = metrics.kl_to_prior(z_mean, z_log_var).mean()
+    information, error = estimators.mutual_information(z_mean, z_log_var, samples, seed)
+    rate = estimators.kl_to_prior(z_mean, z_log_var).mean()
     return information, error, rate - information
 
 
@@ -28,7 +28,7 @@ def test_codes_far_apart_with_tiny_variances_reach_log_n_on_every_seed():
     n = 1000
     z_mean = (rng.standard_normal((n, 2)) * 50).astype("float32")
     z_log_var = np.full((n, 2), -52.0, dtype="float32")
-    rate = metrics.kl_to_prior(z_mean, z_log_var).mean()
+    rate = estimators.kl_to_prior(z_mean, z_log_var).mean()
     for seed in range(4):
         information, error, prior_kl = split_of_rate(z_mean, z_log_var, 2000, seed)
         assert information == pytest.approx(np.log(n), abs=1e-9)
@@ -64,7 +64,7 @@ def test_every_term_respects_the_log_n_ceiling():
     z_mean = np.array([[0.0, 0.0], [0.5, 0.0], [3.0, 3.0]])
     z_log_var = np.array([[-4.0, -4.0], [0.0, 0.0], [2.0, 2.0]])
     terms = np.array(
-        [metrics.mutual_information(z_mean, z_log_var, 1, seed)[0] for seed in range(300)]
+        [estimators.mutual_information(z_mean, z_log_var, 1, seed)[0] for seed in range(300)]
     )
     assert terms.max() <= np.log(3) + 1e-12
     # the ceiling is reached (a narrow code drawn far from the others), not merely respected
@@ -75,14 +75,14 @@ def test_aggregate_moments_add_the_posterior_variances():
     rng = np.random.default_rng(3)
     z_mean = rng.standard_normal((20000, 2)) * [0.6, 0.3]
     z_log_var = np.log(np.full((20000, 2), [0.64, 0.91]))
-    mean, cov = metrics.aggregate_moments(z_mean, z_log_var)
+    mean, cov = estimators.aggregate_moments(z_mean, z_log_var)
     assert mean == pytest.approx([0, 0], abs=0.02)
     assert np.diag(cov) == pytest.approx([0.36 + 0.64, 0.09 + 0.91], abs=0.02)
 
 
 def test_standard_error_of_the_mean():
-    assert metrics.standard_error([1.0, 3.0]) == pytest.approx(1.0)
-    assert metrics.standard_error([5.0]) == 0.0
+    assert estimators.standard_error([1.0, 3.0]) == pytest.approx(1.0)
+    assert estimators.standard_error([5.0]) == 0.0
 
 
 def _normal_cdf(x):
@@ -97,7 +97,7 @@ def test_coverage_gap_of_two_shifted_normals_read_in_bins_matches_the_exact_answ
     prior = np.digitize(rng.standard_normal(n), edges[1:-1])
     codes = np.digitize(rng.standard_normal(n) + shift, edges[1:-1])
     exact = 0.5 * np.sum(np.abs(np.diff(_normal_cdf(edges)) - np.diff(_normal_cdf(edges - shift))))
-    gap, draws = metrics.coverage_gap(prior, codes, resamples=200)
+    gap, draws = estimators.coverage_gap(prior, codes, resamples=200)
     error = np.std(draws, ddof=1)
     assert 0.15 < exact < 0.2  # a non-trivial answer
     assert abs(gap - exact) < 3 * error and error < 0.01
@@ -110,20 +110,20 @@ def test_coverage_gap_bootstrap_error_matches_the_spread_over_fresh_samples():
     q = np.array([0.1, 0.4, 0.3, 0.2])  # TV 0.2
     rng = np.random.default_rng(2)
     fresh = [
-        metrics.total_variation(
-            metrics.read_histogram(rng.choice(4, 2000, p=p), 4),
-            metrics.read_histogram(rng.choice(4, 2000, p=q), 4),
+        estimators.total_variation(
+            estimators.read_histogram(rng.choice(4, 2000, p=p), 4),
+            estimators.read_histogram(rng.choice(4, 2000, p=q), 4),
         )
         for _ in range(300)
     ]
-    gap, draws = metrics.coverage_gap(rng.choice(4, 2000, p=p), rng.choice(4, 2000, p=q))
+    gap, draws = estimators.coverage_gap(rng.choice(4, 2000, p=p), rng.choice(4, 2000, p=q))
     assert gap == pytest.approx(0.2, abs=4 * np.std(fresh))
     assert np.std(draws, ddof=1) == pytest.approx(np.std(fresh, ddof=1), rel=0.3)
 
 
 def test_coverage_gap_is_zero_where_prior_and_codes_read_alike():
     reads = np.repeat(np.arange(10), 100)
-    gap, draws = metrics.coverage_gap(reads, reads[::-1].copy())
+    gap, draws = estimators.coverage_gap(reads, reads[::-1].copy())
     assert gap == 0.0 and 0 < np.mean(draws) < 0.1  # the bootstrap's own noise floor
 
 
@@ -131,15 +131,15 @@ def test_paired_bootstrap_draws_by_hand():
     # prior reads [0, 1], reconstructions [0, 0]: gap 0.5; in a resample of the prior the
     # gap is the share of index 1 drawn, since the reconstructions always read [1, 0]
     prior, reconstructions = np.array([0, 1]), np.array([0, 0])
-    gap, draws = metrics.coverage_gap(prior, reconstructions, resamples=50, seed=3)
+    gap, draws = estimators.coverage_gap(prior, reconstructions, resamples=50, seed=3)
     rows = np.random.default_rng([3, 6]).integers(0, 2, size=(50, 2))
     assert gap == 0.5
     np.testing.assert_array_equal(draws, rows.mean(axis=1))
     # another model of the same seed draws the same resamples: its draws move with these,
     # so the paired error of the difference is 0, far below the unpaired one
-    _, other = metrics.coverage_gap(np.array([2, 3]), np.array([2, 2]), resamples=50, seed=3)
+    _, other = estimators.coverage_gap(np.array([2, 3]), np.array([2, 2]), resamples=50, seed=3)
     assert np.std(draws - other, ddof=1) == 0.0
     assert np.hypot(np.std(draws, ddof=1), np.std(other, ddof=1)) > 0.4
     # another seed draws other resamples
-    _, elsewhere = metrics.coverage_gap(prior, reconstructions, resamples=50, seed=4)
+    _, elsewhere = estimators.coverage_gap(prior, reconstructions, resamples=50, seed=4)
     assert not np.array_equal(draws, elsewhere)
