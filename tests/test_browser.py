@@ -77,7 +77,7 @@ def test_report_images_table_and_conclusion_render(study, chromium, tmp_path):
     assert "Every coefficient's encoder scatter side by side" in probe["alts"]
     assert "Every coefficient's decoder manifold side by side" in probe["alts"]
     # the tiny run's settings differ from the published study's, and the page says so
-    assert "No published reference applies to this run" in probe["published"]
+    assert "No published reference applies to these models" in probe["published"]
     assert len(probe["links"]) == 11
     for link in probe["links"]:
         assert link["top"] is not None and -2 <= link["top"] < link["height"], link

@@ -176,7 +176,7 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
     for dataset, dim in LEVELS:
         anchor = f"{dataset}-z{dim}-"
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}conclusion"' in html
-        assert f"The answer: {dataset}, {dim}-D latent" in html
+        assert f"The answer ({dataset}, {dim}-D latent)" in html
     # the two 8-D levels: at a glance and in the explorer
     assert html.count("shown in the plane through z = 0 spanned by the test codes") == 4
     # the published check applies to MNIST in two dimensions only

@@ -14,7 +14,7 @@ from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
 from vaestudy.reference import load_reference
-from vaestudy.tables import metric_columns, over_seeds, read_metrics, summary_html
+from vaestudy.tables import metric_columns, over_seeds, read_metrics, shown, summary_parts
 
 TEMPLATE = ROOT / "report/report.html.j2"
 MNIST = Level("mnist", 2)
@@ -247,6 +247,11 @@ def test_values_from_config_and_files_are_escaped(figures):
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
+def cells(parts):
+    """Every cell of the yardstick table's parts, as shown."""
+    return [cell for part in parts for row in part["rows"] for cell in row]
+
+
 def test_replicates_show_mean_and_spread_and_one_seed_coefficients_carry_it(figures):
     two = metrics()
     second = two.copy()
@@ -258,19 +263,19 @@ def test_replicates_show_mean_and_spread_and_one_seed_coefficients_carry_it(figu
     level = context_of(table, figures=figures)["levels"][0]
     share = (2.0 / 142.5**2 + 2.0 / 145.2**2) / 2  # pooled over c = 0 and 1
     seed_variance = share * 145.2**2 / 2
-    assert f"145.20 ± {np.sqrt(seed_variance + 0.43**2):.2f}" in level["summary_table"]
+    assert f"145.20 ± {np.sqrt(seed_variance + 0.43**2):.2f}" in cells(level["summary"])
     # a second seed for c = 1 alone: c = 0 has one seed, and carries c = 1's spread
     mixed = pd.concat([two, second[second["coefficient"] == 1.0]], ignore_index=True)
     level = context_of(mixed, figures=figures)["levels"][0]
     share = 2.0 / 145.2**2  # c = 1's seed variance as a share of its mean, squared
-    assert f"141.50 ± {np.sqrt(share * 141.5**2 + 0.41**2):.2f}" in level["summary_table"]
+    assert f"141.50 ± {np.sqrt(share * 141.5**2 + 0.41**2):.2f}" in cells(level["summary"])
     assert level["spread_measured"]
 
 
 def test_counts_show_no_decimals_with_one_seed():
-    summary = summary_html(metrics(), latent_dim=3)
+    summary = [shown(*part) for part in summary_parts(metrics(), latent_dim=3)]
     # the c = 1 row: active units 2 (of 3, so shown) and 10 digit classes, as counts
-    rows = [[c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in summary.split("<tr>")]
+    rows = [row for part in summary for row in part["rows"]]
     parts = [row for row in rows if row[:1] == ["1"]]  # the c = 1 row of each part
     assert len(parts) == 4 and all(row[:2] == ["1", "1"] for row in parts)
     cells = [cell for row in parts for cell in row[2:]]
@@ -288,7 +293,7 @@ def test_the_published_reference_is_shown_beside_a_matching_run(figures):
 
 def test_a_run_with_other_settings_is_told_no_reference_applies(figures):
     html = " ".join(render(figures, epochs=5).split())
-    assert "No published reference applies to this run" in html
+    assert "No published reference applies to these models" in html
     assert "epochs 5 (published: 40)" in html
 
 
@@ -305,11 +310,10 @@ def test_every_yardstick_of_the_table_has_its_definition_and_one_part(figures):
     assert all(m.group in registry.GROUPS and m.definition for m in shown)
     keys = [m.key for m in registry.entries()]
     assert len(set(keys)) == len(keys)
-    html = summary_html(metrics())
-    assert html.count("<table") == len(registry.GROUPS)
-    for title in registry.GROUPS:
-        assert f"<h3>{title}</h3>" in html
     page = " ".join(render(figures).split())
+    assert page.count('<table class="summary">') == len(registry.GROUPS)
+    for title in registry.GROUPS:
+        assert f"<h3>{title}</h3>" in page
     for m in shown:
         if m.key != "active_units":  # not shown: every model uses every dimension
             assert f"<dt>{m.heading}</dt>".replace("'", "&#39;") in page, m.key
@@ -400,7 +404,7 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
     for anchor in ("mnist-z2-", "mnist-z8-"):
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}metrics"' in html
     assert html.count("shown in the plane through z = 0") == 1
-    assert "No published reference applies to this level" in html  # 8-D, not published
+    assert "No published reference applies to these models" in html  # 8-D, not published
     assert "This run reproduces the published test losses" in html  # 2-D, as published
     assert html.count("data:image/png;base64,") == 2 + 2 * 6 + 2 * 3 * 3
 

@@ -37,6 +37,8 @@ def fewest_channels(rgba):
 
 
 LATENT_AXES = ("z[0]", "z[1]")
+# the half-width of the encoder comparison's zoomed row, where N(0, I) lies
+ENCODER_ZOOM = 4.0
 PLANE_AXES = ("principal direction 1", "principal direction 2")
 PLANE_NOTE = "shown in the plane through z = 0 spanned by the test codes' two principal directions"
 
@@ -261,7 +263,7 @@ def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
     _save(fig, path)
 
 
-def encoder_comparison(path, latents, zoom=4.0, names=LATENT_AXES):
+def encoder_comparison(path, latents, zoom=ENCODER_ZOOM, names=LATENT_AXES):
     """Every coefficient's test-set z_mean side by side: the top row on shared axes (wide
     enough for the widest), the bottom row zoomed to [-zoom, zoom]^2; N(0, I)'s circles on
     each. latents maps c to (z_mean or its plane coordinates, labels)."""

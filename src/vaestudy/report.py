@@ -14,15 +14,16 @@ import yaml
 from vaestudy import registry, wording
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.levels import Level
-from vaestudy.plots import LATENT_AXES, PLANE_AXES, PLANE_NOTE
+from vaestudy.plots import ENCODER_ZOOM, LATENT_AXES, PLANE_AXES, PLANE_NOTE
 from vaestudy.provenance import describe, settings_hash
 from vaestudy.reference import compare
 from vaestudy.tables import (
     kl_dimension_columns,
-    loss_table_html,
+    loss_table,
     moments_text,
     seed_spread_measured,
-    summary_html,
+    shown,
+    summary_parts,
 )
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
@@ -113,7 +114,7 @@ def build_context(
                 record,
                 judges[level.dataset],
                 published,
-                anchor=f"{level.anchor}-" if several else "",
+                several,
             )
         )
     ceilings = sorted(set(metrics["mutual_information_max"].dropna().round(2)))
@@ -121,12 +122,13 @@ def build_context(
     return {
         "title": "How the KL coefficient shapes a VAE",
         "levels": level_contexts,
-        "several_levels": several,
-        "across": conclusion["across"],
+        "scope": wording.scope([Level(r["dataset"], r["latent_dim"]) for r in records]),
+        "across": conclusion["across"] if several else None,
         "levels_figure": data_uri(figures["levels"]),
         "prior": data_uri(figures["prior"]),
         "reference_source": published["source"] if published else "",
         "manifold": {"size": MANIFOLD_SIZE, "limit": MANIFOLD_LIMIT},
+        "zoom": ENCODER_ZOOM,
         "definitions": registry.definitions(values),
         "contender_seeds": config["contender_seeds"],
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
@@ -151,9 +153,10 @@ def judged(classifier_info, config):
     return {**info, "bias": judge_bias(info)}
 
 
-def level_context(config, level, metrics, figures, record, judge, published, anchor=""):
+def level_context(config, level, metrics, figures, record, judge, published, several=False):
     """What the template shows of one level: its answer (the conclusion record), figures,
-    tables and models; `anchor` prefixes its section ids when there are several levels."""
+    tables and models. Among several levels, its label names its sections and its anchor
+    prefixes their ids."""
     per_dim = kl_dimension_columns(metrics)
     moments = {
         (row["seed"], row["coefficient"]): moments_text(
@@ -176,7 +179,8 @@ def level_context(config, level, metrics, figures, record, judge, published, anc
     reference = compare(settings, metrics, published, intervals) if published else None
     return {
         "level": level,
-        "anchor": anchor,
+        "label": level.label if several else "",
+        "anchor": f"{level.anchor}-" if several else "",
         "record": record,
         "criteria": [
             {**c, "headline": wording.headline(c), "sentence": wording.criterion_sentence(c)}
@@ -191,13 +195,13 @@ def level_context(config, level, metrics, figures, record, judge, published, anc
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(metrics["seed"])),
-        "summary_table": summary_html(metrics, level.latent_dim),
+        "summary": [shown(*part) for part in summary_parts(metrics, level.latent_dim)],
         "spread_measured": seed_spread_measured(metrics),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in record["loose_iw"]],
         "near_ceiling": [f"{c:g}" for c in record["near_ceiling"]],
         "classifier": judge,
-        "loss_table": loss_table_html(metrics),
+        "losses": loss_table(metrics),
         "seed_counts": seed_counts(metrics),
         **explorer_context(figures.get("explorers", {}).get(level, []), level.latent_dim),
     }

@@ -128,16 +128,6 @@ def summary_frame(metrics, columns):
     return shown
 
 
-def summary_html(metrics, latent_dim=2):
-    """The yardstick table for reading: one part per group of the registry, each a heading
-    and a table of mean ± standard error per coefficient."""
-    parts = []
-    for title, frame in summary_parts(metrics, latent_dim):
-        table = frame.to_html(index=False, classes="summary", border=0)
-        parts.append(f"<h3>{title}</h3>\n{table}")
-    return "\n".join(parts)
-
-
 def summary_parts(metrics, latent_dim=2):
     """(title, summary_frame) of each part of the yardstick table."""
     columns = informative_columns(metrics, latent_dim)
@@ -148,25 +138,44 @@ def summary_parts(metrics, latent_dim=2):
     ]
 
 
-PER_MODEL = {
+def shown(title, frame):
+    """A table for the report's template: its title, column headings and rows of text."""
+    rows = [[str(cell) for cell in row] for row in frame.values.tolist()]
+    return {"title": title, "columns": list(frame.columns), "rows": rows}
+
+
+# the loss table's columns; headings and decimals of metrics come from the registry, of the
+# model's and its training's columns from NOT_METRICS
+LOSS_TABLE = (
+    "coefficient",
+    "seed",
+    "loss",
+    "reconstruction",
+    "kl",
+    "prior_kl",
+    "epochs",
+    "train_seconds",
+)
+NOT_METRICS = {
     "coefficient": ("c", "{:g}"),
     "seed": ("seed", "{}"),
-    "loss": ("loss (rec + c·KL)", "{:.2f}"),
-    "reconstruction": ("reconstruction", "{:.2f}"),
-    "kl": ("KL", "{:.3f}"),
-    "prior_kl": ("KL(q(z) ‖ N(0, I))", "{:.3f}"),
     "epochs": ("epochs", "{:.0f}"),
     "train_seconds": ("training time (s)", "{:.0f}"),
 }
 
 
-def loss_table_html(metrics):
+def loss_table(metrics):
     """One row per model: the losses as trained, diverged models marked."""
-    shown = metrics[list(PER_MODEL)].copy()
-    formats = {heading: fmt.format for heading, fmt in PER_MODEL.values()}
-    shown = shown.rename(columns={key: heading for key, (heading, _) in PER_MODEL.items()})
-    shown["status"] = metrics["diverged"].map({True: "diverged", False: "ok"})
-    return shown.to_html(index=False, formatters=formats, classes="losses", border=0, na_rep="–")
+    formats = {
+        **{m.key: (m.heading, f"{{:.{m.decimals}f}}") for m in registry.entries()},
+        **NOT_METRICS,
+    }
+    rows = [
+        ["–" if pd.isna(row[key]) else formats[key][1].format(row[key]) for key in LOSS_TABLE]
+        + ["diverged" if row["diverged"] else "ok"]
+        for _, row in metrics.iterrows()
+    ]
+    return {"columns": [formats[key][0] for key in LOSS_TABLE] + ["status"], "rows": rows}
 
 
 def moments_text(mean_json, cov_json, kl_per_dim):

@@ -130,6 +130,13 @@ def level_summary(record):
     return " ".join(parts)
 
 
+def scope(levels):
+    """Where the models are trained, for the report's first sentence."""
+    if len(levels) > 1:
+        return "at each level of the study (each dataset at each latent dimension)"
+    return f"on the dataset {levels[0].dataset}"
+
+
 def across_sentence(across, levels):
     """Whether the answer moves with the problem, per criterion: only where two levels'
     intervals do not overlap."""
