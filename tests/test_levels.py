@@ -80,7 +80,9 @@ def test_the_manifold_of_more_dimensions_lies_in_the_plane_over_the_priors_three
 
 def test_figures_beyond_two_dimensions_name_the_plane(tmp_path, monkeypatch):
     titles = []
-    monkeypatch.setattr(plots, "_save", lambda fig, path: titles.append(fig.axes[0].get_xlabel()))
+    monkeypatch.setattr(
+        plots, "save_figure", lambda fig, path: titles.append(fig.axes[0].get_xlabel())
+    )
     rng = np.random.default_rng(3)
     codes, names = plots.in_plane(rng.standard_normal((40, 8)), np.eye(8)[:, :2])
     plots.encoder_scatter(tmp_path / "e.png", codes, rng.integers(0, 10, 40), 1, names)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from vaestudy import evaluation, plots, registry, report
+from vaestudy import answer_plots, evaluation, plots, registry, report, summaries
 from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
@@ -37,7 +37,7 @@ def figures(tmp_path_factory):
     summary = over_seeds(metrics(), [column for column, _ in registry.panels()])
     study = {name: folder / f"{name}.png" for name in report.STUDY_FIGURES}
     saved = conclusion_of(CONFIG, metrics())
-    plots.answer_figure(study["answer"], saved["levels"][0])
+    answer_plots.answer_figure(study["answer"], saved["levels"][0])
     plots.rate_distortion(study["rate_distortion"], summary)
     latents = {c: (rng.standard_normal((50, 2)) * (1 + c), rng.integers(0, 10, 50)) for c in (0, 1)}
     plots.encoder_comparison(study["encoder_comparison"], latents)
@@ -50,7 +50,7 @@ def figures(tmp_path_factory):
             for c in (0.0, 1.0)
         },
     )
-    plots.level_verdicts(folder / "levels.png", saved["levels"])
+    answer_plots.level_verdicts(folder / "levels.png", saved["levels"])
     return {
         "prior": folder / "prior.png",
         "levels": folder / "levels.png",
@@ -355,7 +355,7 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
         "class_share": 0.02,
     }
     grid = np.full((30, 30, 10), 0.1)
-    numbers, _ = evaluation.summarise_model(
+    numbers, _ = summaries.summarise_model(
         vae, Judge(classifier_network(0)), x, y, codes, grid, settings
     )
     assert numbers["brightness"] == pytest.approx(float(x.mean()))
@@ -412,7 +412,7 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
 @pytest.mark.parametrize("interval", [(0.02, 2.0), (0.0, 1.0)])
 def test_the_shaded_interval_covers_its_ends_and_never_reaches_below_zero(interval):
     fig, ax = plt.subplots()
-    plots._shade_interval(ax, interval)
+    answer_plots.shade_interval(ax, interval)
     shade = ax.patches[-1]
     left, right = shade.get_x(), shade.get_x() + shade.get_width()
     plt.close(fig)
@@ -435,7 +435,7 @@ def test_a_figure_keeps_its_pixels_in_the_fewest_channels(tmp_path):
         fig, ax = plt.subplots(figsize=(2, 2))
         ax.imshow(image, cmap=cmap)
         fig.savefig(tmp_path / f"{name}-matplotlib.png", dpi=plots.DPI, bbox_inches="tight")
-        plots._save(fig, tmp_path / f"{name}.png")
+        plots.save_figure(fig, tmp_path / f"{name}.png")
         ours = plt.imread(tmp_path / f"{name}.png")
         theirs = plt.imread(tmp_path / f"{name}-matplotlib.png")[..., :3]
         assert np.array_equal(ours if ours.ndim == 3 else np.dstack([ours] * 3), theirs)

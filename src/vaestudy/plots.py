@@ -7,7 +7,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from vaestudy import registry  # noqa: E402
@@ -16,7 +15,7 @@ from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE  # noqa: E402
 DPI = 100
 
 
-def _save(fig, path):
+def save_figure(fig, path):
     """The figure as a PNG with no more channels than it uses: an opaque figure drops alpha,
     and one with only greys (the manifolds) is stored as one grey channel, the same pixels in
     about half the bytes (the report embeds every figure)."""
@@ -66,7 +65,7 @@ def prior_scatter(path, n=5000, seed=0, limit=4.0):
     ax.scatter(z[:, 0], z[:, 1], s=2, alpha=0.5, color="tab:gray")
     ax.set_title(f"Reference: {n} samples of N(0, I)")
     _latent_axes(ax, limit)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def prior_contours(ax, legend=True):
@@ -105,7 +104,7 @@ def encoder_scatter(path, z_mean, labels, coefficient, names=LATENT_AXES):
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     prior_contours(ax)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def manifold(path, image, coefficient, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT, names=LATENT_AXES):
@@ -121,7 +120,7 @@ def manifold(path, image, coefficient, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMIT,
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_title(f"Decoder manifold over [-{limit:g}, {limit:g}]^2, c = {coefficient}")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT, names=LATENT_AXES):
@@ -150,10 +149,10 @@ def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT, names=LAT
         f"Digit the classifier sees in each manifold cell, c = {coefficient}\n"
         "(colour = digit, faint = low confidence)"
     )
-    _save(fig, path)
+    save_figure(fig, path)
 
 
-def _coefficient_axis(ax, coefficients):
+def coefficient_axis(ax, coefficients):
     """A symlog x axis: linear near 0, so c = 0 shows beside the positive coefficients."""
     positive = [c for c in coefficients if c > 0]
     ax.set_xscale("symlog", linthresh=min(positive) if positive else 1.0)
@@ -215,7 +214,7 @@ def rate_distortion(path, summary):
     ax.set_xlabel("rate R = KL(q(z|x) || N(0, I)) (nats, log scale)")
     ax.set_ylabel("distortion D = reconstruction (nats)")
     ax.set_title("Rate–distortion on the test set; dashed: equal D + R through a model")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def training_curves(path, histories):
@@ -234,7 +233,7 @@ def training_curves(path, histories):
         ax.set_xlabel("epoch")
     kl_ax.legend(fontsize=8, ncol=2)
     fig.suptitle("Training curves: one line per model")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
@@ -252,7 +251,7 @@ def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
         ax.errorbar(
             coefficients, summary[column], yerr=summary[f"{column}_err"], fmt="o-", capsize=3
         )
-        _coefficient_axis(ax, coefficients)
+        coefficient_axis(ax, coefficients)
         ax.set_title(title, fontsize=10)
         if column in log_scale and (summary[column] > 0).all():
             ax.set_yscale("log")
@@ -260,7 +259,7 @@ def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
             ax.axhline(ceilings[column], color="gray", linestyle=":")
     fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def encoder_comparison(path, latents, zoom=ENCODER_ZOOM, names=LATENT_AXES):
@@ -284,7 +283,7 @@ def encoder_comparison(path, latents, zoom=ENCODER_ZOOM, names=LATENT_AXES):
     axes[1, 0].set_ylabel(f"zoomed, ±{zoom:g}\n{names[1]}")
     fig.colorbar(points, ax=axes, ticks=range(10), label="digit", fraction=0.02)
     fig.suptitle("Encoder z_mean of the test images per coefficient (circles: N(0, I) 1σ, 2σ)")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def manifold_comparison(path, images, columns=2, limit=MANIFOLD_LIMIT):
@@ -303,140 +302,4 @@ def manifold_comparison(path, images, columns=2, limit=MANIFOLD_LIMIT):
         ax.imshow(image, cmap="Greys_r", vmin=0, vmax=1)
         ax.set_title(f"c = {c:g}", fontsize=14)
     fig.suptitle(f"Decoder manifolds over z in [-{limit:g}, {limit:g}]², one per coefficient")
-    _save(fig, path)
-
-
-VERDICT_COLOURS = {
-    "best": "#1b5e20",
-    "tied": "#81c784",
-    "worse": "#bdbdbd",
-    "unresolved": "#fff59d",
-    "diverged": "#424242",
-    "not trained": "#ffffff",
-}
-VERDICT_NAMES = {
-    "best": "best",
-    "tied": "not distinguishable from the best",
-    "worse": "worse than the best",
-    "unresolved": "not compared (no seed spread)",
-    "diverged": "diverged",
-    "not trained": "not trained here",
-}
-
-
-def _shade_interval(ax, interval, pad=1.15):
-    """Shade [low, high] a little wider on the log axis (a factor `pad`), never below 0."""
-    if interval:
-        low, high = interval
-        ax.axvspan(
-            low / pad, high * pad if high > 0 else 0.0, color="tab:green", alpha=0.15, linewidth=0
-        )
-
-
-def _criterion_panel(ax, criterion, coefficients):
-    """One criterion against c: ± one standard error, the interval shaded, configured
-    points filled, refined ones open, the best starred."""
-    points = [p for p in criterion["points"] if p["value"] is not None]
-    _shade_interval(ax, criterion["interval"])
-    for refined, marker, face in ((False, "o", "tab:blue"), (True, "D", "white")):
-        chosen = [p for p in points if p["refined"] == refined]
-        if chosen:
-            ax.errorbar(
-                [p["coefficient"] for p in chosen],
-                [p["value"] for p in chosen],
-                yerr=[p["se"] for p in chosen],
-                fmt=marker,
-                color="tab:blue",
-                markerfacecolor=face,
-                capsize=3,
-                label="refined" if refined else "configured",
-            )
-    best = next((p for p in points if p["verdict"] == "best"), None)
-    if best:
-        ax.plot(
-            best["coefficient"], best["value"], "*", color="tab:red", markersize=14, label="best"
-        )
-    _coefficient_axis(ax, coefficients)
-    ax.set_title(f"{criterion['name']}: {criterion['measure']}", fontsize=9)
-    ax.legend(fontsize=7)
-
-
-def _budget_panel(ax, record, coefficients):
-    """Reconstruction against c with the budget's line and the largest c within it."""
-    view = record["budget"]
-    ax.set_title("reconstruction-budget view: reconstruction D (nats)", fontsize=9)
-    _coefficient_axis(ax, coefficients)
-    if view is None:
-        ax.text(0.5, 0.5, "no model at c = 1", transform=ax.transAxes, ha="center")
-        return
-    values = record["reconstruction"]
-    ax.errorbar(
-        [v["coefficient"] for v in values],
-        [v["value"] for v in values],
-        yerr=[v["se"] for v in values],
-        fmt="o",
-        color="tab:purple",
-        capsize=3,
-    )
-    limit = (1 + view["budget"]) * view["anchor_reconstruction"]
-    ax.axhline(limit, color="gray", linestyle="--", label=f"c = 1's + {view['budget']:.0%}")
-    if view["largest"] is not None:
-        ax.axvline(
-            view["largest"], color="tab:purple", linestyle=":", label=f"c ≤ {view['largest']:.2g}"
-        )
-    ax.legend(fontsize=7)
-
-
-def answer_figure(path, record):
-    """The answer at one level: each criterion against c, then the budget view."""
-    coefficients = sorted({p["coefficient"] for c in record["criteria"] for p in c["points"]})
-    panels = len(record["criteria"]) + 1
-    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.2), squeeze=False)
-    for ax, criterion in zip(axes[0], record["criteria"], strict=False):
-        _criterion_panel(ax, criterion, coefficients)
-    _budget_panel(axes[0][-1], record, coefficients)
-    fig.suptitle(
-        f"The answer: {record['level']} "
-        "(lower is better; shaded: not distinguishable from the best)"
-    )
-    fig.tight_layout()
-    _save(fig, path)
-
-
-def level_verdicts(path, records):
-    """Each criterion's verdict on every coefficient (columns) at every level (rows)."""
-    coefficients = sorted(
-        {p["coefficient"] for r in records for c in r["criteria"] for p in c["points"]}
-    )
-    names = list(VERDICT_COLOURS)
-    colours = ListedColormap(list(VERDICT_COLOURS.values()))
-    criteria = records[0]["criteria"]
-    fig, axes = plt.subplots(
-        len(criteria),
-        1,
-        figsize=(0.9 * len(coefficients) + 5, (0.5 * len(records) + 1.2) * len(criteria)),
-        squeeze=False,
-    )
-    for i, ax in enumerate(axes[:, 0]):
-        cells = []
-        for record in records:
-            verdicts = {p["coefficient"]: p["verdict"] for p in record["criteria"][i]["points"]}
-            cells.append([names.index(verdicts.get(c, "not trained")) for c in coefficients])
-        ax.imshow(np.array(cells), cmap=colours, vmin=-0.5, vmax=len(names) - 0.5, aspect="auto")
-        ax.set_xticks(range(len(coefficients)), [f"{c:g}" for c in coefficients], fontsize=8)
-        ax.set_yticks(range(len(records)), [r["level"] for r in records])
-        ax.set_title(criteria[i]["name"], fontsize=10)
-    axes[-1, 0].set_xlabel("KL coefficient c")
-    handles = [
-        plt.Rectangle((0, 0), 1, 1, facecolor=VERDICT_COLOURS[n], edgecolor="gray") for n in names
-    ]
-    axes[0, 0].legend(
-        handles,
-        [VERDICT_NAMES[n] for n in names],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
-        fontsize=8,
-    )
-    fig.suptitle("Each criterion's verdict per coefficient and level")
-    fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)

@@ -2,9 +2,9 @@
 results/tables/metrics.csv, the report's yardstick table and its definitions, the figure of
 metrics against c, and docs/metrics.md (`python -m vaestudy.registry` writes it).
 
-Most numbers are computed together in `evaluation.summarise_model`, where they share work
+Most numbers are computed together in `summaries.summarise_model`, where they share work
 (one importance-sampling pass gives six). A metric of its own needs one function of
-`evaluation.ModelOutputs` returning `{key: value}` (and `{key}_se` if it has an error), named
+`summaries.ModelOutputs` returning `{key: value}` (and `{key}_se` if it has an error), named
 as the entry's `compute`, and the entry itself:
 
     Metric("pixel_mean", "mean pixel", group=FIT, decimals=3, compute=pixel_mean,
@@ -96,23 +96,16 @@ RECONSTRUCTIONS = "the reconstructions of the test digits (one z ~ q(z|x) each)"
 
 def precision_and_recall(prefix, label, what):
     """The precision and recall metrics of one image set (prior decodes or reconstructions)."""
-    return (
+    return tuple(
         Metric(
-            f"{prefix}_precision",
-            f"precision of {label}",
+            f"{prefix}_{name}",
+            f"{name} of {label}",
             GENERATION,
             lower=0,
             upper=1,
-            definition=PRECISION.replace("{what}", what),
-        ),
-        Metric(
-            f"{prefix}_recall",
-            f"recall of {label}",
-            GENERATION,
-            lower=0,
-            upper=1,
-            definition=RECALL.replace("{what}", what),
-        ),
+            definition=text.replace("{what}", what),
+        )
+        for name, text in (("precision", PRECISION), ("recall", RECALL))
     )
 
 

@@ -8,7 +8,7 @@ from vaestudy.jobs import start_job
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
-from vaestudy import evaluation  # noqa: E402
+from vaestudy import evaluation, summaries  # noqa: E402
 from vaestudy.classifier import load_judge  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.events import write_hparams  # noqa: E402
@@ -28,7 +28,7 @@ usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_
 size = evaluation.MANIFOLD_SIZE
 grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
 summary, paired = (
-    evaluation.summarise_model(
+    summaries.summarise_model(
         vae, judge, x_test, y_test, (z_mean, z_log_var), grid, smk.params.evaluation
     )
     if usable

@@ -2,7 +2,7 @@
 
 import json
 
-from vaestudy import plots
+from vaestudy import answer_plots
 from vaestudy.jobs import start_job
 
 smk = start_job(snakemake)  # noqa: F821
@@ -14,4 +14,4 @@ record = next(
     for r in levels
     if r["dataset"] == wildcards.dataset and r["latent_dim"] == int(wildcards.latent_dim)
 )
-plots.answer_figure(smk.output[0], record)
+answer_plots.answer_figure(smk.output[0], record)

@@ -2,9 +2,9 @@
 
 import json
 
-from vaestudy import plots
+from vaestudy import answer_plots
 from vaestudy.jobs import start_job
 
 smk = start_job(snakemake)  # noqa: F821
 with open(smk.input[0]) as handle:
-    plots.level_verdicts(smk.output[0], json.load(handle)["levels"])
+    answer_plots.level_verdicts(smk.output[0], json.load(handle)["levels"])

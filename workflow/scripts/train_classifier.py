@@ -9,7 +9,7 @@ smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy import classifier  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
-from vaestudy.evaluation import floor_summary  # noqa: E402
+from vaestudy.summaries import floor_summary  # noqa: E402
 
 x_train, y_train = load_split(smk.input.data, "train", smk.params.train_limit)
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
