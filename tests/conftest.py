@@ -1,6 +1,7 @@
 """Shared fixtures: the pre-staged MNIST copy, small synthetic npz files, quiet TensorFlow."""
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,28 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_MNIST = os.environ.get("MNIST_PATH", "")
+
+
+def readme_commands():
+    """The README's two commands for a fresh machine: (set up and run the study, set up and
+    run the tests), from its first code block."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("    "))
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("    "):
+            break
+        block.append(line.strip())
+    study = next(c for c in block if "snakemake" in c)
+    tests = next(c for c in block if "pytest" in c)
+    return study, tests
+
+
+def readme_snakemake_arguments():
+    """The arguments the README's study command gives snakemake (`--cores all`)."""
+    last = shlex.split(readme_commands()[0].split("&&")[-1])
+    assert last[0].endswith("snakemake"), last
+    return last[1:]
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +111,10 @@ def snakemake(workdir, *args, check=True):
 
 @pytest.fixture(scope="session")
 def study(tmp_path_factory, mnist_path):
+    """The tiny study, made by the README's study command with the tiny config and the local
+    MNIST the README says to add offline."""
     workdir = tmp_path_factory.mktemp("study")
-    snakemake(workdir, "--cores", "2", *study_config("tiny", mnist_path))
+    snakemake(workdir, *readme_snakemake_arguments(), *study_config("tiny", mnist_path))
     return workdir
 
 
