@@ -182,7 +182,7 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
     # the two 8-D levels: at a glance and in the explorer
     assert html.count("shown in the plane through z = 0 spanned by the test codes") == 4
     # the published check applies to MNIST in two dimensions only
-    assert html.count("No published reference applies to this level") == 4
+    assert html.count("No published reference applies to these models") == 4
     assert "dataset binary (published: mnist)" in html and "latent_dim 3 (published: 2)" in html
     assert "<td>data: binary</td>" in html and "<td>judge: binary</td>" in html
     # N(0, I) and the verdicts; six figures per level; three per model

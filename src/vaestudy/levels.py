@@ -31,8 +31,3 @@ def latent_dims(config):
 def levels(config):
     """Every level: each dataset at each latent dimension, datasets first, in config order."""
     return [Level(d.name, dim) for d in configured(config) for dim in latent_dims(config)]
-
-
-def level_of(row):
-    """The Level of a metrics-table row (or a dict with dataset and latent_dim)."""
-    return Level(str(row["dataset"]), int(row["latent_dim"]))

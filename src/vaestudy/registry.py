@@ -94,8 +94,22 @@ PRIOR_DECODES = "the decodes of {coverage_samples} samples of N(0, I)"
 RECONSTRUCTIONS = "the reconstructions of the test digits (one z ~ q(z|x) each)"
 
 
+def generation_metrics(prefix, label, what, panel, note):
+    """KID, precision and recall of one image set (prior decodes or reconstructions) against
+    the test digits."""
+    kid = Metric(
+        f"{prefix}_kid",
+        f"KID of {label}",
+        GENERATION,
+        decimals=4,
+        panel=panel,
+        definition=KID.replace("{what}", what) + note,
+    )
+    return (kid, *precision_and_recall(prefix, label, what))
+
+
 def precision_and_recall(prefix, label, what):
-    """The precision and recall metrics of one image set (prior decodes or reconstructions)."""
+    """The precision and recall metrics of one image set."""
     return tuple(
         Metric(
             f"{prefix}_{name}",
@@ -110,27 +124,21 @@ def precision_and_recall(prefix, label, what):
 
 
 METRICS = (
-    Metric(
-        "prior_kid",
-        "KID of N(0, I) decodes",
-        GENERATION,
-        decimals=4,
+    *generation_metrics(
+        "prior",
+        "N(0, I) decodes",
+        PRIOR_DECODES,
         panel="KID of N(0, I) decodes (criterion)",
-        definition=KID.replace("{what}", PRIOR_DECODES)
-        + " The criterion of generation from the prior.",
+        note=" The criterion of generation from the prior.",
     ),
-    *precision_and_recall("prior", "N(0, I) decodes", PRIOR_DECODES),
-    Metric(
-        "reconstruction_kid",
-        "KID of reconstructions",
-        GENERATION,
-        decimals=4,
+    *generation_metrics(
+        "reconstruction",
+        "reconstructions",
+        RECONSTRUCTIONS,
         panel="KID of reconstructions",
-        definition=KID.replace("{what}", RECONSTRUCTIONS)
-        + " Beside the prior decodes' KID it shows how much of that is blur (here too) and "
+        note=" Beside the prior decodes' KID it shows how much of that is blur (here too) and "
         "how much the prior (there only).",
     ),
-    *precision_and_recall("reconstruction", "reconstructions", RECONSTRUCTIONS),
     Metric("loss", "loss (rec + c·KL)", error=False, decimals=2, unit="nats"),
     Metric(
         "reconstruction",
