@@ -329,8 +329,7 @@ BRIGHTNESS = registry.Metric(
     "mean pixel",
     registry.FIT,
     decimals=4,
-    lower=0,
-    upper=1,
+    bounds=(0, 1),
     compute=brightness,
     definition="The mean pixel value of the {iw_samples}-sample study's test images.",
 )

@@ -31,9 +31,10 @@ GROUPS = (GENERATION, FIT, PRIOR_MATCH, COVERAGE)
 class Metric:
     """One number per model. `group` places it in the report's table (None: the CSV only);
     `error` says it has a `<key>_se` column; `panel` is its title in the figure of metrics
-    against c (None: no panel); `bounds` are what it cannot exceed, a number or the name of
-    another column (`ceiling`); `count` marks whole numbers; `definition` is the report's
-    text, HTML with {placeholders} from `definition_values`."""
+    against c (None: no panel); `bounds` are (lower, upper), what it cannot exceed, each a
+    number, None or the name of another column (`ceiling`); `count` marks whole numbers;
+    `definition` is the report's text, HTML with {placeholders} from `definition_values`;
+    `compute` is the function of a metric computed on its own (see the module's docstring)."""
 
     key: str
     heading: str
@@ -42,8 +43,7 @@ class Metric:
     error: bool = True
     panel: str | None = None
     log_panel: bool = False
-    lower: float | None = None
-    upper: float | str | None = None
+    bounds: tuple = (None, None)
     count: bool = False
     json: bool = False
     unit: str = ""
@@ -115,8 +115,7 @@ def precision_and_recall(prefix, label, what):
             f"{prefix}_{name}",
             f"{name} of {label}",
             GENERATION,
-            lower=0,
-            upper=1,
+            bounds=(0, 1),
             definition=text.replace("{what}", what),
         )
         for name, text in (("precision", PRECISION), ("recall", RECALL))
@@ -146,7 +145,7 @@ METRICS = (
         FIT,
         decimals=2,
         panel="reconstruction D",
-        lower=0,
+        bounds=(0, None),
         unit="nats",
         definition=(
             "Distortion: 784 × the mean binary cross-entropy of each test image under the "
@@ -160,7 +159,7 @@ METRICS = (
         FIT,
         panel="rate R (KL)",
         log_panel=True,
-        lower=0,
+        bounds=(0, None),
         unit="nats",
         definition="Rate: KL(q(z|x) ‖ N(0, I)) of each test image, in closed form.",
     ),
@@ -170,7 +169,7 @@ METRICS = (
         FIT,
         decimals=2,
         panel="D + R (negative ELBO at c = 1)",
-        lower=0,
+        bounds=(0, None),
         unit="nats",
         definition=(
             "The two ELBO terms at c = 1, so D + R compares all models on one scale, whatever "
@@ -182,7 +181,7 @@ METRICS = (
         "D + R, IW images",
         FIT,
         decimals=2,
-        lower=0,
+        bounds=(0, None),
         unit="nats",
         definition="D + R on the images of the IW estimate, to compare with it.",
     ),
@@ -192,7 +191,7 @@ METRICS = (
         FIT,
         decimals=2,
         panel="importance-weighted NLL (criterion)",
-        lower=0,
+        bounds=(0, None),
         unit="nats",
         definition=IW,
     ),
@@ -209,7 +208,7 @@ METRICS = (
         "IW NLL at K/2 − at K",
         FIT,
         decimals=3,
-        lower=0,
+        bounds=(0, None),
         unit="nats",
         definition=(
             "How much the IW estimate still falls from the first K / 2 of its draws to all K "
@@ -222,8 +221,7 @@ METRICS = (
         "IW ESS / K",
         FIT,
         error=False,
-        lower=0,
-        upper=1,
+        bounds=(0, 1),
         definition=(
             "The mean effective sample size of the importance weights as a share of K; a tiny "
             "one (below 1 %) flags a loose estimate, a large one does not prove a tight one."
@@ -235,8 +233,7 @@ METRICS = (
         "I(x; z)",
         PRIOR_MATCH,
         panel="I(x; z) (dotted: log N)",
-        lower=0,
-        upper="mutual_information_max",
+        bounds=(0, "mutual_information_max"),
         unit="nats",
         definition=(
             "The rate splits exactly into R = I(x; z) + KL(q(z) ‖ N(0, I)), where q(z) is the "
@@ -254,8 +251,7 @@ METRICS = (
         PRIOR_MATCH,
         panel="KL(q(z) || N(0, I))",
         log_panel=True,
-        lower=0,
-        upper="kl",
+        bounds=(0, "kl"),
         unit="nats",
         definition=(
             "R − I(x; z): how far the encoder's output as a whole is from the prior. Its ± "
@@ -271,8 +267,7 @@ METRICS = (
         PRIOR_MATCH,
         decimals=1,
         error=False,
-        lower=0,
-        upper="latent_dim",
+        bounds=(0, "latent_dim"),
         count=True,
         definition=(
             "Latent dimensions whose encoder mean varies over the test images (variance above "
@@ -284,8 +279,7 @@ METRICS = (
         "coverage gap",
         COVERAGE,
         panel="coverage gap",
-        lower=0,
-        upper=1,
+        bounds=(0, 1),
         definition=(
             "The total variation between the class histogram the judge reads in the decodes "
             "of N(0, I) samples and the one it reads in the same decoder's reconstructions of "
@@ -302,8 +296,7 @@ METRICS = (
         "reconstruction_accuracy",
         "reconstructions read as their label",
         COVERAGE,
-        lower=0,
-        upper=1,
+        bounds=(0, 1),
         definition="The share of reconstructions of test digits the judge reads as their label.",
     ),
     Metric(
@@ -312,8 +305,7 @@ METRICS = (
         COVERAGE,
         decimals=1,
         panel="digit classes in N(0, I) decodes",
-        lower=1,
-        upper=10,
+        bounds=(1, 10),
         count=True,
         definition=CLASSES,
     ),
@@ -322,8 +314,7 @@ METRICS = (
         "class TV from labels",
         COVERAGE,
         panel="class TV of N(0, I) decodes from labels",
-        lower=0,
-        upper=1,
+        bounds=(0, 1),
         definition=(
             "The total variation between the class histogram of the decodes of N(0, I) and the "
             "test labels' (0 = the same mix of digits as the data, 1 = disjoint; ± from the "
@@ -335,8 +326,7 @@ METRICS = (
         "class entropy (bits)",
         COVERAGE,
         decimals=2,
-        lower=0,
-        upper=MAX_CLASS_ENTROPY_BITS,
+        bounds=(0, MAX_CLASS_ENTROPY_BITS),
         unit="bits",
         definition="The entropy of that histogram, at most log<sub>2</sub> 10 = 3.32 bits.",
     ),
@@ -345,8 +335,7 @@ METRICS = (
         "confidence",
         COVERAGE,
         panel="mean calibrated confidence",
-        lower=0.1,
-        upper=1,
+        bounds=(0.1, 1),
         definition=(
             "The judge's mean top-class probability after temperature scaling (low = blurry "
             "or ambiguous digits)."
@@ -357,21 +346,19 @@ METRICS = (
         "classes in grid",
         COVERAGE,
         decimals=1,
-        lower=1,
-        upper=10,
+        bounds=(1, 10),
         count=True,
         definition="Digit classes in the {manifold_cells} manifold cells, counted as above.",
     ),
-    Metric("grid_entropy_bits", "grid class entropy (bits)", lower=0, upper=MAX_CLASS_ENTROPY_BITS),
+    Metric("grid_entropy_bits", "grid class entropy (bits)", bounds=(0, MAX_CLASS_ENTROPY_BITS)),
     Metric(
         "grid_confidence",
         "grid confidence",
         COVERAGE,
-        lower=0.1,
-        upper=1,
+        bounds=(0.1, 1),
         definition="The judge's mean calibrated confidence over the manifold cells.",
     ),
-    Metric("grid_tv", "grid class TV from labels", lower=0, upper=1),
+    Metric("grid_tv", "grid class TV from labels", bounds=(0, 1)),
     Metric("q_mean", "mean of q(z)", error=False, json=True),
     Metric("q_cov", "covariance of q(z)", error=False, json=True),
     Metric("prior_shares", "class shares of N(0, I) decodes", error=False, json=True),
@@ -468,7 +455,8 @@ def markdown():
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for m in entries():
-        bounds = f"[{_bound(m.lower, '−∞')}, {_bound(m.upper, '∞')}]" if m.lower is not None else ""
+        lower, upper = m.bounds
+        bounds = f"[{_bound(lower, '−∞')}, {_bound(upper, '∞')}]" if lower is not None else ""
         group = m.group.split(":")[0] if m.group else ""
         error = "yes" if m.error else ""
         lines.append(f"| `{m.key}` | {m.heading} | {group} | {error} | {bounds} | {m.unit} |")

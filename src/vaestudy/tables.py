@@ -42,7 +42,7 @@ def panel_ceilings(metrics):
     over the models (log N for I(x; z))."""
     ceilings = {}
     for key, _ in registry.panels():
-        upper = registry.by_key()[key].upper
+        upper = registry.by_key()[key].bounds[1]
         if isinstance(upper, str) and upper in metrics and metrics[upper].dropna().nunique() == 1:
             ceilings[key] = float(metrics[upper].dropna().iloc[0])
     return ceilings
