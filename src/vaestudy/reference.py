@@ -49,7 +49,7 @@ def _row(c, measured, published, tolerance):
     }
 
 
-def compare(config, metrics, reference, intervals=None):
+def compare(config, per_model, reference, intervals=None):
     """Measured test losses of the first seed's models (the published study ran one model
     per coefficient; diverged models left out) against the published ones for the
     coefficients both have, judged by the reference's tolerances; intervals maps each
@@ -57,7 +57,7 @@ def compare(config, metrics, reference, intervals=None):
     differences = setting_differences(config, reference)
     if differences:
         return Comparison(False, differences)
-    first = metrics[metrics["seed"] == metrics["seed"].min()]
+    first = per_model[per_model["seed"] == per_model["seed"].min()]
     finished = first[~first["diverged"].astype(bool)]
     means = finished.groupby("coefficient")[["reconstruction", "kl"]].mean()
     published = {float(c): v for c, v in reference["losses"].items()}

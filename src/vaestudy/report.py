@@ -57,9 +57,9 @@ STUDY_FIGURES = (
 MODEL_FIGURES = ("encoder", "manifold", "classes")
 
 
-def seed_counts(metrics):
+def seed_counts(per_model):
     """'c = 1, 2: 3 seeds; c = 0, 0.02, 0.1: 1 seed' from the finished models."""
-    finished = metrics[~metrics["diverged"].astype(bool)]
+    finished = per_model[~per_model["diverged"].astype(bool)]
     counts = finished.groupby("coefficient")["seed"].nunique()
     groups = {}
     for c, n in counts.items():
@@ -70,11 +70,11 @@ def seed_counts(metrics):
     )
 
 
-def trained_by(metrics):
+def trained_by(per_model):
     """The workflow versions that trained the models, from the metrics table (models
     without a recorded version left out)."""
     versions = set()
-    for row in metrics.reindex(columns=TRAINED_BY).itertuples(index=False):
+    for row in per_model.reindex(columns=TRAINED_BY).itertuples(index=False):
         commit, dirty, package = (None if pd.isna(v) else v for v in row)
         if commit or package:
             state = None if dirty is None else bool(dirty)
@@ -82,16 +82,23 @@ def trained_by(metrics):
     return sorted(versions)
 
 
-def of_level(metrics, level):
+def of_level(per_model, level):
     """The rows of one level."""
-    rows = (metrics["dataset"] == level.dataset) & (metrics["latent_dim"] == level.latent_dim)
-    return metrics[rows].reset_index(drop=True)
+    rows = (per_model["dataset"] == level.dataset) & (per_model["latent_dim"] == level.latent_dim)
+    return per_model[rows].reset_index(drop=True)
 
 
 def build_context(
-    config, metrics, figures, data_info, classifier_info, conclusion, published=None, workflow=None
+    config,
+    per_model,
+    figures,
+    data_info,
+    classifier_info,
+    conclusion,
+    published=None,
+    workflow=None,
 ):
-    """Everything the template shows. config: the study's settings; metrics: one row per
+    """Everything the template shows. config: the study's settings; per_model: one row per
     model of every level; figures: "prior" and "levels" map to PNG paths, "studies" maps a
     Level to its STUDY_FIGURES paths, "models" maps (Level, seed, coefficient) to that
     model's MODEL_FIGURES paths, "explorers" (optional) a Level to its embedded decoders;
@@ -109,7 +116,7 @@ def build_context(
             level_context(
                 config,
                 level,
-                of_level(metrics, level),
+                of_level(per_model, level),
                 figures,
                 record,
                 judges[level.dataset],
@@ -117,7 +124,7 @@ def build_context(
                 several,
             )
         )
-    ceilings = sorted(set(metrics["mutual_information_max"].dropna().round(2)))
+    ceilings = sorted(set(per_model["mutual_information_max"].dropna().round(2)))
     values = registry.definition_values(config, ceilings, MANIFOLD_SIZE**2)
     return {
         "title": "How the KL coefficient shapes a VAE",
@@ -137,7 +144,7 @@ def build_context(
         ],
         "versions": package_versions(),
         "workflow": describe(workflow) if workflow else "unknown",
-        "trained_by": trained_by(metrics),
+        "trained_by": trained_by(per_model),
         "settings_hash": settings_hash(config),
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
@@ -153,16 +160,16 @@ def judged(classifier_info, config):
     return {**info, "bias": judge_bias(info)}
 
 
-def level_context(config, level, metrics, figures, record, judge, published, several=False):
+def level_context(config, level, per_model, figures, record, judge, published, several=False):
     """What the template shows of one level: its answer (the conclusion record), figures,
     tables and models. Among several levels, its label names its sections and its anchor
     prefixes their ids."""
-    per_dim = kl_dimension_columns(metrics)
+    per_dim = kl_dimension_columns(per_model)
     moments = {
         (row["seed"], row["coefficient"]): moments_text(
             row["q_mean"], row["q_cov"], row[per_dim].dropna().tolist()
         )
-        for _, row in metrics.iterrows()
+        for _, row in per_model.iterrows()
     }
     models = [
         {
@@ -176,7 +183,7 @@ def level_context(config, level, metrics, figures, record, judge, published, sev
     ]
     settings = {**config, "latent_dim": level.latent_dim, "dataset": level.dataset}
     intervals = {c["name"]: c["interval"] for c in record["criteria"]}
-    reference = compare(settings, metrics, published, intervals) if published else None
+    reference = compare(settings, per_model, published, intervals) if published else None
     return {
         "level": level,
         "label": level.label if several else "",
@@ -194,15 +201,15 @@ def level_context(config, level, metrics, figures, record, judge, published, sev
         "reference": reference,
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
-        "seeds": sorted(set(metrics["seed"])),
-        "summary": [shown(*part) for part in summary_parts(metrics, level.latent_dim)],
-        "spread_measured": seed_spread_measured(metrics),
+        "seeds": sorted(set(per_model["seed"])),
+        "summary": [shown(*part) for part in summary_parts(per_model, level.latent_dim)],
+        "spread_measured": seed_spread_measured(per_model),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in record["loose_iw"]],
         "near_ceiling": [f"{c:g}" for c in record["near_ceiling"]],
         "classifier": judge,
-        "losses": loss_table(metrics),
-        "seed_counts": seed_counts(metrics),
+        "losses": loss_table(per_model),
+        "seed_counts": seed_counts(per_model),
         **explorer_context(figures.get("explorers", {}).get(level, []), level.latent_dim),
     }
 

@@ -37,14 +37,18 @@ def summary_columns():
     }
 
 
-def panel_ceilings(metrics):
+def panel_ceilings(per_model):
     """{key: ceiling} for the figure's panels whose upper bound is a column with one value
     over the models (log N for I(x; z))."""
     ceilings = {}
     for key, _ in registry.panels():
         upper = registry.by_key()[key].bounds[1]
-        if isinstance(upper, str) and upper in metrics and metrics[upper].dropna().nunique() == 1:
-            ceilings[key] = float(metrics[upper].dropna().iloc[0])
+        if (
+            isinstance(upper, str)
+            and upper in per_model
+            and per_model[upper].dropna().nunique() == 1
+        ):
+            ceilings[key] = float(per_model[upper].dropna().iloc[0])
     return ceilings
 
 
@@ -70,12 +74,12 @@ def read_metrics(paths):
     return table.sort_values(order).drop(columns="level_order").reset_index(drop=True)
 
 
-def over_seeds(metrics, columns):
+def over_seeds(per_model, columns):
     """Per coefficient, over its finished models: the mean of each column, `<column>_err`
     (its standard error with every source, inference.coefficient_errors: the seed spread,
     pooled over the coefficients with several seeds so that one-seed coefficients carry it
     too, and the evaluation's own error) and `seeds`, the number of finished models."""
-    finished = metrics[~metrics["diverged"].astype(bool)]
+    finished = per_model[~per_model["diverged"].astype(bool)]
     parts = []
     for column in columns:
         se = f"{column}_se" if f"{column}_se" in finished else None
@@ -86,10 +90,10 @@ def over_seeds(metrics, columns):
     return table.sort_index()
 
 
-def seed_spread_measured(metrics):
+def seed_spread_measured(per_model):
     """Whether some coefficient has several finished models, so that errors hold a seed
     spread."""
-    finished = metrics[~metrics["diverged"].astype(bool)]
+    finished = per_model[~per_model["diverged"].astype(bool)]
     return bool((finished.groupby("coefficient").size() > 1).any())
 
 
@@ -102,16 +106,16 @@ def _mean_error(mean, error, decimals, error_decimals=None):
     return f"{shown} ± {error:.{error_decimals}f}" if error > 0 else shown
 
 
-def informative_columns(metrics, latent_dim):
+def informative_columns(per_model, latent_dim):
     """summary_columns() less active units where they cannot tell anything: every model uses
     every latent dimension."""
-    full = metrics["active_units"].dropna().eq(latent_dim).all()
+    full = per_model["active_units"].dropna().eq(latent_dim).all()
     return {k: v for k, v in summary_columns().items() if not (k == "active_units" and full)}
 
 
-def summary_frame(metrics, columns):
+def summary_frame(per_model, columns):
     """Per coefficient, mean ± standard error of the columns (see over_seeds)."""
-    table = over_seeds(metrics, columns)
+    table = over_seeds(per_model, columns)
     counts = {m.key: m.count for m in registry.entries()}
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
@@ -122,17 +126,17 @@ def summary_frame(metrics, columns):
             _mean_error(m, e, 0 if whole else decimals, decimals)
             for m, e in zip(table[column], table[f"{column}_err"], strict=True)
         ]
-    diverged = sorted(set(metrics["coefficient"]) - set(table.index))
+    diverged = sorted(set(per_model["coefficient"]) - set(table.index))
     for c in diverged:
         shown.loc[len(shown)] = [f"{c:g}", 0] + ["diverged"] * len(columns)
     return shown
 
 
-def summary_parts(metrics, latent_dim=2):
+def summary_parts(per_model, latent_dim=2):
     """(title, summary_frame) of each part of the yardstick table."""
-    columns = informative_columns(metrics, latent_dim)
+    columns = informative_columns(per_model, latent_dim)
     return [
-        (group, summary_frame(metrics, {m.key: columns[m.key] for m in members}))
+        (group, summary_frame(per_model, {m.key: columns[m.key] for m in members}))
         for group in registry.GROUPS
         if (members := [m for m in registry.grouped(group) if m.key in columns])
     ]
@@ -164,7 +168,7 @@ NOT_METRICS = {
 }
 
 
-def loss_table(metrics):
+def loss_table(per_model):
     """One row per model: the losses as trained, diverged models marked."""
     formats = {
         **{m.key: (m.heading, f"{{:.{m.decimals}f}}") for m in registry.entries()},
@@ -173,7 +177,7 @@ def loss_table(metrics):
     rows = [
         ["–" if pd.isna(row[key]) else formats[key][1].format(row[key]) for key in LOSS_TABLE]
         + ["diverged" if row["diverged"] else "ok"]
-        for _, row in metrics.iterrows()
+        for _, row in per_model.iterrows()
     ]
     return {"columns": [formats[key][0] for key in LOSS_TABLE] + ["status"], "rows": rows}
 

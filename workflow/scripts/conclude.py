@@ -12,13 +12,13 @@ from vaestudy.levels import Level
 from vaestudy.provenance import script_root, settings_hash, workflow_version
 
 smk = start_job(snakemake)  # noqa: F821
-metrics = pd.read_csv(smk.input.metrics)
+per_model = pd.read_csv(smk.input.metrics)
 settings = smk.params.settings
 records = []
 for (dataset, latent_dim), sweep in zip(smk.params.levels, smk.input.sweeps, strict=True):
     level = Level(dataset, latent_dim)
     part = f"/{dataset}/z{latent_dim}/"
-    frame = metrics[(metrics["dataset"] == dataset) & (metrics["latent_dim"] == latent_dim)]
+    frame = per_model[(per_model["dataset"] == dataset) & (per_model["latent_dim"] == latent_dim)]
     units = read_units([p for p in smk.input.paired if part in p])
     rounds = [json.loads(Path(p).read_text()) for p in smk.input.rounds if part in p]
     rounds.sort(key=lambda r: r["round"])

@@ -7,10 +7,10 @@ from vaestudy.jobs import start_job
 from vaestudy.tables import over_seeds, panel_ceilings, read_metrics
 
 smk = start_job(snakemake)  # noqa: F821
-metrics = read_metrics(smk.input.metrics)
-summary = over_seeds(metrics, [column for column, _ in registry.panels()])
+per_model = read_metrics(smk.input.metrics)
+summary = over_seeds(per_model, [column for column, _ in registry.panels()])
 plots.rate_distortion(smk.output.rate_distortion, summary)
-plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, panel_ceilings(metrics))
+plots.metrics_against_coefficient(smk.output.metrics_vs_c, summary, panel_ceilings(per_model))
 histories = {}
 for (_, c), path in zip(smk.params.models, smk.input.histories, strict=True):
     histories.setdefault(float(c), []).append(pd.read_csv(path))

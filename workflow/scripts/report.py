@@ -13,7 +13,7 @@ from vaestudy.provenance import script_root, workflow_version
 from vaestudy.reference import load_reference
 
 smk = start_job(snakemake)  # noqa: F821
-metrics = pd.read_csv(smk.input.metrics)
+per_model = pd.read_csv(smk.input.metrics)
 settings = smk.params.settings
 levels = [Level(dataset, dim) for dataset, dim in smk.params.levels]
 per_model = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
@@ -49,7 +49,7 @@ with open(smk.input.conclusion) as handle:
 published = load_reference(smk.input.published)
 version = workflow_version(script_root(smk))
 context = report.build_context(
-    settings, metrics, figures, data, classifiers, conclusion, published, version
+    settings, per_model, figures, data, classifiers, conclusion, published, version
 )
 with open(smk.output.html, "w") as handle:
     handle.write(report.render(smk.input.template, context))
