@@ -16,7 +16,7 @@ smk = start_job(snakemake)  # noqa: F821
 per_model = pd.read_csv(smk.input.metrics)
 settings = smk.params.settings
 levels = [Level(dataset, dim) for dataset, dim in smk.params.levels]
-per_model = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
+model_figures = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
 figures = {
     "prior": smk.input.prior,
     "levels": smk.input.levels,
@@ -26,7 +26,7 @@ figures = {
     },
     "models": {
         (Level(dataset, dim), seed, float(c)): dict(zip(report.MODEL_FIGURES, paths, strict=True))
-        for (dataset, dim, seed, c), paths in zip(smk.params.models, per_model, strict=True)
+        for (dataset, dim, seed, c), paths in zip(smk.params.models, model_figures, strict=True)
     },
 }
 decoders = [json.loads(Path(path).read_text()) for path in smk.input.explorer]
