@@ -14,7 +14,7 @@ from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
 from vaestudy.reference import load_reference
-from vaestudy.tables import metric_columns, over_seeds, read_metrics, shown, summary_parts
+from vaestudy.tables import metric_columns, over_seeds, read_metrics, summary_parts, template_table
 
 TEMPLATE = ROOT / "report/report.html.j2"
 MNIST = Level("mnist", 2)
@@ -273,7 +273,7 @@ def test_replicates_show_mean_and_spread_and_one_seed_coefficients_carry_it(figu
 
 
 def test_counts_show_no_decimals_with_one_seed():
-    summary = [shown(*part) for part in summary_parts(metrics(), latent_dim=3)]
+    summary = [template_table(*part) for part in summary_parts(metrics(), latent_dim=3)]
     # the c = 1 row: active units 2 (of 3, so shown) and 10 digit classes, as counts
     rows = [row for part in summary for row in part["rows"]]
     parts = [row for row in rows if row[:1] == ["1"]]  # the c = 1 row of each part

@@ -22,8 +22,8 @@ from vaestudy.tables import (
     loss_table,
     moments_text,
     seed_spread_measured,
-    shown,
     summary_parts,
+    template_table,
 )
 
 PACKAGES = ("snakemake", "tensorflow", "keras", "numpy", "matplotlib", "pandas", "jinja2")
@@ -107,29 +107,28 @@ def build_context(
     (report/published.yaml), compared at the levels whose settings match; workflow is the
     provenance.workflow_version that renders the report."""
     records = conclusion["levels"]
+    levels = [Level(record["dataset"], record["latent_dim"]) for record in records]
     several = len(records) > 1
     judges = {name: judged(info, config) for name, info in classifier_info.items()}
-    level_contexts = []
-    for record in records:
-        level = Level(record["dataset"], record["latent_dim"])
-        level_contexts.append(
-            level_context(
-                config,
-                level,
-                of_level(per_model, level),
-                figures,
-                record,
-                judges[level.dataset],
-                published,
-                several,
-            )
+    level_contexts = [
+        level_context(
+            config,
+            level,
+            of_level(per_model, level),
+            figures,
+            record,
+            judges[level.dataset],
+            published,
+            several,
         )
+        for level, record in zip(levels, records, strict=True)
+    ]
     ceilings = sorted(set(per_model["mutual_information_max"].dropna().round(2)))
     values = registry.definition_values(config, ceilings, MANIFOLD_SIZE**2)
     return {
         "title": "How the KL coefficient shapes a VAE",
         "levels": level_contexts,
-        "scope": wording.scope([Level(r["dataset"], r["latent_dim"]) for r in records]),
+        "scope": wording.scope(levels),
         "across": conclusion["across"] if several else None,
         "levels_figure": data_uri(figures["levels"]),
         "prior": data_uri(figures["prior"]),
@@ -202,7 +201,7 @@ def level_context(config, level, per_model, figures, record, judge, published, s
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(per_model["seed"])),
-        "summary": [shown(*part) for part in summary_parts(per_model, level.latent_dim)],
+        "summary": [template_table(*part) for part in summary_parts(per_model, level.latent_dim)],
         "spread_measured": seed_spread_measured(per_model),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in record["loose_iw"]],

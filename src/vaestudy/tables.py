@@ -142,7 +142,7 @@ def summary_parts(per_model, latent_dim=2):
     ]
 
 
-def shown(title, frame):
+def template_table(title, frame):
     """A table for the report's template: its title, column headings and rows of text."""
     rows = [[str(cell) for cell in row] for row in frame.values.tolist()]
     return {"title": title, "columns": list(frame.columns), "rows": rows}

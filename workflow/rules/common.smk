@@ -27,33 +27,32 @@ from vaestudy.config import (
 from vaestudy.data import DataError
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
-from vaestudy_monitor import plan
 from vaestudy.datasets import DATASET_NAME, check_local_files, configured
 from vaestudy.levels import levels
+from vaestudy_monitor.plan import PLAN, plan_record
 
 
 def _validated(config):
-    """The config with defaults, or a one-line error before any job starts. Local data files
-    are read and checked (0.4 s for MNIST) only in the process the user started, not again
-    in every job, which re-reads this Snakefile."""
+    """The config with defaults and its datasets, or a one-line error before any job starts.
+    Local data files are read and checked (0.4 s for MNIST) only in the process the user
+    started, not again in every job, which re-reads this Snakefile."""
     schema = load_schema(workflow.source_path("../schemas/config.schema.yaml"))
     try:
         validate_config(config, schema)
+        datasets = configured(config)
         if workflow.is_main_process:
-            check_local_files(
-                configured(config), config["train_limit"], config["test_limit"]
-            )
+            check_local_files(datasets, config["train_limit"], config["test_limit"])
     except (ConfigError, DataError) as error:
         print(f"Invalid configuration: {error}", file=sys.stderr)
         sys.exit(1)
-    return config
+    return config, datasets
 
 
-config = _validated(config)
+config, configured_datasets = _validated(config)
 
 COEFFICIENTS = [coefficient_label(c) for c in config["coefficients"]]
 SEEDS = [str(s) for s in config["seeds"]]
-DATASETS = {dataset.name: dataset for dataset in configured(config)}
+DATASETS = {dataset.name: dataset for dataset in configured_datasets}
 LEVELS = levels(config)
 # every seed of the coefficients where the answer is decided: the configured ones, then as
 # many more as bring them to contender_seeds (see checkpoint refine)
@@ -226,6 +225,6 @@ def swept_file(name):
 
 onstart:
     # what vaestudy-status needs to foretell the time left (vaestudy_monitor.time_left)
-    os.makedirs(os.path.dirname(plan.PLAN), exist_ok=True)
-    with open(plan.PLAN, "w") as handle:
-        json.dump(plan.plan_record(config, LEVELS, COEFFICIENTS), handle, indent=2)
+    os.makedirs(os.path.dirname(PLAN), exist_ok=True)
+    with open(PLAN, "w") as handle:
+        json.dump(plan_record(config, LEVELS, COEFFICIENTS), handle, indent=2)
