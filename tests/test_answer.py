@@ -1,15 +1,16 @@
-"""The answer's machinery on cases whose truth is known: the image distances, Student's t,
-the additive seed model, the criteria's intervals, the refinement rounds, the budget view and
-the comparison across levels. No TensorFlow, no Snakemake."""
+"""The answer's measurements and noise model on cases whose truth is known: the image
+distances, the additive seed model (one noise model for every number) and the comparison
+across levels. The curve, the rounds and the budget view are in test_curve.py. No
+TensorFlow, no Snakemake."""
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from vaestudy import budget, conclusion, criteria, distances, inference, refinement
-from vaestudy.criteria import CRITERIA, Verdict
+from vaestudy import conclusion, distances, inference
+from vaestudy.criteria import CRITERIA
 
-PRIOR = CRITERIA[0]
 GRID = (0.0, 0.02, 0.1, 0.5, 1.0, 2.0, 10.0, 20.0)
 
 
@@ -137,20 +138,6 @@ def test_blocks_are_disjoint_and_too_few_rows_are_refused():
 # --- Student's t ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "dof, quantile",
-    [(1, 12.7062), (2, 4.3027), (3, 3.1824), (5, 2.5706), (10, 2.2281), (30, 2.0423)],
-)
-def test_t_quantiles_match_the_printed_tables(dof, quantile):
-    assert inference.t_quantile(0.975, dof) == pytest.approx(quantile, abs=1e-4)
-    assert inference.t_cdf(quantile, dof) == pytest.approx(0.975, abs=1e-5)
-    assert inference.t_cdf(0.0, dof) == pytest.approx(0.5)
-
-
-def test_t_approaches_the_normal_with_many_degrees_of_freedom():
-    assert inference.t_quantile(0.975, 10_000) == pytest.approx(1.960, abs=1e-3)
-
-
 # --- the additive seed model ----------------------------------------------------------------
 
 
@@ -177,9 +164,9 @@ def u_shape(coefficients=GRID, best=1.0, depth=1.0):
     return {c: depth * np.log((c + 0.01) / best) ** 2 for c in coefficients}
 
 
-def fit(frame, key="prior_kid"):
+def fit(frame, key="prior_kid", relative=False):
     indexed = frame.set_index(["coefficient", "seed"])
-    return inference.SeedModel(indexed[key], None, indexed[f"{key}_se"])
+    return inference.SeedModel(indexed[key], None, indexed[f"{key}_se"], relative)
 
 
 def contenders_three_seeds(c):
@@ -203,7 +190,7 @@ def test_differences_are_paired_over_seeds_so_a_large_seed_effect_cancels():
     mu = u_shape()
     frame = synthetic(mu, contenders_three_seeds, 0.01, seed_effect=100.0)
     model = fit(frame)
-    difference = model.difference(2.0, 1.0)
+    difference = model.combination({2.0: 1.0, 1.0: -1.0})
     assert difference.value == pytest.approx(mu[2.0] - mu[1.0], abs=0.05)
     assert difference.se < 0.05
     # unpaired, the seeds' means would differ by the seed effect's noise, not 0.01
@@ -214,23 +201,19 @@ def test_differences_are_paired_over_seeds_so_a_large_seed_effect_cancels():
 @pytest.mark.parametrize("c", [1.0, 10.0], ids=["three seeds", "one seed"])
 def test_intervals_cover_the_true_difference_at_their_confidence(c):
     mu = u_shape()
-    t = inference.t_quantile(0.975, 4)
+    t = stats.t.ppf(0.975, 4)
     covered = []
     for k in range(400):
         model = fit(synthetic(mu, contenders_three_seeds, 0.3, rng=np.random.default_rng(k)))
-        difference = model.difference(c, 0.5)
+        difference = model.combination({c: 1.0, 0.5: -1.0})
         covered.append(abs(difference.value - (mu[c] - mu[0.5])) <= t * difference.se)
     assert np.mean(covered) == pytest.approx(0.95, abs=0.035)
 
 
-def test_one_seed_everywhere_measures_no_spread_and_decides_nothing():
-    frame = synthetic(u_shape(), lambda c: (0,), 0.1)
-    model = fit(frame)
+def test_one_seed_everywhere_measures_no_spread():
+    model = fit(synthetic(u_shape(), lambda c: (0,), 0.1))
     assert not model.spread.measured and model.spread.sd is None
-    found = criteria.answer(frame, PRIOR)
-    assert found.best == 1.0 and found.interval is None and found.t is None
-    verdicts = {p.verdict for p in found.points if p.coefficient != 1.0}
-    assert verdicts == {Verdict.UNRESOLVED}
+    assert model.spread.same_everywhere_p is None
 
 
 def test_two_seeds_of_every_coefficient_still_pair_the_differences():
@@ -246,147 +229,44 @@ def test_shared_evaluation_units_enter_the_error_of_a_difference_paired():
     units = {(0.0, 0): common + 1.0, (1.0, 0): common + 0.1 * rng.standard_normal(100)}
     values = pd.Series({key: float(np.mean(v)) for key, v in units.items()})
     values.index = pd.MultiIndex.from_tuples(values.index)
-    model = inference.SeedModel(values, units)
-    assert model.difference(0.0, 1.0).value == pytest.approx(1.0, abs=0.05)
-    assert model.difference(0.0, 1.0).se == pytest.approx(0.01, rel=0.3)
+    model = inference.SeedModel(values, units, relative=False)
+    assert model.combination({0.0: 1.0, 1.0: -1.0}).value == pytest.approx(1.0, abs=0.05)
+    assert model.combination({0.0: 1.0, 1.0: -1.0}).se == pytest.approx(0.01, rel=0.3)
     assert model.value(0.0).se == pytest.approx(1.0, rel=0.3)
+    # the covariance of the two values: each one's variance, and nearly all of it shared
+    _, cov = model.covariance([0.0, 1.0])
+    assert cov[0, 0] == pytest.approx(model.value(0.0).se ** 2)
+    assert cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]) > 0.99
 
 
-# --- the criteria's answers -----------------------------------------------------------------
-
-# flat within the noise (0.003) from 0.5 to 2, far worse outside
-VALLEY = {0.0: 1.0, 0.02: 1.0, 0.1: 0.5, 0.5: 0.001, 1.0: 0.0, 2.0: 0.001, 10.0: 0.5, 20.0: 1.0}
-
-
-def test_the_best_is_inside_the_range_and_its_interval_holds_its_near_neighbours():
-    found = [
-        criteria.answer(
-            synthetic(VALLEY, contenders_three_seeds, 0.003, rng=np.random.default_rng(k)), PRIOR
-        )
-        for k in range(100)
+def test_a_positive_number_spreads_as_a_share_of_its_value():
+    # every seed 10 % above or below, at values a hundredfold apart: on the log scale the
+    # spread is one number, and each coefficient's error is that share of its own value
+    mu = {0.1: 1.0, 1.0: 10.0, 10.0: 100.0}
+    rows = [
+        {"coefficient": c, "seed": s, "prior_kid": v * f, "prior_kid_se": 0.0}
+        for c, v in mu.items()
+        for s, f in zip((0, 1, 2), (1.1, 1.0, 0.9) if c != 1.0 else (0.9, 1.0, 1.1), strict=True)
     ]
-    # the optimum is at 1, its neighbours within the noise of it, the rest far worse
-    assert all(a.best in (0.5, 1.0, 2.0) and a.edge is None for a in found)
-    assert all(0.5 <= a.interval[0] and a.interval[1] <= 2.0 for a in found)
-    assert np.mean([a.interval == (0.5, 2.0) for a in found]) > 0.8
-    assert all(a.point(20.0).verdict is Verdict.WORSE for a in found)
+    frame = pd.DataFrame(rows)
+    model = fit(frame, relative=None)
+    assert model.relative and model.spread.relative
+    for c, v in mu.items():
+        value = model.value(c)
+        assert value.value == pytest.approx(v * (1.1 * 0.9) ** (1 / 3))  # the geometric mean
+        assert value.se / value.value == pytest.approx(model.value(0.1).se / model.value(0.1).value)
+    # a number that can be zero or negative stays on its own scale
+    assert not fit(frame.assign(prior_kid=frame["prior_kid"] - 5), relative=None).relative
 
 
-def test_dropping_the_ends_of_the_grid_leaves_the_answer_unchanged():
-    frame = synthetic(VALLEY, contenders_three_seeds, 0.003)
-    whole = criteria.answer(frame, PRIOR)
-    trimmed = criteria.answer(frame[~frame["coefficient"].isin([0.0, 20.0])], PRIOR)
-    assert (trimmed.best, trimmed.interval) == (whole.best, whole.interval)
-    assert trimmed.spread.sd == pytest.approx(whole.spread.sd)
-    assert trimmed.spread.dof == whole.spread.dof
-    for c in (0.5, 1.0, 2.0):
-        assert trimmed.point(c).difference_se == pytest.approx(whole.point(c).difference_se)
-
-
-def test_a_monotone_criterion_says_its_best_is_at_an_edge():
-    frame = synthetic({c: -np.log(c + 0.01) for c in GRID}, contenders_three_seeds, 0.02)
-    found = criteria.answer(frame, PRIOR)
-    assert found.best == 20.0 and found.edge == "upper"
-
-
-def test_a_diverged_coefficient_is_a_point_of_its_own_and_never_the_best():
-    frame = synthetic(u_shape(), contenders_three_seeds, 0.02)
-    lost = {"coefficient": 1e38, "seed": 0, "diverged": True, "prior_kid": np.nan}
-    found = criteria.answer(pd.concat([frame, pd.DataFrame([lost])]), PRIOR)
-    assert found.point(1e38).verdict is Verdict.DIVERGED and found.best == 1.0
-
-
-def test_a_worse_coefficient_between_tied_ones_is_named_a_gap():
-    mu = {0.5: 0.0, 1.0: 0.0, 2.0: 1.0, 10.0: 0.0}
-    frame = synthetic(mu, lambda c: (0, 1, 2), 0.01)
-    found = criteria.answer(frame, PRIOR)
-    assert found.interval == (0.5, 10.0) and found.gaps == (2.0,)
-
-
-# --- refinement -----------------------------------------------------------------------------
-
-
-def next_round(frame, budget=8, seeds=(0, 1, 2)):
-    """The refinement's (additions, left out) for one criterion's answer on `frame`."""
-    return refinement.additions([criteria.answer(frame, PRIOR)], seeds, budget=budget)
-
-
-def test_the_best_gets_every_seed_first():
-    frame = synthetic(u_shape(depth=0.05), lambda c: (0,), 0.02)
-    added, left = next_round(frame)
-    assert [(a.coefficient, a.seeds) for a in added] == [(1.0, (1, 2))] and not left
-
-
-def test_then_the_neighbours_closest_competitor_first():
-    only_the_best = lambda c: (0, 1, 2) if c == 1 else (0,)  # noqa: E731
-    frame = synthetic(u_shape(best=0.8), only_the_best, 0.001, seed_effect=0.0)
-    added, _ = next_round(frame)
-    # 0.5 is nearer the optimum at 0.8 than 2 is: it is the harder one to tell apart
-    assert [(a.coefficient, a.seeds) for a in added] == [(0.5, (1, 2)), (2.0, (1, 2))]
-
-
-def test_then_midpoints_towards_neighbours_told_apart_until_within_the_factor():
-    frame = synthetic(u_shape(depth=1.0), contenders_three_seeds, 0.01)
-    added, _ = next_round(frame)
-    assert [(a.coefficient, a.seeds) for a in added] == [(0.71, (0, 1, 2)), (1.4, (0, 1, 2))]
-    near = u_shape((*GRID, 0.71, 1.4), depth=1.0)
-    close = synthetic(near, lambda c: (0, 1, 2) if 0.5 <= c <= 2 else (0,), 0.01)
-    assert next_round(close) == ([], [])
-
-
-def test_neighbours_that_cannot_be_told_apart_are_not_refined_between():
-    # a factor 10 apart, but flat within the noise: nothing to refine
-    frame = synthetic({0.1: 0.0, 1.0: 0.0, 10.0: 0.0}, lambda c: (0, 1, 2), 0.3)
-    assert {p.verdict for p in criteria.answer(frame, PRIOR).points} <= {
-        Verdict.BEST,
-        Verdict.TIED,
-    }
-    assert next_round(frame) == ([], [])
-
-
-def test_the_budget_caps_the_models_and_says_what_it_left_out():
-    frame = synthetic(u_shape(depth=1.0), contenders_three_seeds, 0.01)
-    added, left = next_round(frame, budget=4)
-    assert [(a.coefficient, a.seeds) for a in added] == [(0.71, (0, 1, 2)), (1.4, (0,))]
-    assert [(a.coefficient, a.seeds) for a in left] == [(1.4, (1, 2))]
-
-
-def test_midpoints_have_two_significant_digits():
-    assert refinement.midpoint(1, 2) == 1.4 and refinement.midpoint(0.02, 0.1) == 0.045
-    assert refinement.midpoint(2, 10) == 4.5
-
-
-# --- the reconstruction-budget view ---------------------------------------------------------
-
-
-def reconstruction_frame(coefficients=GRID, sd=0.05):
-    """D(c) = 140 + 10 c: with a 5 % budget of D(1) = 150, the largest c is 1.75."""
-    mu = {c: 140.0 + 10.0 * c for c in coefficients}
-    frame = synthetic(mu, contenders_three_seeds, sd, seed_effect=0.0, key="reconstruction")
-    return frame.assign(reconstruction_se=0.0)
-
-
-def test_the_budget_view_finds_the_crossing_from_a_fixed_anchor():
-    view = budget.budget_view(reconstruction_frame(), 0.05)
-    assert view.anchor == 1.0 and view.anchor_value == pytest.approx(150, abs=0.2)
-    # interpolated in log c between 1 (-7.5) and 2 (+2.5): exp(0.75 log 2) = 1.68
-    assert view.largest == pytest.approx(2**0.75, rel=0.02)
-    assert view.low < view.largest < view.high and view.beyond is None
-
-
-def test_the_budget_view_does_not_move_with_the_coefficients_far_below_the_anchor():
-    whole = budget.budget_view(reconstruction_frame(), 0.05)
-    trimmed = budget.budget_view(reconstruction_frame(GRID[2:]), 0.05)
-    assert trimmed.largest == pytest.approx(whole.largest, rel=0.01)
-
-
-def test_a_budget_no_trained_coefficient_exceeds_says_it_lies_beyond():
-    view = budget.budget_view(reconstruction_frame(), 10.0)
-    assert view.largest is None and view.beyond == "upper"
-
-
-def test_no_anchor_no_budget_view():
-    assert budget.budget_view(reconstruction_frame((0.5, 2.0)), 0.05) is None
+def test_bartlett_tells_a_spread_that_differs_between_coefficients():
+    rng = np.random.default_rng(5)
+    same = synthetic(u_shape(), lambda c: tuple(range(10)), 0.1, rng=rng)
+    assert fit(same).spread.same_everywhere_p > 0.01
+    wide = same.copy()
+    noisy = wide["coefficient"] == 20
+    wide.loc[noisy, "prior_kid"] += rng.normal(0, 1.0, noisy.sum())
+    assert fit(wide).spread.same_everywhere_p < 0.01
 
 
 # --- across levels --------------------------------------------------------------------------

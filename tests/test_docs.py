@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, results_page
 
+from vaestudy import wording
+
 DOCS = [
     ROOT / "README.md",
     ROOT / "CHANGELOG.md",
@@ -70,5 +72,5 @@ def test_the_results_page_is_generated_from_the_run(study):
     saved = json.loads((study / "results/tables/conclusion.json").read_text())
     assert "\n## The answer\n" in page
     for answer in saved["levels"][0]["criteria"]:
-        assert f"- **{answer['name']}**: c ≈ {answer['best']:g} (" in page
+        assert f"- **{answer['name']}**: {wording.headline(answer)}" in page
     assert "| 5% |" in page and "### Fit: distortion, rate and likelihood" in page

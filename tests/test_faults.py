@@ -215,7 +215,7 @@ def test_the_same_config_again_gives_the_same_model_and_numbers(tmp_path, mnist_
 
 
 def test_adding_a_coefficient_trains_only_that_model(mnist_path, study):
-    more = study_config("tiny", mnist_path, coefficients="[0,1,2]")
+    more = study_config("tiny", mnist_path, coefficients="[0,0.5,1,2,5,1e38]")
     result = snakemake(study, "-n", *more)
     stats = result.stdout[result.stdout.index("Job stats:") :]
     assert re.search(r"train_vae +1\n", stats) and re.search(r"evaluate_vae +1\n", stats)

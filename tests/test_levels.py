@@ -154,10 +154,10 @@ def test_every_level_has_its_models_judge_and_conclusion(levels_study):
     assert [(lv["dataset"], lv["latent_dim"]) for lv in saved["levels"]] == LEVELS
     for level in saved["levels"]:
         for criterion in level["criteria"]:
-            # one coefficient, one seed: it is the best, and nothing can be compared
-            assert criterion["best"] == 1.0 and criterion["interval"] is None
+            # one coefficient, one seed: no curve to fit, so no optimum and no interval
+            assert criterion["best"] is None and criterion["interval"] is None
             assert [p["seeds"] for p in criterion["points"]] == [[0]]
-        assert [r["add"] for r in level["rounds"]] == [[]]  # contender_seeds = 1: no more
+        assert [r["add"] for r in level["rounds"]] == [[]]  # no curve: nothing to narrow
     for criterion in saved["across"]["criteria"]:
         assert [r["level"] for r in criterion["rows"]] == [f"{d}, {z}-D latent" for d, z in LEVELS]
         assert len(criterion["unresolved"]) == 4 and criterion["common"] is None
@@ -196,7 +196,7 @@ def test_the_results_page_of_several_levels_has_a_section_each_and_the_compariso
     assert f"## Across the levels\n\n{saved['across']['sentence']}\n" in page
     for dataset, dim in LEVELS:
         assert f"\n## {dataset}, {dim}-D latent\n\n### The answer\n" in page
-        assert f"| {dataset}, {dim}-D latent | 1 | unknown | 1 | unknown |" in page
+        assert f"| {dataset}, {dim}-D latent | – | unknown | – | unknown |" in page
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from snakesee.models import JobInfo
 from snakesee.plugins import get_all_plugins, parse_tool_progress
@@ -67,7 +68,7 @@ def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
     done, total = first.split(": ")[1].split(" jobs done")[0].split(" of ")
     assert first.startswith("completed: ") and done == total
     logs = sorted((study / "results/logs/train_vae").glob("*/z*/seed*/c*.log"))
-    assert len(logs) == 5
+    assert len(logs) == len(pd.read_csv(study / "results/tables/metrics.csv"))
     for log in logs:
         progress = parse_tool_progress("train_vae", log)
         # the diverged model (c = 1e38) stopped after its first epoch
@@ -80,11 +81,11 @@ def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
 def test_a_run_writes_the_plan_the_status_reads(study):
     from vaestudy_monitor.plan import read_plan
 
-    # tests/configs/tiny.yaml: 3 coefficients, 2 epochs, seed 0, contender_seeds 2
+    # tests/configs/tiny.yaml: 5 coefficients, 2 epochs, seed 0, refine_models 4
     plan = read_plan(study)
     assert plan["levels"] == ["mnist/z2"] and plan["seeds"] == [0]
-    assert plan["coefficients"] == ["0", "1", "1e+38"]
-    assert (plan["epochs"], plan["refine_models"], plan["round_size"]) == (2, 8, 1)
+    assert plan["coefficients"] == ["0", "0.5", "1", "2", "1e+38"]
+    assert (plan["epochs"], plan["refine_models"], plan["round_size"]) == (2, 4, 1)
 
 
 def test_a_module_s_rule_prefix_does_not_hide_what_a_job_is_for(tmp_path):

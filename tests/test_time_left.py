@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from vaestudy_monitor.plan import plan_record, read_levels, round_size
+from vaestudy_monitor.plan import plan_record, read_levels
 from vaestudy_monitor.snakemake_log import job_durations
 from vaestudy_monitor.time_left import Pace, Running, Task, estimate, makespan
 
@@ -30,13 +30,6 @@ def test_a_task_waits_for_the_tasks_it_depends_on():
 def test_a_task_waiting_for_one_that_never_runs_is_an_error():
     with pytest.raises(ValueError, match="never run"):
         makespan([Task("a", 1.0, ("missing",))], slots=2)
-
-
-def test_a_round_adds_a_coefficients_missing_seeds_or_a_new_one_with_every_seed():
-    assert round_size([0], contender_seeds=3) == 2
-    assert round_size([0, 1], contender_seeds=3) == 1
-    assert round_size([0, 1, 2], contender_seeds=3) == 3  # only midpoints: every seed
-    assert round_size([0, 1], contender_seeds=1) == 2
 
 
 PLAN = {
@@ -178,7 +171,8 @@ def test_the_plan_names_every_level_and_model_of_the_config():
     }
     record = plan_record(config, [Level("mnist", 2), Level("binary", 8)], ["0", "0.02"])
     assert record["levels"] == ["mnist/z2", "binary/z8"]
-    assert (record["epochs"], record["refine_models"], record["round_size"]) == (40, 8, 2)
+    # a round adds one model at the least: a second seed, or one coefficient at one seed
+    assert (record["epochs"], record["refine_models"], record["round_size"]) == (40, 8, 1)
 
 
 def test_the_plan_a_run_writes_is_one_the_status_reads(tmp_path):

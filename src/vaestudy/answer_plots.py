@@ -1,76 +1,91 @@
-"""Figures of the answer: each criterion's verdict on every coefficient, at one level
-(answer_figure) and across the levels (level_verdicts)."""
+"""Figures of the answer: each criterion's fitted curve with the interval for its optimum,
+at one level (answer_figure), and each criterion's verdict on every coefficient across the
+levels (level_verdicts). Words come from wording.py."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
+from vaestudy import wording
 from vaestudy.plots import coefficient_axis, save_figure
 
 VERDICT_COLOURS = {
-    "best": "#1b5e20",
-    "tied": "#81c784",
-    "worse": "#bdbdbd",
+    "within": "#81c784",
+    "beyond": "#bdbdbd",
     "unresolved": "#fff59d",
     "diverged": "#424242",
     "not trained": "#ffffff",
 }
-VERDICT_NAMES = {
-    "best": "best",
-    "tied": "not distinguishable from the best",
-    "worse": "worse than the best",
-    "unresolved": "not compared (no seed spread)",
-    "diverged": "diverged",
-    "not trained": "not trained here",
-}
 
 
-def shade_interval(ax, interval, pad=1.15):
-    """Shade [low, high] a little wider on the log axis (a factor `pad`), never below 0."""
+def shade_interval(ax, interval):
+    """Shade the interval for c*; an end at c = 0 is drawn at the symlog axis's 0."""
     if interval:
         low, high = interval
-        ax.axvspan(
-            low / pad, high * pad if high > 0 else 0.0, color="tab:green", alpha=0.15, linewidth=0
-        )
+        ax.axvspan(low if low > 0 else 0.0, high, color="tab:green", alpha=0.15, linewidth=0)
 
 
-def _criterion_panel(ax, criterion, coefficients):
-    """One criterion against c: ± one standard error, the interval shaded, configured
-    points filled, refined ones open, the best starred."""
-    points = [p for p in criterion["points"] if p["value"] is not None]
-    shade_interval(ax, criterion["interval"])
-    for refined, marker, face in ((False, "o", "tab:blue"), (True, "D", "white")):
-        chosen = [p for p in points if p["refined"] == refined]
+def _curve(ax, band, colour):
+    """A fitted curve and its pointwise band."""
+    if band:
+        ax.fill_between(band["c"], band["low"], band["high"], color=colour, alpha=0.15, linewidth=0)
+        ax.plot(band["c"], band["mean"], color=colour, linewidth=1.5, label="fitted curve")
+
+
+def _points(ax, points, colour):
+    """The trained points ± one standard error, configured ones filled, refined ones open."""
+    for refined, marker, face in ((False, "o", colour), (True, "D", "white")):
+        chosen = [p for p in points if p["refined"] == refined and p["value"] is not None]
         if chosen:
             ax.errorbar(
                 [p["coefficient"] for p in chosen],
                 [p["value"] for p in chosen],
                 yerr=[p["se"] for p in chosen],
                 fmt=marker,
-                color="tab:blue",
+                color=colour,
                 markerfacecolor=face,
                 capsize=3,
                 label="refined" if refined else "configured",
             )
-    best = next((p for p in points if p["verdict"] == "best"), None)
-    if best:
+
+
+def _mark(ax, c, colour, label):
+    ax.axvline(c, color=colour, linestyle=":", label=label)
+
+
+def _criterion_panel(ax, criterion, coefficients):
+    """One criterion against c: its fitted curve and band, the trained points, the
+    interval for c* shaded and c* marked; points left out of the fit crossed."""
+    shade_interval(ax, criterion["interval"])
+    _curve(ax, criterion["curve"], "tab:blue")
+    _points(ax, [p for p in criterion["points"] if p["verdict"] != "unresolved"], "tab:blue")
+    left_out = [p for p in criterion["points"] if p["verdict"] == "unresolved"]
+    if left_out:
         ax.plot(
-            best["coefficient"], best["value"], "*", color="tab:red", markersize=14, label="best"
+            [p["coefficient"] for p in left_out],
+            [p["value"] for p in left_out],
+            "x",
+            color="tab:gray",
+            label="loose bound, left out",
         )
+    if criterion["best"] is not None:
+        _mark(ax, criterion["best"], "tab:red", f"c* ≈ {wording.number(criterion['best'])}")
     coefficient_axis(ax, coefficients)
-    ax.set_title(f"{criterion['name']}: {criterion['measure']}", fontsize=9)
+    ax.set_title(f"{criterion['name']}: {wording.headline(criterion)}", fontsize=9)
     ax.legend(fontsize=7)
 
 
 def _budget_panel(ax, record, coefficients):
-    """Reconstruction against c with the budget's line and the largest c within it."""
+    """Reconstruction against c, its fitted curve, the budget's line and the largest c
+    within it."""
     view = record["budget"]
     ax.set_title("reconstruction-budget view: reconstruction D (nats)", fontsize=9)
     coefficient_axis(ax, coefficients)
     if view is None:
         ax.text(0.5, 0.5, "no model at c = 1", transform=ax.transAxes, ha="center")
         return
-    values = record["reconstruction"]
+    _curve(ax, record["reconstruction"]["curve"], "tab:purple")
+    values = record["reconstruction"]["points"]
     ax.errorbar(
         [v["coefficient"] for v in values],
         [v["value"] for v in values],
@@ -82,9 +97,7 @@ def _budget_panel(ax, record, coefficients):
     limit = (1 + view["budget"]) * view["anchor_reconstruction"]
     ax.axhline(limit, color="gray", linestyle="--", label=f"c = 1's + {view['budget']:.0%}")
     if view["largest"] is not None:
-        ax.axvline(
-            view["largest"], color="tab:purple", linestyle=":", label=f"c ≤ {view['largest']:.2g}"
-        )
+        _mark(ax, view["largest"], "tab:purple", f"c ≤ {wording.number(view['largest'])}")
     ax.legend(fontsize=7)
 
 
@@ -97,8 +110,8 @@ def answer_figure(path, record):
         _criterion_panel(ax, criterion, coefficients)
     _budget_panel(axes[0][-1], record, coefficients)
     fig.suptitle(
-        f"The answer: {record['level']} "
-        "(lower is better; shaded: not distinguishable from the best)"
+        f"The answer: {record['level']} (lower is better; band: the fit's "
+        f"{record['criteria'][0]['confidence']:.0%} band; shaded: the interval for the optimum)"
     )
     fig.tight_layout()
     save_figure(fig, path)
@@ -133,7 +146,7 @@ def level_verdicts(path, records):
     ]
     axes[0, 0].legend(
         handles,
-        [VERDICT_NAMES[n] for n in names],
+        [wording.VERDICTS[n] for n in names],
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         fontsize=8,

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from vaestudy import wording
-from vaestudy.budget import budget_view, reconstruction_points
-from vaestudy.criteria import CRITERIA, answer
+from vaestudy.budget import budget_views, reconstruction_model
+from vaestudy.criteria import CRITERIA, answer, finished_models, loose_bounds
 
 BUDGETS = (0.02, 0.05, 0.1, 0.2)  # the budget view's sensitivity, with the configured one
 
@@ -27,38 +27,56 @@ def point_record(point, configured):
         "refined": point.coefficient not in configured,
         "value": _number(point.value),
         "se": _number(point.se),
-        "difference": _number(point.difference),
-        "difference_se": _number(point.difference_se),
-        "verdict": point.verdict.name.lower(),
+        "fitted": _number(point.fitted),
+        "verdict": point.verdict,
+    }
+
+
+def estimate_points(model):
+    """Each coefficient's value and standard error under a noise model (None: none)."""
+    if model is None:
+        return []
+    values = {c: model.value(c) for c in model.coefficients}
+    return [{"coefficient": float(c), "value": v.value, "se": v.se} for c, v in values.items()]
+
+
+def spread_record(spread):
+    """The seed-to-seed spread of a noise model as plain data."""
+    if spread is None:
+        return {"sd": None, "dof": 0, "paired": False, "relative": False, "measured_on": []}
+    return {
+        "sd": _number(spread.sd),
+        "dof": spread.dof,
+        "paired": spread.paired,
+        "relative": spread.relative,
+        "measured_on": list(spread.measured_on),
+        "same_everywhere_p": spread.same_everywhere_p,
     }
 
 
 def answer_record(result, configured):
     """One criterion's answer as plain data."""
-    spread = result.spread
+    fitted = result.curve
     return {
         "criterion": result.criterion.key,
         "name": result.criterion.name,
         "measure": result.criterion.measure,
         "best": result.best,
         "interval": list(result.interval) if result.interval else None,
+        "within": list(result.within) if result.within else None,
+        "margin": result.margin,
+        "at_zero": result.at_zero,
         "edge": result.edge,
-        "gaps": list(result.gaps),
         "confidence": result.confidence,
-        "t": _number(result.t),
-        "seed_spread": {
-            "sd": _number(spread.sd) if spread else None,
-            "dof": spread.dof if spread else 0,
-            "paired": spread.paired if spread else False,
-            "measured_on": list(spread.measured_on) if spread else [],
-        },
+        "seed_spread": spread_record(result.spread),
+        "curve": fitted.band(result.confidence) if fitted else None,
+        "length_scale": fitted.length_scale if fitted else None,
+        "unresolved": [p.coefficient for p in result.points if p.verdict == "unresolved"],
         "points": [point_record(p, configured) for p in result.points],
     }
 
 
 def budget_record(view):
-    if view is None:
-        return None
     return {
         "budget": view.budget,
         "anchor": view.anchor,
@@ -70,14 +88,13 @@ def budget_record(view):
     }
 
 
-def level_units(units, key):
-    """{(coefficient, seed): values per unit} of one quantity, for the models that have it."""
-    return {model: arrays[key] for model, arrays in units.items() if key in arrays}
-
-
-def _flagged(frame, column):
-    rows = frame[frame[column].fillna(False).astype(bool)]
-    return sorted({float(c) for c in rows["coefficient"]})
+def level_answers(frame, units, settings):
+    """The Answer of every criterion at one level (criteria.CRITERIA, in order)."""
+    margins, per_metric = settings.get("margins", {}), by_metric(units)
+    return [
+        answer(frame, c, per_metric.get(c.key), settings["confidence"], margins.get(c.key, 0.0))
+        for c in CRITERIA
+    ]
 
 
 def near_ceiling(frame):
@@ -91,25 +108,24 @@ def near_ceiling(frame):
 
 def sweep_record(sweep, iw_samples, iw_answer):
     """The K-sweep with a verdict: the bound has converged at the study's K when it moves
-    less from K to the sweep's largest K than half the smallest paired standard error of a
-    difference the IW criterion compares."""
+    less from K to the sweep's largest K than half the IW criterion's seed-to-seed spread in
+    nats, the noise that no pairing removes from a comparison."""
     if not sweep:
         return None
     rows = {row["k"]: row for row in sweep["rows"]}
     at = rows.get(iw_samples)
-    differences = [
-        p["difference_se"]
-        for p in iw_answer["points"]
-        if p["difference_se"] and p["verdict"] != "best"
-    ]
-    smallest = min(differences) if differences else None
-    converged = bool(at and smallest and at["excess_over_largest_k"] < 0.5 * smallest)
+    spread, best = iw_answer["seed_spread"], iw_answer["best"]
+    seed_sd = None
+    if spread["sd"] is not None:
+        value = min(p["fitted"] for p in iw_answer["points"] if p["fitted"] is not None)
+        seed_sd = spread["sd"] * value if spread["relative"] and best is not None else spread["sd"]
+    converged = bool(at and seed_sd and at["excess_over_largest_k"] < 0.5 * seed_sd)
     return {
         **sweep,
         "k": iw_samples,
         "excess": at["excess_over_largest_k"] if at else None,
         "excess_se": at["excess_over_largest_k_se"] if at else None,
-        "smallest_difference_se": smallest,
+        "seed_sd": _number(seed_sd),
         "converged": converged,
     }
 
@@ -120,11 +136,11 @@ def level_record(frame, units, settings, level, rounds=(), sweep=None):
     IW K-sweep of one of its models."""
     configured = {float(c) for c in settings["coefficients"]}
     confidence = settings["confidence"]
-    answers = [answer(frame, c, level_units(units, c.key), confidence) for c in CRITERIA]
-    criteria = [answer_record(a, configured) for a in answers]
-    reconstruction = level_units(units, "reconstruction")
+    criteria = [answer_record(a, configured) for a in level_answers(frame, units, settings)]
+    reconstruction = by_metric(units).get("reconstruction")
     budgets = sorted(set(BUDGETS) | {settings["reconstruction_budget"]})
-    views = [budget_record(budget_view(frame, b, reconstruction, confidence)) for b in budgets]
+    found, fitted = budget_views(frame, budgets, reconstruction, confidence)
+    views = [budget_record(view) for view in found]
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
     record = {
         "dataset": level.dataset,
@@ -135,10 +151,13 @@ def level_record(frame, units, settings, level, rounds=(), sweep=None):
             (v for v in views if v and v["budget"] == settings["reconstruction_budget"]), None
         ),
         "budgets": [v for v in views if v],
-        "reconstruction": reconstruction_points(frame, reconstruction),
+        "reconstruction": {
+            "points": estimate_points(reconstruction_model(frame, reconstruction)),
+            "curve": fitted.band(confidence) if fitted else None,
+        },
         "rounds": list(rounds),
         "iw_sweep": sweep_record(sweep, settings["iw_samples"], iw),
-        "loose_iw": _flagged(frame, "iw_ess_low"),
+        "loose_iw": sorted(loose_bounds(finished_models(frame, "iw_nll"))),
         "near_ceiling": near_ceiling(frame),
         "diverged": sorted(
             {float(c) for c in frame.loc[frame["diverged"].astype(bool), "coefficient"]}
@@ -197,14 +216,25 @@ def study_record(records):
 
 
 def read_units(paths):
-    """{(coefficient, seed): {name: values per unit}} from evaluations' paired.npz files,
-    each file beside its model's metrics.json (coefficient and seed read from there)."""
+    """{(dataset, latent_dim): {(coefficient, seed): {name: values per unit}}} from
+    evaluations' paired.npz files, each file beside its model's metrics.json (the model's
+    level, coefficient and seed read from there)."""
     units = {}
     for path in paths:
         path = Path(path)
         metrics = json.loads((path.parent / "metrics.json").read_text())
+        level = (metrics["dataset"], int(metrics["latent_dim"]))
         with np.load(path) as saved:
-            units[(float(metrics["coefficient"]), int(metrics["seed"]))] = {
-                key: saved[key] for key in saved.files
-            }
+            model = (float(metrics["coefficient"]), int(metrics["seed"]))
+            units.setdefault(level, {})[model] = {key: saved[key] for key in saved.files}
     return units
+
+
+def by_metric(units):
+    """{(coefficient, seed): {name: values}} of one level as {name: {(coefficient, seed):
+    values}}, as tables.over_seeds takes them."""
+    found = {}
+    for model, arrays in units.items():
+        for name, values in arrays.items():
+            found.setdefault(name, {})[model] = values
+    return found

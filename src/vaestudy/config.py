@@ -61,6 +61,8 @@ def _coerce(config, schema):
             config[key] = [_coerce_number(v, integer) for v in config[key]]
         elif kind in ("number", "integer"):
             config[key] = _coerce_number(config[key], kind == "integer")
+        elif kind == "object" and isinstance(config[key], dict) and "properties" in spec:
+            _coerce(config[key], spec)  # e.g. --config 'margins={prior_kid: 0.1, iw_nll: 2}'
         elif kind == "string" and config[key] is None:
             config[key] = ""
 

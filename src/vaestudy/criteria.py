@@ -1,32 +1,34 @@
-"""Which coefficient is best, by each criterion, and which cannot be told apart from it.
+"""Which coefficient is best, by each criterion, and how sure that is.
 
 A criterion is a number of every model, lower being better, whose optimum can lie anywhere in
 the range of c: how far the decodes of N(0, I) are from the test digits (KID), and the
-held-out likelihood (IW NLL). For one level, `answer` fits the criterion's values with the
-additive seed model (inference.SeedModel), takes as best the coefficient with the lowest
-value, and compares every other coefficient with it by their paired difference: it cannot
-be told apart from the best when the difference is within t · its standard error, t the
-Student quantile of the confidence at the seed spread's degrees of freedom. Pure: it returns
-data (Answer), and wording.py says it in words.
+held-out likelihood (IW NLL). For one level, `answer` fits the criterion as a smooth
+function of log c (curve.py, on the noise model of inference.py) and returns where its
+optimum lies: c*, the interval that holds the true optimum at the confidence, and the span of
+c whose expected value is within the criterion's practical margin of the best. A model whose
+number is a loose bound (an IW NLL whose importance weights are degenerate) is left out of
+the fit and marked unresolved. Pure: it returns data (Answer), and wording.py says it in
+words.
 """
 
-import enum
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from vaestudy.inference import SeedModel, Spread, t_quantile
+from vaestudy import curve
+from vaestudy.inference import Spread, seed_model
 
 
 @dataclass(frozen=True)
 class Criterion:
     """key: the metrics table's column (and `<key>_se`) and the paired units' name;
-    name: what a user wants of the VAE; measure: how it is measured."""
+    name: what a user wants of the VAE; measure: how it is measured; bound: whether the
+    number is a bound that may be loose (see loose_bounds)."""
 
     key: str
     name: str
     measure: str
+    bound: bool = False
 
 
 CRITERIA = (
@@ -35,145 +37,162 @@ CRITERIA = (
         "generation from the prior",
         "KID of the decodes of N(0, I) against the test digits",
     ),
-    Criterion("iw_nll", "held-out likelihood", "importance-weighted NLL of the test images"),
+    Criterion(
+        "iw_nll",
+        "held-out likelihood",
+        "importance-weighted NLL of the test images",
+        bound=True,
+    ),
 )
-
-
-class Verdict(enum.Enum):
-    BEST = "best"
-    TIED = "not distinguishable from the best"
-    WORSE = "worse than the best"
-    UNRESOLVED = "not compared: seed spread not measured"
-    DIVERGED = "diverged"
+VERDICTS = ("within", "beyond", "unresolved", "diverged")
 
 
 @dataclass(frozen=True)
 class Point:
-    """One coefficient under one criterion: its value (mean over seeds, see
-    SeedModel.value) and the difference from the best, each with its standard error."""
+    """One coefficient under one criterion: its value (inference.SeedModel.value) with its
+    standard error, the curve's expected value there, and its verdict: within the margin of
+    the best, beyond it, unresolved (a loose bound, left out of the fit) or diverged."""
 
     coefficient: float
     seeds: tuple
     value: float | None
     se: float | None
-    difference: float | None
-    difference_se: float | None
-    verdict: Verdict
+    fitted: float | None
+    verdict: str
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A criterion's answer at one level: the best coefficient, the interval of those not
-    distinguishable from it (None without a measured seed spread), every point, the seed
-    spread and the t that decided. `edge` says whether the best is the lowest or highest
-    coefficient trained (then the optimum may lie beyond); `gaps` lists coefficients
-    inside the interval that are worse than the best."""
+    """A criterion's answer at one level. best: c*, the curve's argmin (None without a
+    curve); interval: where the true optimum lies at the confidence (None while the seed
+    spread is unmeasured); within: the span of c within `margin` of the best; edge: "lower"
+    or "upper" where the interval reaches an end of the trained range, so that the optimum
+    may lie beyond it; curve: the fitted curve.Curve."""
 
     criterion: Criterion
     best: float | None
     interval: tuple | None
+    within: tuple | None
+    margin: float
+    at_zero: float
     points: tuple
-    spread: Spread
-    t: float | None
+    spread: Spread | None
     confidence: float
     edge: str | None
-    gaps: tuple
+    curve: object
 
     def point(self, c):
         return next(p for p in self.points if p.coefficient == c)
 
-    def neighbours(self):
-        """The trained coefficients just below and above the best (None at an end)."""
-        trained = [p.coefficient for p in self.points if p.verdict is not Verdict.DIVERGED]
-        i = trained.index(self.best)
-        return (trained[i - 1] if i > 0 else None, trained[i + 1] if i + 1 < len(trained) else None)
+    def trained(self):
+        """The coefficients whose models entered the fit."""
+        return [p.coefficient for p in self.points if p.verdict in ("within", "beyond")]
 
 
 def finished_models(frame, key):
     """The models of one level with a finite value of `key` (diverged models have none)."""
     done = frame[~frame["diverged"].astype(bool)]
-    return done[np.isfinite(pd.to_numeric(done[key], errors="coerce"))]
+    return done[np.isfinite(done[key].astype(float))]
 
 
-def answer(frame, criterion, units=None, confidence=0.95):
+def answer(frame, criterion, units=None, confidence=0.95, margin=0.0):
     """The criterion's Answer for one level. frame: one row per model (coefficient, seed,
-    diverged, the criterion's key and `<key>_se`); units: {(coefficient, seed): the model's
-    values per evaluation unit} for pairing over units (or None)."""
+    diverged, the criterion's key, `<key>_se` and its loose-bound flag); units:
+    {(coefficient, seed): the model's values per evaluation unit} (or None)."""
     key = criterion.key
     done = finished_models(frame, key)
+    loose = _loose(done, criterion)
     if done.empty:
+        points = _diverged(frame, set())
         return Answer(
-            criterion, None, None, _diverged(frame, set()), None, None, confidence, None, ()
+            criterion, None, None, None, margin, 0.0, points, None, confidence, None, None
         )
-    indexed = done.set_index(["coefficient", "seed"])
-    model = SeedModel(indexed[key], units, indexed.get(f"{key}_se"))
-    values = {c: model.value(c) for c in model.coefficients}
-    best = min(values, key=lambda c: values[c].value)
-    t = t_quantile(0.5 + confidence / 2, model.spread.dof) if model.spread.measured else None
+    model = seed_model(done, key, units)
+    fitted = curve.fit(model, exclude=loose)
+    found = curve.optimum(fitted, confidence, margin) if fitted else None
     points = []
     for c in model.coefficients:
         seeds = tuple(int(s) for s in sorted(done.loc[done["coefficient"] == c, "seed"]))
-        difference = model.difference(c, best)
+        value = model.value(c)
+        expected = fitted.at(c) if fitted and c not in loose else None
         points.append(
             Point(
                 float(c),
                 seeds,
-                values[c].value,
-                values[c].se,
-                difference.value,
-                difference.se,
-                _verdict(c == best, difference, t),
+                value.value,
+                value.se,
+                expected,
+                _verdict(c, loose, expected, found),
             )
         )
     points += _diverged(frame, set(model.coefficients))
     points.sort(key=lambda p: p.coefficient)
+    if found is None:
+        return Answer(
+            criterion,
+            None,
+            None,
+            None,
+            margin,
+            0.0,
+            tuple(points),
+            model.spread,
+            confidence,
+            None,
+            None,
+        )
+    interval = found.interval if model.spread.measured else None
     return Answer(
         criterion,
-        float(best),
-        _interval(points) if t is not None else None,
+        found.best,
+        interval,
+        found.within,
+        margin,
+        found.at_zero,
         tuple(points),
         model.spread,
-        t,
         confidence,
-        _edge(model.coefficients, best),
-        _gaps(points),
+        _edge(found.interval, fitted),
+        fitted,
     )
 
 
-def _verdict(is_best, difference, t):
-    if is_best:
-        return Verdict.BEST
-    if t is None:
-        return Verdict.UNRESOLVED
-    return Verdict.TIED if difference.value <= t * difference.se else Verdict.WORSE
+def loose_bounds(done):
+    """The coefficients with a model whose IW NLL may be a loose bound: its importance
+    weights' effective sample size is below 1 % of K, or the bound still falls from K/2 to K
+    by more than the model's own standard error, the least error of any comparison it
+    enters."""
+    if "iw_half_k_excess" not in done:
+        return set()
+    low_ess = done["iw_ess_low"].fillna(False).astype(bool) if "iw_ess_low" in done else False
+    drift = done["iw_half_k_excess"].astype(float) > done["iw_nll_se"].astype(float)
+    flagged = done[low_ess | drift]
+    return {float(c) for c in flagged["coefficient"]}
+
+
+def _loose(done, criterion):
+    return loose_bounds(done) if criterion.bound else set()
+
+
+def _verdict(c, loose, expected, found):
+    if c in loose:
+        return "unresolved"
+    if found is None or expected is None:
+        return "unresolved"
+    return "within" if expected - found.best_value <= found.margin else "beyond"
 
 
 def _diverged(frame, finished):
     """A point for each coefficient of which no model finished."""
     lost = sorted(set(frame["coefficient"].astype(float)) - {float(c) for c in finished})
-    return [Point(c, (), None, None, None, None, Verdict.DIVERGED) for c in lost]
+    return [Point(c, (), None, None, None, "diverged") for c in lost]
 
 
-def _interval(points):
-    """The lowest and highest coefficient not distinguishable from the best."""
-    inside = [p.coefficient for p in points if p.verdict in (Verdict.BEST, Verdict.TIED)]
-    return (min(inside), max(inside))
-
-
-def _gaps(points):
-    """Coefficients inside the interval's span that are worse than the best."""
-    inside = [p.coefficient for p in points if p.verdict in (Verdict.BEST, Verdict.TIED)]
-    if not inside:
-        return ()
-    low, high = min(inside), max(inside)
-    return tuple(
-        p.coefficient for p in points if low < p.coefficient < high and p.verdict is Verdict.WORSE
-    )
-
-
-def _edge(coefficients, best):
-    if len(coefficients) > 1 and best == min(coefficients):
+def _edge(interval, fitted):
+    """Whether the interval reaches an end of the trained range of log c."""
+    low, high = interval
+    if 0 < low <= fitted.grid[0]:
         return "lower"
-    if len(coefficients) > 1 and best == max(coefficients):
+    if high >= fitted.grid[-1]:
         return "upper"
     return None

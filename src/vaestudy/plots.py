@@ -155,7 +155,11 @@ def class_grid(path, probabilities, coefficient, limit=MANIFOLD_LIMIT, names=LAT
 def coefficient_axis(ax, coefficients):
     """A symlog x axis: linear near 0, so c = 0 shows beside the positive coefficients."""
     positive = [c for c in coefficients if c > 0]
-    ax.set_xscale("symlog", linthresh=min(positive) if positive else 1.0)
+    linthresh = min(positive) if positive else 1.0
+    ax.set_xscale("symlog", linthresh=linthresh)
+    if positive:  # no margin into negative c
+        low = -0.5 * linthresh if min(coefficients) == 0 else linthresh / 1.5
+        ax.set_xlim(low, 1.5 * max(positive))
     ax.set_xlabel("KL coefficient c")
 
 

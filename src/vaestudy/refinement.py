@@ -1,31 +1,31 @@
 """Where to put more training: the rounds of the `refine` checkpoint.
 
-Each round reads every model of its level so far and adds models where the answer is
-decided, at most `budget` models per level over all rounds. It takes the first of these
-that has anything to add, for every criterion (criteria.CRITERIA) at once:
+Each round reads every model of its level so far and adds the models that most narrow each
+criterion's interval for c* (criteria.answer), at most `budget` models per level over all
+rounds, taking the first step that has anything to add, for every criterion at once:
 
-1. the best coefficient gets every seed of the study (`seeds`), so that the answer rests on
-   a measured seed spread;
-2. its two trained neighbours get every seed, the closest competitor first;
-3. between the best and a neighbour that can be told apart from it and lies more than a
-   factor REFINE_FACTOR away, a coefficient at their geometric midpoint (two significant
-   digits), with every seed.
+1. while no seed spread is measured, the SPREAD_POINTS trained coefficients nearest each
+   criterion's c* get the study's second seed: the interval needs the spread, and a second
+   seed at four coefficients measures it with three degrees of freedom at four models;
+2. an edge of the interval that lies between two trained coefficients more than a factor
+   REFINE_FACTOR apart gets a coefficient at their geometric midpoint (two significant
+   digits), at the first seed (the additive seed model carries the spread to it).
 
-The rounds end when none of these has anything to add (every criterion's best and its
-neighbours have every seed, and each neighbour is within about √2 of the best or cannot be
-told apart from it), or when the budget is spent; what the budget left out is recorded. The
-coefficients far from the optimum keep one seed each.
+The rounds end when every edge is bracketed by trained coefficients within REFINE_FACTOR, or
+lies at an end of the trained range (`status` "bracketed"), when the budget is spent
+("budget spent": what it left out is recorded), or when no step has anything to add
+("nothing to add").
 """
 
 import itertools
 import math
 from dataclasses import dataclass
 
-from vaestudy.criteria import Verdict
-
-# neighbours closer than this are not refined between: √2, with room for the rounding of a
-# midpoint to two significant digits (1 to 1.4 to 2 is 1.4 and 1.43)
+# an edge is bracketed when the trained coefficients around it are within this factor: √2,
+# with room for the rounding of a midpoint to two significant digits
 REFINE_FACTOR = 1.5
+# coefficients that get a second seed to measure the spread: 3 degrees of freedom
+SPREAD_POINTS = 4
 
 
 @dataclass(frozen=True)
@@ -46,65 +46,83 @@ def midpoint(a, b):
     return round(value, 1 - math.floor(math.log10(value)))
 
 
-def _missing(answer, c, seeds):
-    return tuple(s for s in seeds if s not in answer.point(c).seeds)
+def bracket(trained, c):
+    """The trained positive coefficients just below and above c (None beyond an end)."""
+    positive = sorted(t for t in trained if t > 0)
+    below = [t for t in positive if t <= c]
+    above = [t for t in positive if t >= c]
+    return (below[-1] if below else None, above[0] if above else None)
 
 
-def _closeness(answer, c):
-    """How hard a neighbour is to tell from the best: its difference in standard errors
-    (0 where the spread is not measured yet, which keeps the neighbours' order)."""
-    point = answer.point(c)
-    return point.difference / point.difference_se if point.difference_se else 0.0
-
-
-def _bests(answer, seeds):
-    return [Addition(answer.best, _missing(answer, answer.best, seeds), "best")]
-
-
-def _neighbours(answer, seeds):
-    near = [n for n in answer.neighbours() if n is not None]
-    near.sort(key=lambda n: _closeness(answer, n))
-    return [Addition(n, _missing(answer, n, seeds), "a neighbour of the best") for n in near]
-
-
-def _between(answer, seeds):
-    """Midpoints between the best and the neighbours it is told apart from, far enough."""
+def edges(answer):
+    """Each edge of the answer's interval with its bracket: [(name, edge, (below, above))],
+    leaving out an edge at c = 0 or at an end of the trained range."""
     found = []
-    trained = {p.coefficient for p in answer.points}
-    for n in answer.neighbours():
-        if n is None or n == 0 or answer.best == 0:
-            continue
-        if answer.point(n).verdict is not Verdict.WORSE:
-            continue
-        low, high = sorted((n, answer.best))
-        c = midpoint(low, high)
-        if high / low > REFINE_FACTOR and c not in trained:
-            found.append(Addition(c, tuple(seeds), f"between the best and c = {n:g}"))
+    for name, edge in zip(("lower", "upper"), answer.interval, strict=True):
+        below, above = bracket(answer.trained(), edge)
+        if edge > 0 and below is not None and above is not None:
+            found.append((name, edge, (below, above)))
     return found
 
 
-STEPS = (_bests, _neighbours, _between)
+def bracketed(answer):
+    """Whether every edge of the interval is within REFINE_FACTOR of trained coefficients."""
+    return all(high / low <= REFINE_FACTOR for _, _, (low, high) in edges(answer))
+
+
+def _spread(answer, seeds):
+    """A second seed for the SPREAD_POINTS trained coefficients nearest c*."""
+    trained = [c for c in answer.trained() if c > 0]
+    best = answer.best or 1.0
+    nearest = sorted(trained, key=lambda c: abs(math.log(c / best)))[:SPREAD_POINTS]
+    return [
+        Addition(c, tuple(seeds[1:2]), "to measure the seed spread near c*")
+        for c in nearest
+        if seeds[1:2] and seeds[1] not in answer.point(c).seeds
+    ]
+
+
+def _edges(answer, seeds):
+    found = []
+    trained = {p.coefficient for p in answer.points}
+    for name, edge, (low, high) in edges(answer):
+        c = midpoint(low, high)
+        if high / low > REFINE_FACTOR and c not in trained:
+            found.append(
+                Addition(
+                    c,
+                    seeds[:1],
+                    f"the interval's {name} edge {edge:.2g} lies between c = {low:g} and {high:g}",
+                )
+            )
+    return found
 
 
 def additions(answers, seeds, budget):
     """The next round's models for the answers of one level (one per criterion), within
-    `budget` models: (additions, left out), each an Addition list, one entry per coefficient.
-    No step runs while a criterion's seed spread is unmeasured but the first two."""
+    `budget` models: (additions, left out, status), the first two Addition lists, one entry
+    per coefficient; status "bracketed", "budget spent", "nothing to add" (no seed to
+    measure the spread with, or an edge's midpoint already trained) or None while rounds go
+    on."""
     seeds = tuple(int(s) for s in seeds)
-    for step in STEPS:
-        per_criterion = [
-            [(item, answer.criterion.name) for item in step(answer, seeds) if item.seeds]
-            for answer in answers
-            if answer.best is not None and (step is not _between or answer.spread.measured)
-        ]
-        wanted = {}
-        # the criteria in turn, so that a short budget is shared between them
-        for turn in itertools.zip_longest(*per_criterion):
-            for item, name in filter(None, turn):
-                _merge(wanted, item, f"{item.why} by {name}")
-        if wanted:
-            return _afford(list(wanted.values()), budget)
-    return [], []
+    fitted = [a for a in answers if a.best is not None]
+    if any(not a.spread or not a.spread.measured for a in fitted):
+        step = [_spread(a, seeds) for a in fitted]
+    else:
+        step = [_edges(a, seeds) for a in fitted]
+    wanted = {}
+    # the criteria in turn, so that a short budget is shared between them
+    for turn in itertools.zip_longest(
+        *[[(i, a) for i in s] for s, a in zip(step, fitted, strict=True)]
+    ):
+        for item, a in filter(None, turn):
+            if item.seeds:
+                _merge(wanted, item, f"{item.why} by {a.criterion.name}")
+    if not wanted:
+        done = fitted and all(a.interval and bracketed(a) for a in fitted)
+        return [], [], "bracketed" if done else "nothing to add"
+    taken, left = _afford(list(wanted.values()), budget)
+    return taken, left, ("budget spent" if left else None)
 
 
 def _merge(wanted, item, why):

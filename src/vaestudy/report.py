@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from vaestudy import registry, wording
+from vaestudy.conclusion import by_metric
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.levels import Level
 from vaestudy.plots import ENCODER_ZOOM, LATENT_AXES, PLANE_AXES, PLANE_NOTE
@@ -97,6 +98,7 @@ def build_context(
     conclusion,
     published=None,
     workflow=None,
+    units=None,
 ):
     """Everything the template shows. config: the study's settings; per_model: one row per
     model of every level; figures: "prior" and "levels" map to PNG paths, "studies" maps a
@@ -105,7 +107,9 @@ def build_context(
     data_info and classifier_info map each dataset to its provenance and its judge;
     conclusion is results/tables/conclusion.json; published is the reference file's content
     (report/published.yaml), compared at the levels whose settings match; workflow is the
-    provenance.workflow_version that renders the report."""
+    provenance.workflow_version that renders the report; units maps (dataset, latent_dim) to
+    its models' values per evaluation unit (conclusion.read_units), so that the yardstick
+    tables' errors are the answer's."""
     records = conclusion["levels"]
     levels = [Level(record["dataset"], record["latent_dim"]) for record in records]
     several = len(records) > 1
@@ -120,6 +124,7 @@ def build_context(
             judges[level.dataset],
             published,
             several,
+            (units or {}).get((level.dataset, level.latent_dim)),
         )
         for level, record in zip(levels, records, strict=True)
     ]
@@ -159,7 +164,9 @@ def judged(classifier_info, config):
     return {**info, "bias": judge_bias(info)}
 
 
-def level_context(config, level, per_model, figures, record, judge, published, several=False):
+def level_context(
+    config, level, per_model, figures, record, judge, published, several=False, units=None
+):
     """What the template shows of one level: its answer (the conclusion record), figures,
     tables and models. Among several levels, its label names its sections and its anchor
     prefixes their ids."""
@@ -201,7 +208,10 @@ def level_context(config, level, per_model, figures, record, judge, published, s
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(per_model["seed"])),
-        "summary": [template_table(*part) for part in summary_parts(per_model, level.latent_dim)],
+        "summary": [
+            template_table(*part)
+            for part in summary_parts(per_model, level.latent_dim, by_metric(units or {}))
+        ],
         "spread_measured": seed_spread_measured(per_model),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in record["loose_iw"]],
@@ -247,30 +257,19 @@ def answer_rows(record):
                 {"c": f"{p['coefficient']:g}", "refined": p["refined"], "cells": [], "seeds": 0},
             )
             row["seeds"] = max(row["seeds"], len(p["seeds"]))
-            value = "–" if p["value"] is None else f"{p['value']:.4g} ± {p['se']:.2g}"
-            row["cells"].append({"value": value, "verdict": p["verdict"]})
+            decimals = registry.by_key()[criterion["criterion"]].decimals
+            value = (
+                "–" if p["value"] is None else f"{p['value']:.{decimals}f} ± {p['se']:.{decimals}f}"
+            )
+            row["cells"].append(
+                {"value": value, "verdict": p["verdict"], "words": wording.VERDICTS[p["verdict"]]}
+            )
     return [rows[c] for c in sorted(rows)]
 
 
 def budget_rows(views):
     """The budget view at every budget, as text."""
-    shown = []
-    for view in views:
-        if view["largest"] is None:
-            shown.append(
-                {"budget": f"{view['budget']:.0%}", "largest": "beyond the range", "range": "–"}
-            )
-            continue
-        low = "?" if view["low"] is None else f"{view['low']:.2g}"
-        high = "beyond the range" if view["high"] is None else f"{view['high']:.2g}"
-        shown.append(
-            {
-                "budget": f"{view['budget']:.0%}",
-                "largest": f"{view['largest']:.2g}",
-                "range": f"{low}–{high}",
-            }
-        )
-    return shown
+    return [{"budget": f"{v['budget']:.0%}", "range": wording.budget_range(v)} for v in views]
 
 
 def _model_order(item):

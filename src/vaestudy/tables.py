@@ -3,10 +3,11 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from vaestudy import registry
-from vaestudy.inference import coefficient_errors
+from vaestudy.inference import seed_model
 
 # what identifies a model, what its training job reports, and who made it
 MODEL_COLUMNS = ["dataset", "latent_dim", "coefficient", "seed"]
@@ -74,20 +75,26 @@ def read_metrics(paths):
     return table.sort_values(order).drop(columns="level_order").reset_index(drop=True)
 
 
-def over_seeds(per_model, columns):
-    """Per coefficient, over its finished models: the mean of each column, `<column>_err`
-    (its standard error with every source, inference.coefficient_errors: the seed spread,
-    pooled over the coefficients with several seeds so that one-seed coefficients carry it
-    too, and the evaluation's own error) and `seeds`, the number of finished models."""
+def over_seeds(per_model, columns, units=None):
+    """Per coefficient, over its finished models: each column's value and `<column>_err`,
+    its standard error, both from the one noise model (inference.seed_model: the seed
+    spread measured on the coefficients with several seeds and carried by every
+    coefficient, and the evaluation's own error, paired over the units in `units`, {column:
+    {(coefficient, seed): values per unit}}, where given), and `seeds`, the number of
+    finished models."""
     finished = per_model[~per_model["diverged"].astype(bool)]
-    parts = []
+    table = pd.DataFrame(index=pd.Index(sorted(set(finished["coefficient"])), name="coefficient"))
     for column in columns:
-        se = f"{column}_se" if f"{column}_se" in finished else None
-        part = coefficient_errors(finished.dropna(subset=[column]), column, se)
-        parts.append(part[[column, f"{column}_err"]])
-    table = pd.concat(parts, axis=1) if parts else pd.DataFrame()
+        values = pd.to_numeric(finished[column], errors="coerce")
+        if not values.notna().any():
+            table[column] = table[f"{column}_err"] = np.nan
+            continue
+        model = seed_model(finished, column, (units or {}).get(column))
+        found = {c: model.value(c) for c in model.coefficients}
+        table[column] = [found[c].value if c in found else np.nan for c in table.index]
+        table[f"{column}_err"] = [found[c].se if c in found else np.nan for c in table.index]
     table["seeds"] = finished.groupby("coefficient").size()
-    return table.sort_index()
+    return table
 
 
 def seed_spread_measured(per_model):
@@ -113,9 +120,9 @@ def informative_columns(per_model, latent_dim):
     return {k: v for k, v in summary_columns().items() if not (k == "active_units" and full)}
 
 
-def summary_frame(per_model, columns):
-    """Per coefficient, mean ± standard error of the columns (see over_seeds)."""
-    table = over_seeds(per_model, columns)
+def summary_frame(per_model, columns, units=None):
+    """Per coefficient, value ± standard error of the columns (see over_seeds)."""
+    table = over_seeds(per_model, columns, units)
     counts = {m.key: m.count for m in registry.entries()}
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
@@ -132,11 +139,11 @@ def summary_frame(per_model, columns):
     return shown
 
 
-def summary_parts(per_model, latent_dim=2):
-    """(title, summary_frame) of each part of the yardstick table."""
+def summary_parts(per_model, latent_dim=2, units=None):
+    """(title, summary_frame) of each part of the yardstick table; units as in over_seeds."""
     columns = informative_columns(per_model, latent_dim)
     return [
-        (group, summary_frame(per_model, {m.key: columns[m.key] for m in members}))
+        (group, summary_frame(per_model, {m.key: columns[m.key] for m in members}, units))
         for group in registry.GROUPS
         if (members := [m for m in registry.grouped(group) if m.key in columns])
     ]

@@ -11,65 +11,84 @@ def names(coefficients):
     return f"c = {text}"
 
 
+def number(c):
+    """A coefficient to two significant digits: 0, 0.02, 1.6, 14."""
+    return "0" if c == 0 else f"{c:.2g}"
+
+
 def span(interval):
-    """'1–2', or '1' for an interval of one coefficient."""
+    """'0.7–3.9', or '1' for an interval of one coefficient."""
     low, high = interval
-    return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+    return number(low) if number(low) == number(high) else f"{number(low)}–{number(high)}"
+
+
+# what each verdict on a trained coefficient says, for tables and figures
+VERDICTS = {
+    "within": "within the margin of the best",
+    "beyond": "beyond the margin",
+    "unresolved": "left out: a loose bound",
+    "diverged": "diverged",
+    "not trained": "not trained here",
+}
 
 
 def headline(criterion):
-    """'c ≈ 1.4 (1–2)': the best coefficient and the interval of those tied with it."""
+    """'c ≈ 1.6 (0.7–3.9)': c* and the interval that holds the true optimum."""
     if criterion["best"] is None:
-        return "no finished model"
+        return "no curve: fewer than three finished coefficients"
     if not criterion["interval"]:
-        return f"c ≈ {criterion['best']:g} (interval unknown: seed spread not measured)"
-    return f"c ≈ {criterion['best']:g} ({span(criterion['interval'])})"
+        return f"c ≈ {number(criterion['best'])} (interval unknown: seed spread not measured)"
+    return f"c ≈ {number(criterion['best'])} ({span(criterion['interval'])})"
 
 
 def _spread(criterion):
     spread = criterion["seed_spread"]
+    scale = " of the value" if spread.get("relative") else ""
     how = "paired over seeds" if spread["paired"] else "unpaired (too few seeded coefficients)"
     dof = f"{spread['dof']} degree{'s' if spread['dof'] != 1 else ''} of freedom"
-    return (
-        f"the seed-to-seed spread {spread['sd']:.3g} ({how}, {dof}, "
-        f"measured on {names(spread['measured_on'])})"
+    shown = f"{spread['sd']:.1%}" if spread.get("relative") else f"{spread['sd']:.3g}"
+    text = (
+        f"a seed-to-seed spread of {shown}{scale} ({how}, {dof}, on {names(spread['measured_on'])}"
     )
+    p = spread.get("same_everywhere_p")
+    if p is not None:
+        text += f"; Bartlett's test that it is the same at each of them: p = {p:.2g}"
+    return text + ")"
 
 
 def criterion_sentence(criterion):
-    """What one criterion says: its best coefficient, those not distinguishable from it and
-    how that was decided."""
+    """What one criterion says: where its optimum lies, how sure, and what lies within its
+    margin."""
+    name = criterion["name"].capitalize()
     if criterion["best"] is None:
-        return f"{criterion['name'].capitalize()}: every model diverged."
-    best = next(p for p in criterion["points"] if p["coefficient"] == criterion["best"])
+        return f"{name}: too few finished coefficients to fit a curve."
     text = (
-        f"{criterion['name'].capitalize()} ({criterion['measure']}) is best at "
-        f"c = {criterion['best']:g} ({best['value']:.4g} ± {best['se']:.2g}, "
-        f"{len(best['seeds'])} seed{'s' if len(best['seeds']) != 1 else ''})"
+        f"{name} ({criterion['measure']}), fitted as a smooth curve over log c, is lowest at "
+        f"c ≈ {number(criterion['best'])}"
     )
     if not criterion["interval"]:
         return (
-            text + ", but with one seed per coefficient the seed-to-seed spread is not "
-            "measured, so no other coefficient can be told apart from it; run more seeds "
-            "(contender_seeds) to decide."
+            text + "; with one seed per coefficient the seed-to-seed spread is not measured, so "
+            "there is no interval for the optimum yet; run more seeds (contender_seeds) to decide."
         )
-    tied = [p["coefficient"] for p in criterion["points"] if p["verdict"] == "tied"]
-    others = (
-        f"{names(tied)} cannot be told apart from it"
-        if tied
-        else "every other coefficient is worse"
-    )
     text += (
-        f"; {others} at {criterion['confidence']:.0%} confidence (paired difference within "
-        f"t = {criterion['t']:.2f} standard errors, which include {_spread(criterion)} and "
-        f"the evaluation's own noise). The answer: {headline(criterion)}."
+        f"; the true optimum lies in c = {span(criterion['interval'])} at "
+        f"{criterion['confidence']:.0%} confidence (the curve's noise includes "
+        f"{_spread(criterion)} and the evaluation's own noise, paired over the same test "
+        "images and draws)"
     )
+    if criterion["at_zero"] > (1 - criterion["confidence"]) / 2:
+        text += ", and c = 0 may be best"
+    text += "."
+    if criterion["within"]:
+        text += (
+            f" Within {criterion['margin']:g} of the best value: c = {span(criterion['within'])}."
+        )
     if criterion["edge"]:
         end = "smallest" if criterion["edge"] == "lower" else "largest"
-        text += f" The best is the {end} coefficient trained, so the optimum may lie beyond it."
-    if criterion["gaps"]:
-        verb = "is" if len(criterion["gaps"]) == 1 else "are"
-        text += f" Inside that range, {names(criterion['gaps'])} {verb} worse."
+        text += f" The interval reaches the {end} coefficient trained: the optimum may lie beyond."
+    if criterion["unresolved"]:
+        text += f" Left out of the fit as a loose bound: {names(criterion['unresolved'])}."
     return text
 
 
@@ -86,12 +105,19 @@ def budget_sentence(view):
             f"Every trained coefficient keeps the reconstruction within {share} of c = 1's "
             f"({anchor} nats): the budget does not bound c in this range."
         )
-    low = "?" if view["low"] is None else f"{view['low']:.2g}"
-    high = "beyond the largest c trained" if view["high"] is None else f"{view['high']:.2g}"
     return (
         f"With the reconstruction at most {share} worse than c = 1's ({anchor} nats), c can "
-        f"grow to about {view['largest']:.2g} ({low}–{high})."
+        f"grow to about {budget_range(view)}."
     )
+
+
+def budget_range(view):
+    """'4.6 (3.9–5.5)': the budget view's largest c and its range."""
+    if view["largest"] is None:
+        return "beyond the range"
+    low = "?" if view["low"] is None else number(view["low"])
+    high = "beyond the range" if view["high"] is None else number(view["high"])
+    return f"{number(view['largest'])} ({low}–{high})"
 
 
 def agreement_sentence(criteria, view):

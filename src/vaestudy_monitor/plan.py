@@ -24,12 +24,9 @@ def read_plan(workdir):
     return plan if complete else None
 
 
-def round_size(seeds, contender_seeds):
-    """The fewest models a refinement round adds: a coefficient's missing contender seeds, or
-    a new coefficient's every seed where no seed is missing."""
-    if contender_seeds > len(seeds):
-        return contender_seeds - len(seeds)
-    return len(seeds)
+# the fewest models a refinement round adds (vaestudy.refinement): a second seed at one
+# coefficient, or one new coefficient at one seed
+SMALLEST_ROUND = 1
 
 
 def plan_record(config, levels, coefficients):
@@ -41,7 +38,7 @@ def plan_record(config, levels, coefficients):
         "epochs": int(config["epochs"]),
         "train_threads": int(config["train_threads"]),
         "refine_models": int(config["refine_models"]),
-        "round_size": round_size(config["seeds"], config["contender_seeds"]),
+        "round_size": SMALLEST_ROUND,
     }
 
 

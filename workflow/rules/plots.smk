@@ -88,6 +88,7 @@ rule explorer_decoder:
 rule plot_study:
     input:
         metrics=level_model_files("metrics.json"),
+        paired=level_model_files("paired.npz"),
         histories=level_model_files("history.csv"),
     output:
         rate_distortion=report(

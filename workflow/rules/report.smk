@@ -3,9 +3,10 @@
 
 
 # Round r reads the models so far (the configured ones and those added by the rounds before
-# it) and adds models where the answer is decided: extra seeds for each criterion's best and
-# its neighbours, then coefficients between them (vaestudy.refinement). The rounds end with
-# one that adds nothing, or when refine_models models have been added.
+# it) and adds the models that narrow each criterion's interval for its optimum: a second seed
+# near the optimum to measure the seed spread, then coefficients between the trained ones
+# around each edge of the interval (vaestudy.refinement). The rounds end with one that adds
+# nothing, or when refine_models models have been added.
 checkpoint refine:
     input:
         metrics=earlier_model_files("metrics.json"),
@@ -111,6 +112,7 @@ rule report:
         explorer_script=workflow.source_path("../../report/explorer.js"),
         published=workflow.source_path("../../report/published.yaml"),
         metrics="results/tables/metrics.csv",
+        paired=studied_model_files("paired.npz"),
         conclusion="results/tables/conclusion.json",
         data_info=expand("results/data/{dataset}.json", dataset=DATASETS),
         classifiers=expand(f"{JUDGE}/accuracy.json", dataset=DATASETS),

@@ -14,16 +14,22 @@ from vaestudy.provenance import script_root, settings_hash, workflow_version
 smk = start_job(snakemake)  # noqa: F821
 per_model = pd.read_csv(smk.input.metrics)
 settings = smk.params.settings
+units = read_units(smk.input.paired)
+rounds = {}
+for path in smk.input.rounds:
+    found = json.loads(Path(path).read_text())
+    rounds.setdefault((found["dataset"], found["latent_dim"]), []).append(found)
 records = []
 for (dataset, latent_dim), sweep in zip(smk.params.levels, smk.input.sweeps, strict=True):
     level = Level(dataset, latent_dim)
-    part = f"/{dataset}/z{latent_dim}/"
     frame = per_model[(per_model["dataset"] == dataset) & (per_model["latent_dim"] == latent_dim)]
-    units = read_units([p for p in smk.input.paired if part in p])
-    rounds = [json.loads(Path(p).read_text()) for p in smk.input.rounds if part in p]
-    rounds.sort(key=lambda r: r["round"])
+    level_rounds = sorted(rounds.get((dataset, latent_dim), []), key=lambda r: r["round"])
     sweep = json.loads(Path(sweep).read_text())
-    records.append(level_record(frame, units, settings, level, rounds, sweep))
+    records.append(
+        level_record(
+            frame, units.get((dataset, latent_dim), {}), settings, level, level_rounds, sweep
+        )
+    )
 result = study_record(records)
 result["provenance"] = {
     "workflow": workflow_version(script_root(smk)),

@@ -1,27 +1,28 @@
-"""Checkpoint refine, one round: the models to add where the answer is decided."""
+"""Checkpoint refine, one round: the models to add where they narrow the answer most."""
 
 import json
 
-import pandas as pd
-
 from vaestudy import wording
-from vaestudy.conclusion import level_units, read_units
-from vaestudy.criteria import CRITERIA, answer
+from vaestudy.conclusion import level_answers, read_units
 from vaestudy.jobs import start_job
 from vaestudy.refinement import additions
+from vaestudy.tables import read_metrics
 
 smk = start_job(snakemake)  # noqa: F821
-frame = pd.DataFrame([json.loads(open(path).read()) for path in smk.input.metrics])
-units = read_units(smk.input.paired)
-answers = [answer(frame, c, level_units(units, c.key), smk.params.confidence) for c in CRITERIA]
+frame = read_metrics(smk.input.metrics)
+units = next(iter(read_units(smk.input.paired).values()), {})
+answers = level_answers(frame, units, {"confidence": smk.params.confidence})
 budget = smk.params.budget - (len(frame) - smk.params.configured)
-added, left_out = additions(answers, smk.params.seeds, budget)
+added, left_out, status = additions(answers, smk.params.seeds, budget)
 result = {
+    "dataset": smk.wildcards.dataset,
+    "latent_dim": int(smk.wildcards.latent_dim),
     "round": int(smk.wildcards.round),
     "models": len(frame),
     "budget_left": budget - sum(len(a.seeds) for a in added),
     "add": [a.record() for a in added],
     "left_out": [a.record() for a in left_out],
+    "status": status,
     "answers": {a.criterion.key: {"best": a.best, "interval": a.interval} for a in answers},
 }
 with open(smk.output[0], "w") as handle:

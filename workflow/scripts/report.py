@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaestudy import report
+from vaestudy.conclusion import read_units
 from vaestudy.jobs import start_job
 from vaestudy.levels import Level
 from vaestudy.provenance import script_root, workflow_version
@@ -48,8 +49,9 @@ with open(smk.input.conclusion) as handle:
     conclusion = json.load(handle)
 published = load_reference(smk.input.published)
 version = workflow_version(script_root(smk))
+units = read_units(smk.input.paired)
 context = report.build_context(
-    settings, per_model, figures, data, classifiers, conclusion, published, version
+    settings, per_model, figures, data, classifiers, conclusion, published, version, units
 )
 with open(smk.output.html, "w") as handle:
     handle.write(report.render(smk.input.template, context))
