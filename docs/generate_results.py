@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from vaestudy import wording
+from vaestudy.conclusion import by_metric, read_units
 from vaestudy.report import answer_rows, budget_rows, seed_counts, trained_by
 from vaestudy.tables import summary_parts
 
@@ -20,10 +21,10 @@ def markdown_table(frame):
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
-def yardstick_tables(metrics, latent_dim):
+def yardstick_tables(metrics, latent_dim, units):
     return "\n\n".join(
         f"### {title}\n\n{markdown_table(frame)}"
-        for title, frame in summary_parts(metrics, latent_dim)
+        for title, frame in summary_parts(metrics, latent_dim, by_metric(units))
     )
 
 
@@ -31,19 +32,19 @@ def answer_markdown(level):
     """Per coefficient its seeds and, per criterion, value ± error and verdict."""
     head = ["c", "seeds"]
     for criterion in level["criteria"]:
-        head += [criterion["name"], "verdict"]
+        head += [criterion["name"], f"within {criterion['margin']:g} of the best?"]
     rows = [
         [row["c"] + (" (refined)" if row["refined"] else ""), row["seeds"]]
-        + [part for cell in row["cells"] for part in (cell["value"], cell["verdict"])]
+        + [part for cell in row["cells"] for part in (cell["value"], cell["words"])]
         for row in answer_rows(level)
     ]
     return markdown_table(pd.DataFrame(rows, columns=head))
 
 
 def budget_markdown(level):
-    rows = [[r["budget"], r["largest"], r["range"]] for r in budget_rows(level["budgets"])]
+    rows = [[r["budget"], r["range"]] for r in budget_rows(level["budgets"])]
     return markdown_table(
-        pd.DataFrame(rows, columns=["reconstruction budget", "largest c", "range"])
+        pd.DataFrame(rows, columns=["reconstruction budget", "largest c (range)"])
     )
 
 
@@ -55,8 +56,9 @@ def rounds_markdown(level):
             for a in r["add"]
         )
         left = "; ".join(f"c = {a['coefficient']:g}" for a in r["left_out"])
+        ended = f"nothing more to add ({r.get('status') or 'ended'})"
         lines.append(
-            f"- round {r['round']} (from {r['models']} models): {added or 'nothing more to add'}"
+            f"- round {r['round']} (from {r['models']} models): {added or ended}"
             + (f"; left out by the budget: {left}" if left else "")
         )
     return "\n".join(lines)
@@ -67,9 +69,8 @@ def sweep_markdown(sweep):
         return "No K-sweep (the swept model did not finish)."
     verdict = (
         f"From K = {sweep['k']} to {sweep['largest_k']} the estimate falls by "
-        f"{sweep['excess']:.3f} ± {sweep['excess_se']:.3f} nats; the smallest standard error of "
-        "a difference the criterion compares is "
-        f"{sweep['smallest_difference_se'] or float('nan'):.3f}"
+        f"{sweep['excess']:.3f} ± {sweep['excess_se']:.3f} nats; the criterion's seed-to-seed "
+        f"spread, the noise no pairing removes, is {sweep['seed_sd'] or float('nan'):.3f} nats"
         f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison."
     )
     rows = [
@@ -93,7 +94,8 @@ def warnings(level):
     if level["loose_iw"]:
         notes.append(
             f"IW NLL of {wording.names(level['loose_iw'])}: the importance weights' effective "
-            "sample size is below 1 % of K, so the estimate may be a loose bound."
+            "sample size is below 1 % of K, or the bound still falls from K/2 to K by more than "
+            "its error, so the estimate may be a loose bound; the answer leaves it out."
         )
     if level["near_ceiling"]:
         notes.append(
@@ -104,7 +106,7 @@ def warnings(level):
     return "\n\n".join(notes)
 
 
-def level_section(results, metrics, level, heading):
+def level_section(results, metrics, level, heading, units):
     """One level's answer, budget view, K-sweep and yardsticks, its headings at `heading`."""
     rows = metrics[
         (metrics["dataset"] == level["dataset"]) & (metrics["latent_dim"] == level["latent_dim"])
@@ -144,7 +146,7 @@ Seeds: {seed_counts(rows)}. The judge reached {judge["test_accuracy"]:.2%} test 
 
 {heading} Every yardstick
 
-{yardstick_tables(rows, level["latent_dim"]).replace("### ", heading + "# ")}
+{yardstick_tables(rows, level["latent_dim"], units).replace("### ", heading + "# ")}
 """
 
 
@@ -159,7 +161,7 @@ def across_markdown(across):
         for criterion in across["criteria"]:
             row = criterion["rows"][i]
             line += [
-                "–" if row["best"] is None else f"{row['best']:g}",
+                "–" if row["best"] is None else wording.number(row["best"]),
                 wording.span(row["interval"]) if row["interval"] else "unknown",
             ]
         table.append(line)
@@ -175,21 +177,29 @@ def results_page(results, run):
         for level in levels
     }
     hashes = "; ".join(f"{name} `{info['sha256']}`" for name, info in data.items())
+    units = read_units(sorted(results.glob("models/*/z*/seed*/c*/paired.npz")))
+
+    def section(level, heading):
+        found = units.get((level["dataset"], level["latent_dim"]), {})
+        return level_section(results, metrics, level, heading, found)
+
     page = f"""# Results of {run}
 
 Generated by `docs/generate_results.py` from the results of {run}, trained by
 {", ".join(trained_by(metrics))}; settings hash
 `{conclusion["provenance"]["settings_hash"]}`, data sha256 {hashes}. ± is the standard error
-with every source: the seed-to-seed spread (pooled over the coefficients with several seeds, so
-that one-seed coefficients carry it too) and the evaluation's own noise.
+with every source, from one model of coefficient and seed for every number: the seed-to-seed
+spread (measured on the coefficients with several seeds, so that one-seed coefficients carry it
+too) and the evaluation's own noise. Each criterion's interval holds its optimum at 95 %
+confidence ([method](method.md#the-conclusion)).
 
 """
     if len(levels) == 1:
-        return page + level_section(results, metrics, levels[0], "##")
+        return page + section(levels[0], "##")
     page += f"## Across the levels\n\n{conclusion['across']['sentence']}\n\n"
     page += across_markdown(conclusion["across"]) + "\n\n"
     for level in levels:
-        page += f"## {level['level']}\n\n" + level_section(results, metrics, level, "###") + "\n"
+        page += f"## {level['level']}\n\n" + section(level, "###") + "\n"
     return page.rstrip() + "\n"
 
 
