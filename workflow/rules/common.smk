@@ -73,7 +73,13 @@ STUDY_SETTINGS = {k: v for k, v in config.items() if k not in EXECUTION_KEYS}
 # what the answer's rounds and record depend on
 ANSWER_SETTINGS = {
     key: config[key]
-    for key in ("coefficients", "confidence", "margins", "reconstruction_budget", "iw_samples")
+    for key in (
+        "coefficients",
+        "confidence",
+        "margins",
+        "reconstruction_budget",
+        "iw_samples",
+    )
 }
 
 
