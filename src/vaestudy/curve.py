@@ -11,7 +11,8 @@ on one side of its optimum and flat on the other is pulled towards a symmetric b
 has no logarithm: it is a point of its own, its value and error those of the noise model.
 
 The optimum's interval comes from the posterior: each of DRAWS functions drawn from it on a
-dense grid of log c has its own argmin, c = 0 taking part with a draw of its own value; c*
+dense grid of log c has its own argmin, c = 0 taking part with a draw of its own value (drawn
+apart from the curve's: its covariance with the other coefficients is left out); c*
 is the argmin of the posterior mean, and the interval holds the central `confidence` share
 of the draws' argmins. So it accounts for the best being picked from the same noisy data.
 The seed spread enters as measured; simulation.py checks on known curves, with the noise and
@@ -31,7 +32,7 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Kernel, Matern
 
 GRID_POINTS = 241  # the dense grid of log10 c between the smallest and largest c trained
 DRAWS = 2000  # functions drawn from the posterior
-LENGTH_SCALE_BOUNDS = (0.3, 3.0)  # decades of c: no wiggle finer than the grid's spacing
+LENGTH_SCALE_BOUNDS = (0.3, 3.0)  # decades of c: no wiggle much finer than the trained grid
 SEED = 20  # the draws' random state, so that a conclusion is reproducible
 
 
