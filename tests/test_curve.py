@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vaestudy import budget, criteria, curve, refinement, simulation
+from vaestudy import budget, conclusion, criteria, curve, refinement, simulation
 from vaestudy.criteria import CRITERIA
 
 PRIOR, IW = CRITERIA
@@ -202,10 +202,12 @@ def test_midpoints_have_two_significant_digits():
 
 
 def reconstruction(coefficients=GRID):
-    """D(c) = 140 + 10 c: with a 5 % budget of D(1) = 150, the largest c is 1.75."""
-    return models(
+    """The noise model of D(c) = 140 + 10 c: with a 5 % budget of D(1) = 150, the largest c
+    is 1.75."""
+    frame = models(
         lambda c: 140.0 + 10.0 * c, coefficients, every(0, 1, 2), 0.05, key="reconstruction"
     )
+    return budget.reconstruction_model(frame)
 
 
 def test_the_budget_view_finds_the_crossing_on_the_fitted_curve():
@@ -251,3 +253,16 @@ def test_the_curve_draws_are_reproducible():
     first, second = criteria.answer(frame, PRIOR), criteria.answer(frame, PRIOR)
     assert first.interval == second.interval and first.best == second.best
     assert curve.DRAWS >= 1000
+
+
+def test_the_k_sweep_reads_the_spread_in_nats_with_or_without_a_curve():
+    # two coefficients, two seeds: a seed spread, but too few coefficients for a curve
+    frame = models(lambda c: 150.0 - c, (0.5, 1.0), every(0, 1), 1.0, key="iw_nll")
+    frame["iw_nll_se"], frame["iw_half_k_excess"] = 1.0, 0.0
+    record = conclusion.answer_record(criteria.answer(frame, IW), {0.5, 1.0})
+    assert record["best"] is None and record["seed_spread"]["relative"]
+    sweep = {"rows": [{"k": 10, "excess_over_largest_k": 0.001, "excess_over_largest_k_se": 0.0}]}
+    found = conclusion.sweep_record(sweep, 10, record)
+    lowest = min(p["value"] for p in record["points"])
+    assert found["seed_sd"] == pytest.approx(record["seed_spread"]["sd"] * lowest)
+    assert found["converged"]

@@ -477,3 +477,12 @@ def test_a_figure_keeps_its_pixels_in_the_fewest_channels(tmp_path):
         assert (tmp_path / f"{name}.png").stat().st_size < (
             tmp_path / f"{name}-matplotlib.png"
         ).stat().st_size
+
+
+def test_the_coefficient_axis_shows_no_negative_c():
+    fig, ax = plt.subplots()
+    ax.plot([0.0, 0.02, 20.0], [1.0, 2.0, 3.0])
+    plots.coefficient_axis(ax, [0.0, 0.02, 20.0])
+    low, high = ax.get_xlim()
+    plt.close(fig)
+    assert -0.02 < low < 0 and high >= 20

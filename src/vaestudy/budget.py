@@ -14,8 +14,7 @@ curve.
 from dataclasses import dataclass
 
 from vaestudy import curve
-from vaestudy.criteria import finished_models
-from vaestudy.inference import seed_model
+from vaestudy.inference import finished_models, seed_model
 
 ANCHOR = 1.0
 KEY = "reconstruction"
@@ -37,16 +36,15 @@ class BudgetView:
 
 
 def reconstruction_model(frame, units=None):
-    """The noise model of one level's reconstruction (None without a finished model)."""
+    """The noise model of one level's reconstruction (frame: rows with coefficient, seed,
+    diverged, reconstruction and reconstruction_se), None without a finished model."""
     done = finished_models(frame, KEY)
     return seed_model(done, KEY, units) if not done.empty else None
 
 
-def budget_views(frame, budgets, units=None, confidence=0.95):
-    """(the BudgetView of each budget, the reconstruction's fitted curve.Curve) for one
-    level's models (rows with coefficient, seed, diverged, reconstruction and
-    reconstruction_se); no views where c = ANCHOR has no finished model."""
-    model = reconstruction_model(frame, units)
+def budget_views(model, budgets, confidence=0.95):
+    """(the BudgetView of each budget, the reconstruction's fitted curve.Curve) from its
+    noise model (reconstruction_model); no views where c = ANCHOR has no finished model."""
     if model is None or ANCHOR not in model.coefficients:
         return [], None
     fitted = curve.fit(model)

@@ -11,7 +11,8 @@ import numpy as np
 
 from vaestudy import wording
 from vaestudy.budget import budget_views, reconstruction_model
-from vaestudy.criteria import CRITERIA, answer, finished_models, loose_bounds
+from vaestudy.criteria import CRITERIA, answer, loose_bounds
+from vaestudy.inference import finished_models
 
 BUDGETS = (0.02, 0.05, 0.1, 0.2)  # the budget view's sensitivity, with the configured one
 
@@ -114,11 +115,11 @@ def sweep_record(sweep, iw_samples, iw_answer):
         return None
     rows = {row["k"]: row for row in sweep["rows"]}
     at = rows.get(iw_samples)
-    spread, best = iw_answer["seed_spread"], iw_answer["best"]
-    seed_sd = None
-    if spread["sd"] is not None:
-        value = min(p["fitted"] for p in iw_answer["points"] if p["fitted"] is not None)
-        seed_sd = spread["sd"] * value if spread["relative"] and best is not None else spread["sd"]
+    spread, seed_sd = iw_answer["seed_spread"], iw_answer["seed_spread"]["sd"]
+    if seed_sd is not None and spread["relative"]:  # a share of the value: in nats at the best
+        fitted = [p["fitted"] for p in iw_answer["points"] if p["fitted"] is not None]
+        values = [p["value"] for p in iw_answer["points"] if p["value"] is not None]
+        seed_sd *= min(fitted or values)
     converged = bool(at and seed_sd and at["excess_over_largest_k"] < 0.5 * seed_sd)
     return {
         **sweep,
@@ -137,9 +138,9 @@ def level_record(frame, units, settings, level, rounds=(), sweep=None):
     configured = {float(c) for c in settings["coefficients"]}
     confidence = settings["confidence"]
     criteria = [answer_record(a, configured) for a in level_answers(frame, units, settings)]
-    reconstruction = by_metric(units).get("reconstruction")
+    reconstruction = reconstruction_model(frame, by_metric(units).get("reconstruction"))
     budgets = sorted(set(BUDGETS) | {settings["reconstruction_budget"]})
-    found, fitted = budget_views(frame, budgets, reconstruction, confidence)
+    found, fitted = budget_views(reconstruction, budgets, confidence)
     views = [budget_record(view) for view in found]
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
     record = {
@@ -152,7 +153,7 @@ def level_record(frame, units, settings, level, rounds=(), sweep=None):
         ),
         "budgets": [v for v in views if v],
         "reconstruction": {
-            "points": estimate_points(reconstruction_model(frame, reconstruction)),
+            "points": estimate_points(reconstruction),
             "curve": fitted.band(confidence) if fitted else None,
         },
         "rounds": list(rounds),

@@ -13,10 +13,8 @@ words.
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from vaestudy import curve
-from vaestudy.inference import Spread, seed_model
+from vaestudy.inference import Spread, finished_models, seed_model
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,6 @@ CRITERIA = (
         bound=True,
     ),
 )
-VERDICTS = ("within", "beyond", "unresolved", "diverged")
 
 
 @dataclass(frozen=True)
@@ -87,12 +84,6 @@ class Answer:
     def trained(self):
         """The coefficients whose models entered the fit."""
         return [p.coefficient for p in self.points if p.verdict in ("within", "beyond")]
-
-
-def finished_models(frame, key):
-    """The models of one level with a finite value of `key` (diverged models have none)."""
-    done = frame[~frame["diverged"].astype(bool)]
-    return done[np.isfinite(done[key].astype(float))]
 
 
 def answer(frame, criterion, units=None, confidence=0.95, margin=0.0):

@@ -77,8 +77,8 @@ class Curve:
     relative: bool
     length_scale: float
 
-    def units(self, values):
-        """Values on the fit's scale in the number's own units."""
+    def raw(self, values):
+        """Values on the fit's scale (log v where relative) back on the number's own scale."""
         return np.exp(values) if self.relative else values
 
     def band(self, confidence=0.95, every=2):
@@ -88,16 +88,16 @@ class Curve:
         pick = slice(None, None, every)
         return {
             "c": self.grid[pick].tolist(),
-            "mean": self.units(self.mean[pick]).tolist(),
-            "low": self.units(self.mean[pick] - z * self.sd[pick]).tolist(),
-            "high": self.units(self.mean[pick] + z * self.sd[pick]).tolist(),
+            "mean": self.raw(self.mean[pick]).tolist(),
+            "low": self.raw(self.mean[pick] - z * self.sd[pick]).tolist(),
+            "high": self.raw(self.mean[pick] + z * self.sd[pick]).tolist(),
         }
 
     def at(self, c):
         """The posterior mean at c, in the number's units (c = 0: its own value)."""
         if c == 0:
-            return float(self.units(self.zero[0]))
-        return float(self.units(np.interp(math.log10(c), np.log10(self.grid), self.mean)))
+            return float(self.raw(self.zero[0]))
+        return float(self.raw(np.interp(math.log10(c), np.log10(self.grid), self.mean)))
 
 
 def fit(model, exclude=()):
@@ -170,11 +170,11 @@ def optimum(curve, confidence=0.95, margin=0.0):
     tail = (1 - confidence) / 2
     low = float(np.quantile(argmins, tail, method="inverted_cdf"))
     high = float(np.quantile(argmins, 1 - tail, method="inverted_cdf"))
-    expected = curve.units(curve.mean)
-    best_value = float(curve.units(lowest))
+    expected = curve.raw(curve.mean)
+    best_value = float(curve.raw(lowest))
     near = grid[expected - best_value <= margin]
     within = [float(near.min()), float(near.max())] if len(near) else [best, best]
-    if curve.zero is not None and float(curve.units(curve.zero[0])) - best_value <= margin:
+    if curve.zero is not None and float(curve.raw(curve.zero[0])) - best_value <= margin:
         within[0] = 0.0
     return Optimum(
         best,

@@ -169,11 +169,16 @@ class SeedModel:
         return Estimate(value, value * estimate.se)
 
 
+def finished_models(frame, key):
+    """The models of one level with a finite value of `key` (diverged models have none)."""
+    done = frame[~frame["diverged"].astype(bool)]
+    return done[np.isfinite(pd.to_numeric(done[key], errors="coerce"))]
+
+
 def seed_model(frame, key, units=None):
     """The SeedModel of column `key` over the finished models of one level (frame: one row
     per model, with coefficient, seed, diverged and the optional `<key>_se`)."""
-    done = frame[~frame["diverged"].astype(bool)]
-    done = done[np.isfinite(pd.to_numeric(done[key], errors="coerce"))]
+    done = finished_models(frame, key)
     indexed = done.set_index(["coefficient", "seed"])
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
     return SeedModel(indexed[key].astype(float), units, errors)
