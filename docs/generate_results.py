@@ -21,10 +21,10 @@ def markdown_table(frame):
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
-def yardstick_tables(metrics, latent_dim, units):
+def yardstick_tables(metrics, latent_dim, units, judge):
     return "\n\n".join(
         f"### {title}\n\n{markdown_table(frame)}"
-        for title, frame in summary_parts(metrics, latent_dim, by_metric(units))
+        for title, frame in summary_parts(metrics, latent_dim, by_metric(units), judge)
     )
 
 
@@ -64,14 +64,19 @@ def rounds_markdown(level):
     return "\n".join(lines)
 
 
+def sweeps_markdown(sweeps):
+    return "\n\n".join(sweep_markdown(sweep) for sweep in sweeps) or "No K-sweep."
+
+
 def sweep_markdown(sweep):
-    if not sweep or not sweep.get("rows"):
-        return "No K-sweep (the swept model did not finish)."
+    if not sweep["rows"]:
+        return f"No K-sweep at c = {sweep['coefficient']:g} (the model did not finish)."
     verdict = (
         f"From K = {sweep['k']} to {sweep['largest_k']} the estimate falls by "
         f"{sweep['excess']:.3f} ± {sweep['excess_se']:.3f} nats; the criterion's seed-to-seed "
         f"spread, the noise no pairing removes, is {sweep['seed_sd'] or float('nan'):.3f} nats"
-        f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison."
+        f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison"
+        + ("; it is flagged as loose and left out of the fit." if sweep["loose"] else ".")
     )
     rows = [
         [
@@ -114,8 +119,8 @@ def level_section(results, metrics, level, heading, units):
     judge = json.loads((results / f"classifier/{level['dataset']}/accuracy.json").read_text())
     headlines = "\n".join(f"- **{c['name']}**: {wording.headline(c)}" for c in level["criteria"])
     floor = (
-        f" Its held-out training digits score KID {judge['floor_kid']:.4f} ± "
-        f"{judge['floor_kid_se']:.4f} against the test digits, the generation criterion's floor."
+        " Its held-out training digits, scored as a decoder's images are, give the row *real "
+        "digits* of the generation table: the floor of KID, density and coverage."
         if "floor_kid" in judge
         else ""
     )
@@ -142,11 +147,11 @@ Seeds: {seed_counts(rows)}. The judge reached {judge["test_accuracy"]:.2%} test 
 
 {heading} Has the IW bound converged in K?
 
-{sweep_markdown(level["iw_sweep"])}
+{sweeps_markdown(level["iw_sweeps"])}
 
 {heading} Every yardstick
 
-{yardstick_tables(rows, level["latent_dim"], units).replace("### ", heading + "# ")}
+{yardstick_tables(rows, level["latent_dim"], units, judge).replace("### ", heading + "# ")}
 """
 
 

@@ -5,8 +5,9 @@ TensorFlow, no Snakemake."""
 
 import numpy as np
 import pandas as pd
+import prdc
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from vaestudy import conclusion, distances, inference
 from vaestudy.criteria import CRITERIA
@@ -30,7 +31,7 @@ def blocks_of(features, m):
 
 
 def summary(generated, real, m=100):
-    """KID, precision and recall (x_kid, x_kid_se, ...) over 10 blocks of m rows."""
+    """KID, density and coverage (x_kid, x_kid_se, ...) over 10 blocks of m rows."""
     scale = distances.feature_scale(real)
     found = distances.distance(blocks_of(generated, m) / scale, blocks_of(real, m) / scale)
     return found.summary("x")
@@ -69,8 +70,27 @@ def worse(cases, better, worse):
 def test_the_same_distribution_is_at_zero_within_its_error(known_cases):
     same = known_cases["same distribution"]
     assert abs(same["x_kid"]) < 3 * same["x_kid_se"]
-    # k = 3 balls on 100 rows per block miss a share of the data itself
-    assert same["x_precision"] > 0.8 and same["x_recall"] > 0.8
+
+
+def expected_coverage(m, n, k=distances.NEIGHBOURS):
+    """Coverage of m generated rows drawn like n real rows (Naeem et al., 2020, eq. 8)."""
+    return 1 - special.comb(n - 1, k) / special.comb(m + n - 1, k)
+
+
+def test_density_and_coverage_of_the_data_itself_meet_their_expectations():
+    rng = np.random.default_rng(5)
+    generated, real = rng.standard_normal((2, 2000, 8))
+    found = summary(generated, real, m=200)
+    assert abs(found["x_density"] - 1) < 3 * found["x_density_se"]
+    assert abs(found["x_coverage"] - expected_coverage(200, 200)) < 3 * found["x_coverage_se"]
+
+
+def test_density_and_coverage_match_the_authors_implementation():
+    rng = np.random.default_rng(6)
+    real, fake = rng.standard_normal((300, 6)), 0.8 * rng.standard_normal((250, 6)) + 0.3
+    ours = distances.density_coverage_from_grams(fake @ fake.T, real @ real.T, fake @ real.T)
+    theirs = prdc.compute_prdc(real, fake, distances.NEIGHBOURS)
+    assert ours == pytest.approx((theirs["density"], theirs["coverage"]), abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -85,17 +105,19 @@ def test_each_defect_is_worse_than_the_data_and_worse_the_more_of_it(known_cases
     assert worse(known_cases, names[-1], "a constant image")
 
 
-def test_precision_and_recall_tell_holes_from_collapse(known_cases):
+def test_density_and_coverage_tell_holes_from_collapse(known_cases):
     same, holes = known_cases["same distribution"], known_cases["holes 0.25"]
-    # a quarter of the images off the data: precision falls by a quarter, recall stays
-    assert holes["x_precision"] == pytest.approx(0.75 * same["x_precision"], abs=0.05)
-    assert holes["x_recall"] > 0.8
+    # a quarter of the images off the data: density falls by a quarter, coverage stays
+    assert holes["x_density"] == pytest.approx(0.75 * same["x_density"], abs=0.05)
+    assert holes["x_coverage"] > 0.9
     # one kind of digit: every image is on the data, about a tenth of the data is covered
     one_class = known_cases["1 classes"]
-    assert one_class["x_precision"] > 0.8 and 0.02 < one_class["x_recall"] < 0.2
-    assert known_cases["a constant image"]["x_recall"] < 0.02
+    assert one_class["x_density"] > 0.8 and 0.05 < one_class["x_coverage"] < 0.15
+    # one image lies in about k of the 100 balls of its block
+    assert known_cases["a constant image"]["x_coverage"] < 0.1
     # blur that only weakens the features is KID's to see: on the sphere it is the data
-    assert known_cases["blurred 0.3"]["x_precision"] == pytest.approx(same["x_precision"])
+    for key in ("x_density", "x_coverage"):
+        assert known_cases["blurred 0.3"][key] == pytest.approx(same[key])
 
 
 def test_kid_of_known_gaussians_matches_the_cubic_kernel_mmd():

@@ -98,7 +98,7 @@ def test_large_seeds_are_kept_exactly():
         ({"coeficients": [1]}, "did you mean 'coefficients'"),
         ({"contender_seeds": 0}, "'contender_seeds': got 0; must be integer >= 1 and <= 20"),
         ({"confidence": 1.5}, "'confidence': got 1.5"),
-        ({"test_limit": 10}, "'test_limit': got 10; must be 0 (all) or an integer >= 50"),
+        ({"test_limit": 10}, "'test_limit': got 10; must be 0 (all) or an integer >= 70"),
         ({"class_share": 0}, "'class_share': got 0"),
         ({"iw_samples": 0}, "'iw_samples': got 0"),
         ({"precision": "float16"}, "'precision': got 'float16'; must be one of float32, bfloat16"),

@@ -82,10 +82,10 @@ def metrics():
             "loss": [141.5, 150.4, np.nan],
             "prior_kid": [0.81, 0.49, np.nan],
             "prior_kid_se": [0.008, 0.008, np.nan],
-            "prior_precision": [0.71, 0.76, np.nan],
-            "prior_precision_se": [0.02, 0.02, np.nan],
-            "prior_recall": [0.036, 0.065, np.nan],
-            "prior_recall_se": [0.01, 0.004, np.nan],
+            "prior_density": [0.71, 0.86, np.nan],
+            "prior_density_se": [0.02, 0.02, np.nan],
+            "prior_coverage": [0.114, 0.413, np.nan],
+            "prior_coverage_se": [0.01, 0.004, np.nan],
             "reconstruction_kid": [0.339, 0.378, np.nan],
             "reconstruction_kid_se": [0.008, 0.008, np.nan],
             "reconstruction": [141.5, 144.2, np.nan],
@@ -201,6 +201,53 @@ def test_report_leads_with_the_answer_and_shows_every_figure(figures):
         assert 0.1 <= criterion["best"] <= 10 and criterion["interval"] is None
     assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
     assert ">diverged<" in html
+
+
+def test_the_generation_table_ends_with_what_real_digits_score():
+    judge = {"floor_kid": 0.0155, "floor_kid_se": 0.005, "floor_density": 1.01}
+    judge |= {"floor_density_se": 0.012, "floor_coverage": 0.959, "floor_coverage_se": 0.004}
+    parts = dict(summary_parts(metrics(), floor=judge))
+    generation = parts[registry.GENERATION]
+    last = dict(zip(generation.columns, generation.iloc[-1], strict=True))
+    assert last["c"] == "real digits"
+    assert last["KID of N(0, I) decodes"] == last["KID of reconstructions"] == "0.0155 ± 0.0050"
+    assert last["density of N(0, I) decodes"] == "1.010 ± 0.012"
+    assert last["coverage of N(0, I) decodes"] == "0.959 ± 0.004"
+    # no other part has a floor; without the judge's floor no part gets the row
+    assert all(
+        "real digits" not in set(f["c"]) for t, f in parts.items() if t != registry.GENERATION
+    )
+    assert "real digits" not in set(summary_parts(metrics())[0][1]["c"])
+
+
+def k_sweep(coefficient, excess, k):
+    """A K-sweep record of seed 0 at one coefficient: K and 4 K, `excess` nats apart."""
+    rows = [
+        {"k": k, "iw_nll": 150 + excess, "iw_nll_se": 1.4, "excess_over_largest_k": excess},
+        {"k": 4 * k, "iw_nll": 150.0, "iw_nll_se": 1.4, "excess_over_largest_k": 0.0},
+    ]
+    for row in rows:
+        row |= {"excess_over_largest_k_se": 0.01, "ess_fraction": 0.1}
+    found = {"dataset": "mnist", "latent_dim": 2, "coefficient": coefficient, "seed": 0}
+    return found | {"images": 100, "largest_k": 4 * k, "rows": rows}
+
+
+def test_each_k_sweep_is_judged_and_a_loose_bound_is_named_left_out(figures):
+    two = pd.concat([metrics(), metrics().assign(seed=1)], ignore_index=True)
+    two.loc[two["seed"] == 1, ["prior_kid", "iw_nll", "reconstruction"]] += [0.01, 0.4, 0.3]
+    k = CONFIG["iw_samples"]
+    unfinished = {"dataset": "mnist", "latent_dim": 2, "coefficient": 1e6, "seed": 0}
+    sweeps = [k_sweep(0.0, 15.6, k), k_sweep(1.0, 0.001, k), unfinished]
+    record = level_record(two, {}, CONFIG, Level("mnist", 2), sweeps=sweeps)
+    found = {s["coefficient"]: s for s in record["iw_sweeps"]}
+    # c = 0's bound is loose (ESS below 1 %): it still moves, and it is out of the fit
+    assert found[0.0]["loose"] and not found[0.0]["converged"] and found[0.0]["excess"] == 15.6
+    assert not found[1.0]["loose"] and found[1.0]["converged"]
+    assert found[1e6]["rows"] == [] and not found[1e6]["converged"]
+    context = report.level_context(
+        CONFIG, Level("mnist", 2), two, figures, record, CLASSIFIER, None
+    )
+    assert [s["coefficient"] for s in context["sweeps"]] == [0.0, 1.0]
 
 
 def test_with_seeds_the_report_gives_intervals_and_the_budget_view(figures):
@@ -377,15 +424,15 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     from vaestudy.model import build_vae
 
     monkeypatch.setattr(registry, "METRICS", registry.METRICS + (BRIGHTNESS,))
-    x = np.random.default_rng(0).random((60, 784)).astype("float32")
-    y = np.arange(60) % 10
+    x = np.random.default_rng(0).random((70, 784)).astype("float32")
+    y = np.arange(70) % 10
     vae = build_vae(latent_dim=2, intermediate_dim=16, kl_coefficient=1.0, seed=0)
     codes = evaluation.encode(vae, x)
     settings = {
         "prior_samples": 20,
         "iw_samples": 5,
         "iw_images": 10,
-        "coverage_samples": 60,
+        "coverage_samples": 70,
         "class_share": 0.02,
     }
     grid = np.full((30, 30, 10), 0.1)
@@ -393,7 +440,7 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
         vae, Judge(classifier_network(0)), x, y, codes, grid, settings
     )
     assert numbers["brightness"] == pytest.approx(float(x.mean()))
-    assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(60))
+    assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(70))
     row = {"coefficient": 1.0, "seed": 0, "diverged": False, **numbers}
     (tmp_path / "metrics.json").write_text(json.dumps(row))
     columns = list(read_metrics([tmp_path / "metrics.json"]).columns)

@@ -89,11 +89,27 @@ def test_every_yardstick_within_its_mathematical_bounds(study):
     # (0 where neither decodes' nor reconstructions' readings vary over the resamples)
     assert losses["coverage_gap_se"].between(0, 0.2).all()
     assert losses["reconstruction_accuracy"].between(0, 1).all()
+    for name in ("prior", "reconstruction"):
+        assert (losses[f"{name}_density"] >= 0).all()
+        assert losses[f"{name}_coverage"].between(0, 1).all()
     judge = json.loads((study / "results/classifier/mnist/accuracy.json").read_text())
+    # 100 held-out digits against 100 test digits, 10 per block: the data's own scores
+    assert 0.5 < judge["floor_density"] < 1.5 and 0.5 < judge["floor_coverage"] <= 1
     # two epochs on 900 images: well above chance, not the full study's 98 %
     assert 0.5 < judge["test_accuracy"] < 1 and judge["train_images"] == 900
     assert judge["held_out_images"] == 100 and 0.05 < judge["temperature"] < 20
     assert 0 <= judge["ece_calibrated"] <= 1 and judge["blurred_accuracy"] < 1
+
+
+def test_the_k_sweeps_run_at_the_smallest_c_and_near_c_1(study):
+    saved, _ = criteria_of(study)
+    level = saved["levels"][0]
+    sweeps = level["iw_sweeps"]
+    assert [s["coefficient"] for s in sweeps] == [0.0, 1.0]
+    for sweep in sweeps:
+        assert sweep["seed"] == 0 and sweep["rows"][-1]["excess_over_largest_k"] == 0
+        assert [r["k"] for r in sweep["rows"]] == sorted(r["k"] for r in sweep["rows"])
+        assert sweep["loose"] == (sweep["coefficient"] in level["loose_iw"])
 
 
 def test_every_model_has_weights_history_and_figures(study):
@@ -339,7 +355,7 @@ def test_malformed_data_file_fails_clearly_and_leaves_no_data(tmp_path):
         "--config",
         f"mnist_path={bad}",
         "train_limit=10",
-        "test_limit=50",
+        "test_limit=70",
         check=False,
     )
     assert result.returncode != 0

@@ -70,7 +70,7 @@ class Judge:
 
     def read(self, images):
         """(calibrated class probabilities, features) of rows of 784 pixels, in one pass: the
-        features are the last hidden layer's units, where KID and precision and recall
+        features are the last hidden layer's units, where KID and density and coverage
         compare image sets (vaestudy.distances)."""
         if not hasattr(self, "_reader"):
             outputs = [self.model.layers[FEATURE_LAYER].output, self.model.outputs[0]]

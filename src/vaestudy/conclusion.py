@@ -110,10 +110,9 @@ def near_ceiling(frame):
 def sweep_record(sweep, iw_samples, iw_answer):
     """The K-sweep with a verdict: the bound has converged at the study's K when it moves
     less from K to the sweep's largest K than half the IW criterion's seed-to-seed spread in
-    nats, the noise that no pairing removes from a comparison."""
-    if not sweep:
-        return None
-    rows = {row["k"]: row for row in sweep["rows"]}
+    nats, the noise that no pairing removes from a comparison. A sweep of a model that did
+    not finish has no rows and has not converged."""
+    rows = {row["k"]: row for row in sweep.get("rows", [])}
     at = rows.get(iw_samples)
     spread, seed_sd = iw_answer["seed_spread"], iw_answer["seed_spread"]["sd"]
     if seed_sd is not None and spread["relative"]:  # a share of the value: in nats at the best
@@ -123,6 +122,7 @@ def sweep_record(sweep, iw_samples, iw_answer):
     converged = bool(at and seed_sd and at["excess_over_largest_k"] < 0.5 * seed_sd)
     return {
         **sweep,
+        "rows": list(rows.values()),
         "k": iw_samples,
         "excess": at["excess_over_largest_k"] if at else None,
         "excess_se": at["excess_over_largest_k_se"] if at else None,
@@ -131,10 +131,10 @@ def sweep_record(sweep, iw_samples, iw_answer):
     }
 
 
-def level_record(frame, units, settings, level, rounds=(), sweep=None):
+def level_record(frame, units, settings, level, rounds=(), sweeps=()):
     """One level's answer as plain data: frame holds its models (one row each), units
-    their values per evaluation unit, rounds the refinement's round records, sweep the
-    IW K-sweep of one of its models."""
+    their values per evaluation unit, rounds the refinement's round records, sweeps the
+    IW K-sweeps of some of its models."""
     configured = {float(c) for c in settings["coefficients"]}
     confidence = settings["confidence"]
     criteria = [answer_record(a, configured) for a in level_answers(frame, units, settings)]
@@ -143,6 +143,7 @@ def level_record(frame, units, settings, level, rounds=(), sweep=None):
     found, fitted = budget_views(reconstruction, budgets, confidence)
     views = [budget_record(view) for view in found]
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
+    loose = sorted(loose_bounds(finished_models(frame, "iw_nll")))
     record = {
         "dataset": level.dataset,
         "latent_dim": level.latent_dim,
@@ -157,8 +158,14 @@ def level_record(frame, units, settings, level, rounds=(), sweep=None):
             "curve": fitted.band(confidence) if fitted else None,
         },
         "rounds": list(rounds),
-        "iw_sweep": sweep_record(sweep, settings["iw_samples"], iw),
-        "loose_iw": sorted(loose_bounds(finished_models(frame, "iw_nll"))),
+        "iw_sweeps": [
+            {
+                **sweep_record(sweep, settings["iw_samples"], iw),
+                "loose": sweep["coefficient"] in loose,
+            }
+            for sweep in sweeps
+        ],
+        "loose_iw": loose,
         "near_ceiling": near_ceiling(frame),
         "diverged": sorted(
             {float(c) for c in frame.loc[frame["diverged"].astype(bool), "coefficient"]}

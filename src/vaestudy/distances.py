@@ -1,17 +1,23 @@
 """How far a set of images is from the test digits in the judge's feature space: the kernel
-inception distance (KID) and precision and recall, each with its standard error (NumPy only).
+inception distance (KID) and density and coverage, each with its standard error (NumPy only).
 
 The sets are compared block by block: block j of m generated rows against block j of m real
-rows, disjoint blocks, each giving an unbiased KID and a precision and recall; the estimate
+rows, disjoint blocks, each giving an unbiased KID and a density and coverage; the estimate
 is the mean over blocks with the standard error of that mean, as the blocks are independent.
 Every model's blocks hold the same test images and the same draws of N(0, I), so two models'
 block values are paired.
 
 KID is computed on the features as they are (scaled so that the test digits' a·a / d is 1 on
-average): a blurry digit fires the judge's units weakly, and KID counts it. Precision and
-recall are computed on the features scaled to unit length: in the raw features, blurry and
+average): a blurry digit fires the judge's units weakly, and KID counts it. Density and
+coverage are computed on the features scaled to unit length: in the raw features, blurry and
 blank images sit near the origin, inside the large balls of the least typical real digits,
 and would count as on the data; on the sphere what counts is which units fire.
+
+Density and coverage (Naeem et al., 2020) use only balls around real rows. Improved recall
+(Kynkäänniemi et al., 2019) uses balls around generated rows, and a decoder from a 2-D latent
+space draws its images on a 2-D surface whose k-th neighbours are 5 to 20 times closer than a
+real digit's: recall then measures how densely the images pile up, not which digits they reach
+(docs/method.md).
 """
 
 from dataclasses import dataclass
@@ -19,8 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 BLOCKS = 10
-NEIGHBOURS = 3  # k of the k-nearest-neighbour balls of precision and recall
+NEIGHBOURS = 5  # k of the real rows' k-nearest-neighbour balls (Naeem et al.'s choice)
 MIN_BLOCK = NEIGHBOURS + 2  # the fewest rows per block
+MEASURES = ("kid", "density", "coverage")
+# what the distances' numbers depend on besides the settings: a rule's params, so that jobs
+# computed under another definition run again
+DEFINITION = {"measures": list(MEASURES), "neighbours": NEIGHBOURS, "blocks": BLOCKS}
 
 
 def feature_scale(reference):
@@ -62,30 +72,30 @@ def _radii(aa, k):
     return np.partition(d2, k - 1, axis=1)[:, k - 1]
 
 
-def precision_recall_from_grams(xx, yy, xy, k=NEIGHBOURS):
-    """Improved precision and recall (Kynkäänniemi et al., 2019) of generated rows x against
-    real rows y, from their Gram matrices: precision is the share of x inside some real row's
-    ball (its distance to its k-th nearest real row), recall the share of y inside some
-    generated row's ball. Holes (generated images off the data) lower precision; collapse
-    onto a few kinds of image lowers recall."""
-    cross = _squared_distances(xy, xx, yy)
-    precision = np.mean(np.any(cross <= _radii(yy, k)[None, :], axis=1))
-    recall = np.mean(np.any(cross <= _radii(xx, k)[:, None], axis=0))
-    return float(precision), float(recall)
+def density_coverage_from_grams(xx, yy, xy, k=NEIGHBOURS):
+    """Density and coverage (Naeem et al., 2020) of generated rows x against real rows y, from
+    their Gram matrices, with each real row's ball reaching its k-th nearest real row.
+    Density is the mean number of real balls holding a generated row, over k: 1 in expectation
+    when both sets come from one distribution, lower with holes (images off the data), higher
+    where images pile up on dense parts of it. Coverage is the share of real rows whose ball
+    holds some generated row: 1 - C(n - 1, k) / C(m + n - 1, k) in expectation for one
+    distribution (m generated, n real rows), lower when the images collapse onto a few kinds."""
+    inside = _squared_distances(xy, xx, yy) <= _radii(yy, k)[None, :]
+    return float(inside.sum(axis=1).mean() / k), float(inside.any(axis=0).mean())
 
 
 @dataclass(frozen=True)
 class Distance:
-    """Per block: KID, precision and recall."""
+    """Per block: KID, density and coverage."""
 
     kid: np.ndarray
-    precision: np.ndarray
-    recall: np.ndarray
+    density: np.ndarray
+    coverage: np.ndarray
 
     def summary(self, name):
-        """{name_kid, name_kid_se, name_precision, ...}: mean and standard error over blocks."""
+        """{name_kid, name_kid_se, name_density, ...}: mean and standard error over blocks."""
         numbers = {}
-        for key in ("kid", "precision", "recall"):
+        for key in MEASURES:
             values = getattr(self, key)
             numbers[f"{name}_{key}"] = float(np.mean(values))
             numbers[f"{name}_{key}_se"] = float(np.std(values, ddof=1) / np.sqrt(len(values)))
@@ -102,15 +112,15 @@ def block_rows(n, blocks=BLOCKS, m=None, seed=0):
 
 
 def distance(generated, real, real_grams=None):
-    """KID, precision and recall of each block of generated features against the same block
+    """KID, density and coverage of each block of generated features against the same block
     of real features: both (blocks, m, d), the caller choosing which rows form a block;
     real_grams are the real blocks' Gram matrices, if the caller has them already."""
     d = real.shape[-1]
-    kid, precision, recall = [], [], []
+    kid, density, coverage = [], [], []
     for j, (x, y) in enumerate(zip(generated, real, strict=True)):
         xx, yy, xy = gram(x, x), gram(y, y) if real_grams is None else real_grams[j], gram(x, y)
         kid.append(kid_from_grams(xx, yy, xy, d))
-        p, r = precision_recall_from_grams(*_on_sphere(xx, yy, xy))
-        precision.append(p)
-        recall.append(r)
-    return Distance(np.array(kid), np.array(precision), np.array(recall))
+        dense, covered = density_coverage_from_grams(*_on_sphere(xx, yy, xy))
+        density.append(dense)
+        coverage.append(covered)
+    return Distance(np.array(kid), np.array(density), np.array(coverage))

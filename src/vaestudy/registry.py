@@ -23,8 +23,8 @@ MAX_CLASS_ENTROPY_BITS = math.log2(10)
 GENERATION = "Generation: decoded images against the test digits"
 FIT = "Fit: distortion, rate and likelihood"
 PRIOR_MATCH = "Prior match: how the codes fill N(0, I)"
-COVERAGE = "Coverage: what the decoder draws from N(0, I)"
-GROUPS = (GENERATION, FIT, PRIOR_MATCH, COVERAGE)
+CLASSES_DRAWN = "Classes: what the decoder draws from N(0, I)"
+GROUPS = (GENERATION, FIT, PRIOR_MATCH, CLASSES_DRAWN)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Metric:
     against c (None: no panel); `bounds` are (lower, upper), what it cannot exceed, each a
     number, None or the name of another column (`ceiling`); `count` marks whole numbers;
     `definition` is the report's text, HTML with {placeholders} from `definition_values`;
-    `compute` is the function of a metric computed on its own (see the module's docstring)."""
+    `compute` is the function of a metric computed on its own (see the module's docstring);
+    `floor` is the key of the value real digits score on it, in the judge's record."""
 
     key: str
     heading: str
@@ -49,6 +50,7 @@ class Metric:
     unit: str = ""
     definition: str = ""
     compute: Callable | None = None
+    floor: str | None = None
 
     @property
     def columns(self):
@@ -80,46 +82,51 @@ KID = (
     "blur or collapse. Computed in {blocks} disjoint blocks of test digits (the same for "
     "every model), ± the standard error over the blocks."
 )
-PRECISION = (
-    "Improved precision (Kynkäänniemi et al., 2019) of {what}: the share of them inside the "
-    "ball of some test digit reaching its {neighbours}rd nearest test digit, in the judge's "
-    "features scaled to unit length, per block as for KID. Holes lower it."
+DENSITY = (
+    "Density (Naeem et al., 2020) of {what}: how many test digits' balls hold each of them, "
+    "over k = {neighbours}, each ball reaching the digit's {neighbours}th nearest test digit in "
+    "the judge's features scaled to unit length, per block as for KID. About 1 for images "
+    "drawn like the data (see the real digits' row); holes lower it, images piled on the "
+    "commonest digits raise it."
 )
-RECALL = (
-    "Improved recall of {what}: the share of test digits inside the ball of some of them "
-    "(their {neighbours}rd nearest neighbour among them). Collapse onto few kinds of image, and "
-    "blur, lower it."
+COVERAGE = (
+    "Coverage (Naeem et al., 2020) of {what}: the share of test digits whose ball (as for "
+    "density) holds at least one of them. Near the real digits' row for images drawn like the "
+    "data; collapse onto few kinds of image, and blur, lower it."
 )
 PRIOR_DECODES = "the decodes of {coverage_samples} samples of N(0, I)"
 RECONSTRUCTIONS = "the reconstructions of the test digits (one z ~ q(z|x) each)"
 
 
 def generation_metrics(prefix, label, what, panel, note):
-    """KID, precision and recall of one image set (prior decodes or reconstructions) against
-    the test digits."""
+    """KID, density and coverage of one image set (prior decodes or reconstructions) against
+    the test digits; each names the real digits' value of it (`floor`)."""
     kid = Metric(
         f"{prefix}_kid",
         f"KID of {label}",
         GENERATION,
         decimals=4,
         panel=panel,
+        floor="floor_kid",
         definition=KID.replace("{what}", what) + note,
     )
-    return (kid, *precision_and_recall(prefix, label, what))
-
-
-def precision_and_recall(prefix, label, what):
-    """The precision and recall metrics of one image set."""
-    return tuple(
-        Metric(
-            f"{prefix}_{name}",
-            f"{name} of {label}",
-            GENERATION,
-            bounds=(0, 1),
-            definition=text.replace("{what}", what),
-        )
-        for name, text in (("precision", PRECISION), ("recall", RECALL))
+    density = Metric(
+        f"{prefix}_density",
+        f"density of {label}",
+        GENERATION,
+        bounds=(0, None),
+        floor="floor_density",
+        definition=DENSITY.replace("{what}", what),
     )
+    coverage = Metric(
+        f"{prefix}_coverage",
+        f"coverage of {label}",
+        GENERATION,
+        bounds=(0, 1),
+        floor="floor_coverage",
+        definition=COVERAGE.replace("{what}", what),
+    )
+    return kid, density, coverage
 
 
 METRICS = (
@@ -277,7 +284,7 @@ METRICS = (
     Metric(
         "coverage_gap",
         "coverage gap",
-        COVERAGE,
+        CLASSES_DRAWN,
         panel="coverage gap",
         bounds=(0, 1),
         definition=(
@@ -295,14 +302,14 @@ METRICS = (
     Metric(
         "reconstruction_accuracy",
         "reconstructions read as their label",
-        COVERAGE,
+        CLASSES_DRAWN,
         bounds=(0, 1),
         definition="The share of reconstructions of test digits the judge reads as their label.",
     ),
     Metric(
         "prior_classes",
         "classes in N(0, I) decodes",
-        COVERAGE,
+        CLASSES_DRAWN,
         decimals=1,
         panel="digit classes in N(0, I) decodes",
         bounds=(1, 10),
@@ -312,7 +319,7 @@ METRICS = (
     Metric(
         "prior_tv",
         "class TV from labels",
-        COVERAGE,
+        CLASSES_DRAWN,
         panel="class TV of N(0, I) decodes from labels",
         bounds=(0, 1),
         definition=(
@@ -324,7 +331,7 @@ METRICS = (
     Metric(
         "prior_entropy_bits",
         "class entropy (bits)",
-        COVERAGE,
+        CLASSES_DRAWN,
         decimals=2,
         bounds=(0, MAX_CLASS_ENTROPY_BITS),
         unit="bits",
@@ -333,7 +340,7 @@ METRICS = (
     Metric(
         "prior_confidence",
         "confidence",
-        COVERAGE,
+        CLASSES_DRAWN,
         panel="mean calibrated confidence",
         bounds=(0.1, 1),
         definition=(
@@ -344,7 +351,7 @@ METRICS = (
     Metric(
         "grid_classes",
         "classes in grid",
-        COVERAGE,
+        CLASSES_DRAWN,
         decimals=1,
         bounds=(1, 10),
         count=True,
@@ -354,7 +361,7 @@ METRICS = (
     Metric(
         "grid_confidence",
         "grid confidence",
-        COVERAGE,
+        CLASSES_DRAWN,
         bounds=(0.1, 1),
         definition="The judge's mean calibrated confidence over the manifold cells.",
     ),

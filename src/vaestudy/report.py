@@ -203,14 +203,16 @@ def level_context(
         "agreement": wording.agreement_sentence(record["criteria"], record["budget"]),
         "answer_rows": answer_rows(record),
         "budget_rows": budget_rows(record["budgets"]),
-        "sweep": record["iw_sweep"],
+        "sweeps": [sweep for sweep in record["iw_sweeps"] if sweep["rows"]],
         "reference": reference,
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(per_model["seed"])),
         "summary": [
             template_table(*part)
-            for part in summary_parts(per_model, level.latent_dim, by_metric(units or {}))
+            for part in summary_parts(
+                per_model, level.latent_dim, by_metric(units or {}), floor=judge
+            )
         ],
         "spread_measured": seed_spread_measured(per_model),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",

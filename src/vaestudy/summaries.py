@@ -85,7 +85,7 @@ def test_blocks(test_features, n):
 
 
 def generation_summary(prior_features, reconstruction_features, test_features):
-    """KID, precision and recall of the decodes of N(0, I) and of the reconstructions against
+    """KID, density and coverage of the decodes of N(0, I) and of the reconstructions against
     the test digits, in the judge's features, block by block (vaestudy.distances): the prior's
     block j against test block j, and the reconstructions of test block j - 1 against test
     block j, so that no reconstruction meets its own original. Returns (numbers, the prior's
@@ -102,9 +102,9 @@ def generation_summary(prior_features, reconstruction_features, test_features):
 
 
 def floor_summary(other_features, test_features):
-    """KID, precision and recall of other real digits (the judge's held-out training digits)
+    """KID, density and coverage of other real digits (the judge's held-out training digits)
     against the test digits: what a decoder that draws the data itself would score; {} with
-    too few of them for the blocks (fewer than 50)."""
+    too few of them for the blocks (fewer than 70)."""
     if min(len(other_features), len(test_features)) < distances.BLOCKS * distances.MIN_BLOCK:
         return {}
     rows, scale, real, grams = test_blocks(test_features, len(other_features))

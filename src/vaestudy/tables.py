@@ -120,8 +120,10 @@ def informative_columns(per_model, latent_dim):
     return {k: v for k, v in summary_columns().items() if not (k == "active_units" and full)}
 
 
-def summary_frame(per_model, columns, units=None):
-    """Per coefficient, value ± standard error of the columns (see over_seeds)."""
+def summary_frame(per_model, columns, units=None, floor=None):
+    """Per coefficient, value ± standard error of the columns (see over_seeds), and a last
+    row of what real digits score where a column has such a value in `floor` (the judge's
+    record, see registry.Metric.floor)."""
     table = over_seeds(per_model, columns, units)
     counts = {m.key: m.count for m in registry.entries()}
     several = bool((table["seeds"] > 1).any())
@@ -136,14 +138,23 @@ def summary_frame(per_model, columns, units=None):
     diverged = sorted(set(per_model["coefficient"]) - set(table.index))
     for c in diverged:
         shown.loc[len(shown)] = [f"{c:g}", 0] + ["diverged"] * len(columns)
+    metrics = registry.by_key()
+    floors = [metrics[column].floor for column in columns]
+    if floor and any(key in floor for key in floors):
+        shown["seeds"] = shown["seeds"].astype(object)
+        shown.loc[len(shown)] = ["real digits", "–"] + [
+            _mean_error(floor[key], floor[f"{key}_se"], decimals) if key in floor else "–"
+            for key, (_, decimals) in zip(floors, columns.values(), strict=True)
+        ]
     return shown
 
 
-def summary_parts(per_model, latent_dim=2, units=None):
-    """(title, summary_frame) of each part of the yardstick table; units as in over_seeds."""
+def summary_parts(per_model, latent_dim=2, units=None, floor=None):
+    """(title, summary_frame) of each part of the yardstick table; units as in over_seeds,
+    floor as in summary_frame."""
     columns = informative_columns(per_model, latent_dim)
     return [
-        (group, summary_frame(per_model, {m.key: columns[m.key] for m in members}, units))
+        (group, summary_frame(per_model, {m.key: columns[m.key] for m in members}, units, floor))
         for group in registry.GROUPS
         if (members := [m for m in registry.grouped(group) if m.key in columns])
     ]

@@ -25,6 +25,7 @@ from vaestudy.config import (
     validate_config,
 )
 from vaestudy.data import DataError
+from vaestudy.distances import DEFINITION as DISTANCES
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
 from vaestudy.datasets import DATASET_NAME, check_local_files, configured
@@ -205,25 +206,35 @@ def round_files(wildcards):
     ]
 
 
-# the model whose IW bound is swept over K: the first seed's, at the configured coefficient
-# closest to c = 1 on a log scale (c = 1 by default)
-SWEPT = (
-    SEEDS[0],
-    min(
-        COEFFICIENTS,
-        key=lambda c: abs(math.log(float(c))) if float(c) > 0 else math.inf,
-    ),
+# the models whose IW bound is swept over K: the first seed's, at the smallest configured
+# coefficient (where the bound is loosest) and at the one closest to c = 1 on a log scale
+SWEPT_SEED = SEEDS[0]
+SWEPT = sorted(
+    {
+        min(COEFFICIENTS, key=float),
+        min(
+            COEFFICIENTS,
+            key=lambda c: abs(math.log(float(c))) if float(c) > 0 else math.inf,
+        ),
+    },
+    key=float,
 )
+SWEEP = f"results/tables/iw_sweep/{LEVEL}/c{{coefficient}}.json"
+SWEEPS = [
+    SWEEP.format(**row, coefficient=c)
+    for row in LEVEL_TABLE.to_dict("records")
+    for c in SWEPT
+]
 
 
 def swept_file(name):
-    """An input function: a file of the swept model of the job's level."""
+    """An input function: a file of the swept model of the job's level and coefficient."""
     return lambda wildcards: os.path.join(
         MODEL.format(
             dataset=wildcards.dataset,
             latent_dim=wildcards.latent_dim,
-            seed=SWEPT[0],
-            coefficient=SWEPT[1],
+            seed=SWEPT_SEED,
+            coefficient=wildcards.coefficient,
         ),
         name,
     )

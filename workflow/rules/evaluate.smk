@@ -21,6 +21,7 @@ rule train_classifier:
         epochs=config["classifier_epochs"],
         train_limit=config["train_limit"],
         test_limit=config["test_limit"],
+        distances=DISTANCES,
     script:
         "../scripts/train_classifier.py"
 
@@ -53,5 +54,6 @@ rule evaluate_vae:
         model=MODEL_SETTINGS,
         test_limit=config["test_limit"],
         evaluation={key: config[key] for key in EVALUATION_KEYS},
+        distances=DISTANCES,
     script:
         "../scripts/evaluate_vae.py"

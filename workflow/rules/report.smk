@@ -31,18 +31,19 @@ checkpoint refine:
         "../scripts/refine.py"
 
 
-# How the IW bound moves with K on one model of each level, to show that K has converged.
+# How the IW bound moves with K on two models of each level (SWEPT), to show whether K has
+# converged where the bound is loosest and near c = 1.
 rule iw_sweep:
     input:
         data=DATA,
         weights=swept_file("final.weights.h5"),
         latent=swept_file("latent.npz"),
     output:
-        f"results/tables/iw_sweep/{LEVEL}.json",
+        SWEEP,
     log:
-        f"results/logs/iw_sweep/{LEVEL}.log",
+        f"results/logs/iw_sweep/{LEVEL}/c{{coefficient}}.log",
     benchmark:
-        f"results/benchmarks/iw_sweep/{LEVEL}.tsv"
+        f"results/benchmarks/iw_sweep/{LEVEL}/c{{coefficient}}.tsv"
     conda:
         "../../envs/vae.yaml"
     threads: 1
@@ -54,7 +55,7 @@ rule iw_sweep:
         test_limit=config["test_limit"],
         iw_samples=config["iw_samples"],
         iw_images=config["iw_images"],
-        swept=[int(SWEPT[0]), SWEPT[1]],
+        seed=int(SWEPT_SEED),
     script:
         "../scripts/iw_sweep.py"
 
@@ -87,7 +88,7 @@ rule conclude:
         metrics="results/tables/metrics.csv",
         paired=studied_model_files("paired.npz"),
         rounds=round_files,
-        sweeps=paths(f"results/tables/iw_sweep/{LEVEL}.json", LEVEL_TABLE),
+        sweeps=SWEEPS,
     output:
         "results/tables/conclusion.json",
     log:

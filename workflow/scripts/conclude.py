@@ -15,19 +15,26 @@ smk = start_job(snakemake)  # noqa: F821
 per_model = pd.read_csv(smk.input.metrics)
 settings = smk.params.settings
 units = read_units(smk.input.paired)
-rounds = {}
+rounds, sweeps = {}, {}
 for path in smk.input.rounds:
     found = json.loads(Path(path).read_text())
     rounds.setdefault((found["dataset"], found["latent_dim"]), []).append(found)
+for path in smk.input.sweeps:
+    found = json.loads(Path(path).read_text())
+    sweeps.setdefault((found["dataset"], found["latent_dim"]), []).append(found)
 records = []
-for (dataset, latent_dim), sweep in zip(smk.params.levels, smk.input.sweeps, strict=True):
+for dataset, latent_dim in smk.params.levels:
     level = Level(dataset, latent_dim)
     frame = per_model[(per_model["dataset"] == dataset) & (per_model["latent_dim"] == latent_dim)]
     level_rounds = sorted(rounds.get((dataset, latent_dim), []), key=lambda r: r["round"])
-    sweep = json.loads(Path(sweep).read_text())
     records.append(
         level_record(
-            frame, units.get((dataset, latent_dim), {}), settings, level, level_rounds, sweep
+            frame,
+            units.get((dataset, latent_dim), {}),
+            settings,
+            level,
+            level_rounds,
+            sorted(sweeps.get((dataset, latent_dim), []), key=lambda s: s["coefficient"]),
         )
     )
 result = study_record(records)

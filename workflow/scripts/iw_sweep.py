@@ -12,8 +12,9 @@ from vaestudy import evaluation  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.model import build_vae, model_settings  # noqa: E402
 
-seed, coefficient = smk.params.swept
-settings = model_settings(smk.params.model, smk.wildcards.latent_dim, coefficient, seed)
+settings = model_settings(
+    smk.params.model, smk.wildcards.latent_dim, smk.wildcards.coefficient, smk.params.seed
+)
 vae = build_vae(**settings)
 vae.load_weights(smk.input.weights)
 x_test, _ = load_split(smk.input.data, "test", smk.params.test_limit)
@@ -26,7 +27,13 @@ if np.isfinite(z_mean).all():
     sweep = evaluation.iw_sweep(vae.decoder, x_test, z_mean, z_log_var, smk.params.iw_images, ks)
 else:
     sweep = {}
-sweep = {"coefficient": settings["kl_coefficient"], "seed": settings["seed"], **sweep}
+sweep = {
+    "dataset": smk.wildcards.dataset,
+    "latent_dim": settings["latent_dim"],
+    "coefficient": settings["kl_coefficient"],
+    "seed": settings["seed"],
+    **sweep,
+}
 with open(smk.output[0], "w") as handle:
     json.dump(sweep, handle, indent=2)
 print(json.dumps(sweep))
