@@ -21,8 +21,7 @@ x_test, _ = load_split(smk.input.data, "test", smk.params.test_limit)
 with np.load(smk.input.latent) as latent:
     z_mean, z_log_var = latent["z_mean"], latent["z_log_var"]
 k = smk.params.iw_samples
-ks = sorted(set(evaluation.SWEEP_KS) | {k, max(evaluation.SWEEP_KS), 4 * k})
-ks = [v for v in ks if v <= max(max(evaluation.SWEEP_KS), 4 * k)]
+ks = sorted(set(evaluation.SWEEP_KS) | {k, 4 * k})
 if np.isfinite(z_mean).all():
     sweep = evaluation.iw_sweep(vae.decoder, x_test, z_mean, z_log_var, smk.params.iw_images, ks)
 else:
