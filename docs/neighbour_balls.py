@@ -26,29 +26,19 @@ from vaestudy.model import job_vae
 KS = (1, 3, 5, 10, 20)
 
 
-def radii(aa, k):
-    """Each row's squared distance to its k-th nearest other row (rows of unit length)."""
-    d2 = np.maximum(2 - 2 * aa, 0)
-    np.fill_diagonal(d2, np.inf)
-    return np.partition(d2, k - 1, axis=1)[:, k - 1]
-
-
 def balls(images, real, k):
     """(recall, coverage, median radius of the images' balls, of the real digits') over the
-    blocks: images and real are (blocks, m, d) on the unit sphere."""
+    blocks: images and real are (blocks, m, d), scaled as the study scales them."""
     found = []
     for x, y in zip(images, real, strict=True):
-        cross = np.maximum(2 - 2 * x @ y.T, 0)
-        own, theirs = radii(x @ x.T, k), radii(y @ y.T, k)
-        recall = np.mean(np.any(cross <= own[:, None], axis=0))
-        coverage = np.mean(np.any(cross <= theirs[None, :], axis=0))
+        xx, yy, xy = distances.on_sphere(
+            *(distances.gram(a, b) for a, b in ((x, x), (y, y), (x, y)))
+        )
+        own, theirs = distances.ball_radii(xx, k), distances.ball_radii(yy, k)
+        recall = np.mean(np.any(distances.squared_distances(xy, xx, yy) <= own[:, None], axis=0))
+        coverage = distances.density_coverage_from_grams(xx, yy, xy, k)[1]
         found.append((recall, coverage, np.median(own), np.median(theirs)))
     return np.mean(found, axis=0)
-
-
-def sphere(features, scale):
-    scaled = features / scale
-    return scaled / np.linalg.norm(scaled, axis=-1, keepdims=True)
 
 
 def main():
@@ -66,12 +56,12 @@ def main():
     x, _ = load_split(data, "test", config["test_limit"])
     _, test = judge.read(x)
     rows, scale, _, _ = summaries.test_blocks(test, config["coverage_samples"])
-    real = sphere(test[rows], scale)
+    real = test[rows] / scale
     sets = {}
     (_, _), (held_out, _) = split_held_out(*load_split(data, "train", config["train_limit"]))
     other = judge.read(held_out)[1]
     m = min(len(other) // distances.BLOCKS, rows.shape[1])
-    sets["real digits"] = (sphere(other[: m * distances.BLOCKS], scale), m)
+    sets["real digits"] = (other[: m * distances.BLOCKS] / scale, m)
     for c in args.coefficients:
         wildcards = SimpleNamespace(latent_dim=args.latent_dim, coefficient=c, seed="0")
         folder = args.results / "models" / args.dataset / f"z{args.latent_dim}" / "seed0" / f"c{c}"
@@ -81,10 +71,10 @@ def main():
         prior = evaluation.decode_readings(vae.decoder, judge, prior_z)[1]
         codes = evaluation.sampled_codes(z_mean, z_log_var)
         reconstructions = evaluation.decode_readings(vae.decoder, judge, codes)[1]
-        sets[f"c = {c}, N(0, I) decodes"] = (sphere(prior[: rows.size], scale), None)
+        sets[f"c = {c}, N(0, I) decodes"] = (prior[: rows.size] / scale, None)
         # the reconstructions of test block j - 1 against test block j, as the study does
         shifted = reconstructions[np.roll(rows, 1, axis=0)].reshape(-1, test.shape[1])
-        sets[f"c = {c}, reconstructions"] = (sphere(shifted, scale), None)
+        sets[f"c = {c}, reconstructions"] = (shifted / scale, None)
     print("| images | k | recall | coverage | median r² of their balls | of the test digits' |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, (features, block) in sets.items():

@@ -55,19 +55,19 @@ def kid_from_grams(xx, yy, xy, d):
     return float(within - 2.0 * kxy.mean())
 
 
-def _on_sphere(xx, yy, xy):
+def on_sphere(xx, yy, xy):
     """The Gram matrices of the same rows scaled to unit length."""
     nx, ny = (np.sqrt(np.maximum(np.diag(g), 1e-300)) for g in (xx, yy))
     return xx / np.outer(nx, nx), yy / np.outer(ny, ny), xy / np.outer(nx, ny)
 
 
-def _squared_distances(ab, aa, bb):
+def squared_distances(ab, aa, bb):
     return np.maximum(np.diag(aa)[:, None] + np.diag(bb)[None, :] - 2.0 * ab, 0.0)
 
 
-def _radii(aa, k):
+def ball_radii(aa, k):
     """Each row's squared distance to its k-th nearest other row, from the rows' Gram."""
-    d2 = _squared_distances(aa, aa, aa)
+    d2 = squared_distances(aa, aa, aa)
     np.fill_diagonal(d2, np.inf)
     return np.partition(d2, k - 1, axis=1)[:, k - 1]
 
@@ -80,7 +80,7 @@ def density_coverage_from_grams(xx, yy, xy, k=NEIGHBOURS):
     where images pile up on dense parts of it. Coverage is the share of real rows whose ball
     holds some generated row: 1 - C(n - 1, k) / C(m + n - 1, k) in expectation for one
     distribution (m generated, n real rows), lower when the images collapse onto a few kinds."""
-    inside = _squared_distances(xy, xx, yy) <= _radii(yy, k)[None, :]
+    inside = squared_distances(xy, xx, yy) <= ball_radii(yy, k)[None, :]
     return float(inside.sum(axis=1).mean() / k), float(inside.any(axis=0).mean())
 
 
@@ -120,7 +120,7 @@ def distance(generated, real, real_grams=None):
     for j, (x, y) in enumerate(zip(generated, real, strict=True)):
         xx, yy, xy = gram(x, x), gram(y, y) if real_grams is None else real_grams[j], gram(x, y)
         kid.append(kid_from_grams(xx, yy, xy, d))
-        dense, covered = density_coverage_from_grams(*_on_sphere(xx, yy, xy))
+        dense, covered = density_coverage_from_grams(*on_sphere(xx, yy, xy))
         density.append(dense)
         coverage.append(covered)
     return Distance(np.array(kid), np.array(density), np.array(coverage))
