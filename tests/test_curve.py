@@ -137,9 +137,45 @@ def test_a_loose_bound_is_unresolved_and_never_decides():
         loose = criteria.answer(iw_models(drift_at=0.5, value_at=value), IW)
         assert loose.point(0.5).verdict == "unresolved" and loose.point(0.5).fitted is None
         assert loose.best == pytest.approx(clean.best, rel=0.2)
-    assert criteria.loose_bounds(iw_models(drift_at=0.5, value_at=100.0)) == {0.5}
+    assert criteria.answer(iw_models(drift_at=0.5, value_at=100.0), IW).loose == {0.5}
     flagged = iw_models().assign(iw_ess_low=lambda f: f["coefficient"] == 0.0)
-    assert criteria.loose_bounds(flagged) == {0.0}
+    assert criteria.answer(flagged, IW).loose == {0.0}
+
+
+def paired_iw_models(drift_at, drift, images=500):
+    """IW NLL models of a bowl, three seeds each, all evaluated on the same test images: the
+    images' own spread (30 nats) is shared, so one model's error is about 1.3 nats but a
+    difference between coefficients has an error of about 0.15; at `drift_at` the bound
+    still falls by `drift` from K/2 to K, elsewhere by 0.01."""
+    rng = np.random.default_rng(1)
+    shared = 30.0 * rng.standard_normal(images)
+    truth, rows, units = bowl(1.0, floor=140.0, depth=5.0, zero=150.0), [], {}
+    for c in DENSE:
+        for seed in (0, 1, 2):
+            per_image = truth(c) + 0.1 * rng.standard_normal() + shared
+            per_image += 2.0 * rng.standard_normal(images)
+            units[(c, seed)] = per_image
+            rows.append(
+                {
+                    "coefficient": c,
+                    "seed": seed,
+                    "diverged": False,
+                    "iw_nll": per_image.mean(),
+                    "iw_nll_se": per_image.std(ddof=1) / math.sqrt(images),
+                    "iw_half_k_excess": drift if c == drift_at else 0.01,
+                    "iw_ess_low": False,
+                }
+            )
+    return pd.DataFrame(rows), units
+
+
+@pytest.mark.parametrize("drift, flagged", [(0.05, False), (0.6, True)])
+def test_a_drift_is_judged_against_the_paired_error_of_a_comparison(drift, flagged):
+    frame, units = paired_iw_models(0.5, drift)
+    found = criteria.answer(frame, IW, units)
+    assert (frame["iw_nll_se"] > 1.0).all()  # each model's own error is larger than either drift
+    assert (found.point(0.5).verdict == "unresolved") == flagged
+    assert found.loose == ({0.5} if flagged else set())
 
 
 # --- the refinement rounds --------------------------------------------------------------------

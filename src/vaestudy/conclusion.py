@@ -11,8 +11,7 @@ import numpy as np
 
 from vaestudy import wording
 from vaestudy.budget import budget_views, reconstruction_model
-from vaestudy.criteria import CRITERIA, answer, loose_bounds
-from vaestudy.inference import finished_models
+from vaestudy.criteria import CRITERIA, answer
 
 BUDGETS = (0.02, 0.05, 0.1, 0.2)  # the budget view's sensitivity, with the configured one
 
@@ -73,6 +72,7 @@ def answer_record(result, configured):
         "curve": fitted.band(result.confidence) if fitted else None,
         "length_scale": fitted.length_scale if fitted else None,
         "unresolved": [p.coefficient for p in result.points if p.verdict == "unresolved"],
+        "loose": sorted(result.loose),
         "points": [point_record(p, configured) for p in result.points],
     }
 
@@ -143,7 +143,7 @@ def level_record(frame, units, settings, level, rounds=(), sweeps=()):
     found, fitted = budget_views(reconstruction, budgets, confidence)
     views = [budget_record(view) for view in found]
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
-    loose = sorted(loose_bounds(finished_models(frame, "iw_nll")))
+    loose = iw["loose"]
     record = {
         "dataset": level.dataset,
         "latent_dim": level.latent_dim,

@@ -77,6 +77,7 @@ class Answer:
     confidence: float
     edge: str | None
     curve: object
+    loose: frozenset = frozenset()
 
     def point(self, c):
         return next(p for p in self.points if p.coefficient == c)
@@ -92,13 +93,13 @@ def answer(frame, criterion, units=None, confidence=0.95, margin=0.0):
     {(coefficient, seed): the model's values per evaluation unit} (or None)."""
     key = criterion.key
     done = finished_models(frame, key)
-    loose = _loose(done, criterion)
     if done.empty:
         points = _diverged(frame, set())
         return Answer(
             criterion, None, None, None, margin, 0.0, points, None, confidence, None, None
         )
     model = seed_model(done, key, units)
+    loose = frozenset(loose_bounds(done, model) if criterion.bound else ())
     fitted = curve.fit(model, exclude=loose)
     found = curve.optimum(fitted, confidence, margin) if fitted else None
     points = []
@@ -131,6 +132,7 @@ def answer(frame, criterion, units=None, confidence=0.95, margin=0.0):
             confidence,
             None,
             None,
+            loose,
         )
     interval = found.interval if model.spread.measured else None
     return Answer(
@@ -145,24 +147,27 @@ def answer(frame, criterion, units=None, confidence=0.95, margin=0.0):
         confidence,
         _edge(found.interval, fitted),
         fitted,
+        loose,
     )
 
 
-def loose_bounds(done):
-    """The coefficients with a model whose IW NLL may be a loose bound: its importance
-    weights' effective sample size is below 1 % of K, or the bound still falls from K/2 to K
-    by more than the model's own standard error, the least error of any comparison it
-    enters."""
+def loose_bounds(done, model):
+    """The coefficients whose IW NLL may be a loose bound, so that its bias could decide a
+    comparison: a model's importance weights' effective sample size is below 1 % of K, or
+    the bound still falls from K/2 to K (the mean over the coefficient's models, about the
+    bias left at K) by more than the least standard error of its difference from another
+    coefficient. model: the IW NLL's SeedModel, whose differences are paired over seeds and
+    test images; until it has measured the seed spread, the coefficient's own error."""
     if "iw_half_k_excess" not in done:
         return set()
-    low_ess = done["iw_ess_low"].fillna(False).astype(bool) if "iw_ess_low" in done else False
-    drift = done["iw_half_k_excess"].astype(float) > done["iw_nll_se"].astype(float)
-    flagged = done[low_ess | drift]
-    return {float(c) for c in flagged["coefficient"]}
-
-
-def _loose(done, criterion):
-    return loose_bounds(done) if criterion.bound else set()
+    flagged = set()
+    for c, models in done.groupby("coefficient"):
+        low_ess = "iw_ess_low" in models and models["iw_ess_low"].fillna(False).astype(bool).any()
+        drift = float(models["iw_half_k_excess"].astype(float).mean())
+        error = model.comparison_error(c) if model.spread.measured else model.value(c).se
+        if low_ess or drift > error:
+            flagged.add(float(c))
+    return flagged
 
 
 def _verdict(c, loose, expected, found):

@@ -158,6 +158,15 @@ class SeedModel:
         variance = seed_part + float(self._evaluation(w[None, :])[0, 0])
         return Estimate(float(a @ self.beta), math.sqrt(variance))
 
+    def comparison_error(self, c):
+        """The least standard error, in the number's own units, of c's value minus another
+        coefficient's (c's own standard error where it is the only one)."""
+        others = [o for o in self.coefficients if o != c]
+        if not others:
+            return self.value(c).se
+        error = min(self.combination({c: 1.0, o: -1.0}).se for o in others)
+        return error * self.value(c).value if self.relative else error
+
     def value(self, c):
         """A coefficient's value in the number's own units: its mean over the seeds (the
         geometric mean where relative), those it lacks filled in by the additive model from
