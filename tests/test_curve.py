@@ -142,7 +142,7 @@ def test_a_loose_bound_is_unresolved_and_never_decides():
     assert criteria.answer(flagged, IW).loose == {0.0}
 
 
-def paired_iw_models(drift_at, drift, images=500):
+def paired_iw_models(drift_at, drift, images=500, seeds=(0, 1, 2)):
     """IW NLL models of a bowl, three seeds each, all evaluated on the same test images: the
     images' own spread (30 nats) is shared, so one model's error is about 1.3 nats but a
     difference between coefficients has an error of about 0.15; at `drift_at` the bound
@@ -151,7 +151,7 @@ def paired_iw_models(drift_at, drift, images=500):
     shared = 30.0 * rng.standard_normal(images)
     truth, rows, units = bowl(1.0, floor=140.0, depth=5.0, zero=150.0), [], {}
     for c in DENSE:
-        for seed in (0, 1, 2):
+        for seed in seeds:
             per_image = truth(c) + 0.1 * rng.standard_normal() + shared
             per_image += 2.0 * rng.standard_normal(images)
             units[(c, seed)] = per_image
@@ -176,6 +176,13 @@ def test_a_drift_is_judged_against_the_paired_error_of_a_comparison(drift, flagg
     assert (frame["iw_nll_se"] > 1.0).all()  # each model's own error is larger than either drift
     assert (found.point(0.5).verdict == "unresolved") == flagged
     assert found.loose == ({0.5} if flagged else set())
+
+
+def test_until_the_seed_spread_is_measured_a_drift_is_judged_by_its_own_error():
+    # one seed each: the paired error would hold no seed noise, so the model's own stands in
+    frame, units = paired_iw_models(0.5, 0.6, seeds=(0,))
+    found = criteria.answer(frame, IW, units)
+    assert not found.spread.measured and found.loose == set()
 
 
 # --- the refinement rounds --------------------------------------------------------------------

@@ -72,7 +72,6 @@ def answer_record(result, configured):
         "curve": fitted.band(result.confidence) if fitted else None,
         "length_scale": fitted.length_scale if fitted else None,
         "unresolved": [p.coefficient for p in result.points if p.verdict == "unresolved"],
-        "loose": sorted(result.loose),
         "points": [point_record(p, configured) for p in result.points],
     }
 
@@ -137,13 +136,14 @@ def level_record(frame, units, settings, level, rounds=(), sweeps=()):
     IW K-sweeps of some of its models."""
     configured = {float(c) for c in settings["coefficients"]}
     confidence = settings["confidence"]
-    criteria = [answer_record(a, configured) for a in level_answers(frame, units, settings)]
+    answers = level_answers(frame, units, settings)
+    criteria = [answer_record(a, configured) for a in answers]
     reconstruction = reconstruction_model(frame, by_metric(units).get("reconstruction"))
     budgets = sorted(set(BUDGETS) | {settings["reconstruction_budget"]})
     found, fitted = budget_views(reconstruction, budgets, confidence)
     views = [budget_record(view) for view in found]
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
-    loose = iw["loose"]
+    loose = sorted(next(a for a in answers if a.criterion.key == "iw_nll").loose)
     record = {
         "dataset": level.dataset,
         "latent_dim": level.latent_dim,
