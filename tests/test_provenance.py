@@ -71,10 +71,10 @@ def test_a_checkout_owned_by_another_user_still_names_its_commit(tmp_path):
     assert trained_by(table) == [f"commit {head[:12]} (uncommitted changes not checked)"]
 
 
-def test_the_settings_hash_follows_the_settings_not_their_order():
-    a = provenance.settings_hash({"epochs": 40, "seeds": [0]})
-    assert a == provenance.settings_hash({"seeds": [0], "epochs": 40})
-    assert a != provenance.settings_hash({"epochs": 41, "seeds": [0]})
+def test_a_digest_follows_the_settings_not_their_order():
+    a = provenance.digest({"epochs": 40, "seeds": [0]})
+    assert a == provenance.digest({"seeds": [0], "epochs": 40})
+    assert a != provenance.digest({"epochs": 41, "seeds": [0]})
     assert len(a) == 16
 
 

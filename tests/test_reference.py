@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from vaestudy import wording
 from vaestudy.config import load_schema, validate_config
 from vaestudy.reference import compare, load_reference
 
@@ -53,12 +54,9 @@ def test_a_matching_run_is_compared_and_judged_by_the_tolerances():
     assert c1["reconstruction_off"] == pytest.approx(145.22 / 144.17 - 1)
     assert c0["ok"] and not c0["kl_judged"]  # KL at c = 0 is shown, not judged
     assert c20["kl_off"] == pytest.approx(0.659 / 0.68 - 1)
-    assert "reproduces the published test losses" in result.summary
-    assert (
-        "judged c = 0.5, 1, 2 best by eye; all lie inside the interval of generation from "
-        "the prior (c = 0.5–2); of them c = 1, 2 lie inside the interval of held-out "
-        "likelihood (c = 1–10)." in result.summary
-    )
+    assert result.judged == [0.5, 1.0, 2.0] and result.missed == []
+    inside = {p["name"]: p["inside"] for p in result.placements}
+    assert inside == {"generation from the prior": [0.5, 1.0, 2.0], "held-out likelihood": [1, 2]}
 
 
 def test_a_run_off_by_more_than_the_tolerance_does_not_reproduce():
@@ -66,8 +64,19 @@ def test_a_run_off_by_more_than_the_tolerance_does_not_reproduce():
     run = measured([(1.0, 152.0, 6.2), (2.0, 146.0, 7.0)])  # +5.4 % and KL +38 %
     result = compare(config, run, REFERENCE, {"held-out likelihood": [0.0, 0.1]})
     assert result.applies and not result.reproduces
-    assert "does not reproduce the published test losses at c = 1, c = 2" in result.summary
-    assert "none lies inside the interval of held-out likelihood (c = 0–0.1)" in result.summary
+    assert result.missed == [1.0, 2.0]
+    assert result.placements == [
+        {"name": "held-out likelihood", "interval": [0.0, 0.1], "inside": []}
+    ]
+
+
+def test_the_comparison_in_words_names_what_missed_and_intervals_as_the_answer_does():
+    run = measured([(1.0, 152.0, 6.2), (2.0, 146.0, 7.0)])
+    interval = [0.0631234, 4.2149]
+    result = compare(level_settings(), run, REFERENCE, {"held-out likelihood": interval})
+    sentence = wording.reference_sentence(result)
+    assert "at c = 1 and 2 " in sentence and f"(c = {wording.span(interval)})" in sentence
+    assert wording.span(interval) == "0.063–4.2"
 
 
 def test_other_settings_say_that_no_published_reference_applies():

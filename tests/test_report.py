@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from vaestudy import answer_plots, evaluation, plots, registry, report, summaries
+from vaestudy import (
+    answer_plots,
+    evaluation,
+    plots,
+    provenance,
+    registry,
+    report,
+    summaries,
+    wording,
+)
 from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
@@ -161,6 +170,11 @@ CLASSIFIER = {
 
 
 def render(figures, classifier=CLASSIFIER, **config_overrides):
+    return report.render(TEMPLATE, full_context(figures, classifier, **config_overrides))
+
+
+def full_context(figures, classifier=CLASSIFIER, **config_overrides):
+    """The report's context of the synthetic run, with provenance and the published study."""
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
     config = validate_config({}, schema)
     config.update(config_overrides)
@@ -172,7 +186,7 @@ def render(figures, classifier=CLASSIFIER, **config_overrides):
     }
     published = load_reference(ROOT / "report/published.yaml")
     workflow = {"commit": "c" * 40, "dirty": True, "package": "0.1.0"}
-    context = report.build_context(
+    return report.build_context(
         config,
         metrics(),
         figures,
@@ -182,7 +196,6 @@ def render(figures, classifier=CLASSIFIER, **config_overrides):
         published,
         workflow,
     )
-    return report.render(TEMPLATE, context)
 
 
 def context_of(table, config=CONFIG, figures=None, published=None):
@@ -192,15 +205,19 @@ def context_of(table, config=CONFIG, figures=None, published=None):
 
 
 def test_report_leads_with_the_answer_and_shows_every_figure(figures):
-    html = " ".join(render(figures).split())
+    context = full_context(figures)
+    html = " ".join(report.render(TEMPLATE, context).split())
     assert html.count("data:image/png;base64,") == 2 + 6 + 3 * 3
     assert html.index('id="conclusion"') < html.index('id="glance"')
     # one seed per coefficient: each criterion's curve has a lowest point, but no interval
-    record = conclusion_of(CONFIG, metrics())["levels"][0]
-    for criterion in record["criteria"]:
+    level = context["levels"][0]
+    for criterion in level["record"]["criteria"]:
         assert 0.1 <= criterion["best"] <= 10 and criterion["interval"] is None
-    assert "144.20 ± 0.43" in html and "507.000 ± 1.500" in html
-    assert ">diverged<" in html
+    assert {"144.20 ± 0.43", "507.000 ± 1.500"} <= set(cells(level["summary"]))
+    verdicts = {
+        row["c"]: [cell["verdict"] for cell in row["cells"]] for row in level["answer_rows"]
+    }
+    assert verdicts["1e+06"] == ["diverged", "diverged"]
 
 
 def test_the_generation_table_ends_with_what_real_digits_score():
@@ -265,35 +282,38 @@ def test_with_seeds_the_report_gives_intervals_and_the_budget_view(figures):
 
 
 def test_report_shows_the_yardstick_table_and_its_caveats(figures):
-    html = render(figures)
+    context = full_context(figures)
+    level = context["levels"][0]
+    columns = [column for part in level["summary"] for column in part["columns"]]
     headings = ("D + R", "IW NLL", "I(x; z)", "class TV from labels", "IW ESS / K")
-    for heading in headings + ("classes in N(0, I) decodes",):
-        assert f"<th>{heading}</th>" in html.replace("&#39;", "'")
+    assert set(headings + ("classes in N(0, I) decodes",)) <= set(columns)
     # every model uses both latent dimensions: active units tell nothing and are not shown
-    assert "<th>active units</th>" not in html
-    assert "600.10 ± 4.20" in html and "9.210" in html and "98.32 %" in html
-    assert (
+    assert "active units" not in columns
+    assert {"600.10 ± 4.20", "9.210"} <= set(cells(level["summary"]))
+    moments = {m["coefficient"]: m["moments"] for m in level["models"]}
+    assert moments[0.0] == (
         "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]; "
-        "KL per dimension 94.50, 328.90" in html
+        "KL per dimension 94.50, 328.90"
     )
-    assert "not the likelihood of binary data" in " ".join(html.split())
-    assert "unreliable" not in html
     # the one-seed caveat, the loose IW estimate and the judge's measured bias
-    assert "The spread from seed to seed is <strong>not measured</strong>" in " ".join(html.split())
-    assert "IW NLL of c = 0: the importance weights" in " ".join(html.split())
-    assert "29.6 % of them as 8" in " ".join(html.split()) and "T = 1.31" in html
-    assert "at least 0.03, 0.1, 0.3, 1 times as wide" in " ".join(html.split())
+    assert not level["spread_measured"] and level["loose_iw"] == ["0"]
+    judge = context["datasets"][0]["classifier"]
+    assert judge["meets_requirement"] and judge["temperature"] == 1.31
+    assert judge["bias"] == {"digit": 8, "blurred": 0.296, "labels": 0.0974}
+    definitions = dict(context["definitions"])
+    assert "0.03, 0.1, 0.3, 1" in definitions["IW NLL"]
 
 
 def test_the_provenance_names_the_workflow_version_and_the_settings(figures):
-    html = " ".join(render(figures).split())
-    assert "<td>workflow</td><td>commit cccccccccccc (uncommitted changes)</td>" in html
-    assert "<td>settings hash</td><td><code>" in html
+    context = full_context(figures)
+    assert context["workflow"] == "commit cccccccccccc (uncommitted changes)"
+    assert context["settings_hash"] == provenance.digest(CONFIG)
+    assert context["settings_hash"] != provenance.digest({**CONFIG, "epochs": 41})
 
 
 def test_a_weak_classifier_is_flagged(figures):
-    weak = {**CLASSIFIER, "test_accuracy": 0.81, "meets_requirement": False}
-    assert "reached only\n81.0 % test accuracy" in render(figures, classifier=weak)
+    weak = {**CLASSIFIER, "test_accuracy": 0.81}
+    assert not full_context(figures, weak)["datasets"][0]["classifier"]["meets_requirement"]
 
 
 def test_values_from_config_and_files_are_escaped(figures):
@@ -366,17 +386,17 @@ def test_counts_show_no_decimals_with_one_seed():
 
 
 def test_the_published_reference_is_shown_beside_a_matching_run(figures):
-    html = " ".join(render(figures).split())
+    reference = full_context(figures)["levels"][0]["reference"]
     # the synthetic run has the default settings: 144.20 against the published 144.17
-    assert "<td>144.20</td><td>144.17</td> <td>+0.0 %</td>" in html
-    assert "not judged (unconstrained at c = 0)" in html
-    assert 'href="#published"' in html and 'id="published"' in html
+    rows = {row["coefficient"]: row for row in reference.rows}
+    assert reference.applies and rows[1.0]["reconstruction"] == 144.2
+    assert rows[1.0]["published_reconstruction"] == pytest.approx(144.17)
+    assert not rows[0.0]["kl_judged"] and rows[1.0]["kl_judged"]
 
 
 def test_a_run_with_other_settings_is_told_no_reference_applies(figures):
-    html = " ".join(render(figures, epochs=5).split())
-    assert "No published reference applies to these models" in html
-    assert "epochs 5 (published: 40)" in html
+    reference = full_context(figures, epochs=5)["levels"][0]["reference"]
+    assert not reference.applies and reference.differences == ["epochs 5 (published: 40)"]
 
 
 def test_every_table_of_contents_link_has_its_section(figures):
@@ -475,7 +495,9 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
     published = load_reference(ROOT / "report/published.yaml")
     context = context_of(table, config, two, published)
     across = context["across"]
-    assert [row["best"] for row in across["criteria"][0]["rows"]] == [1.0, 0.0]
+    rows = across["criteria"][0]["rows"]
+    assert [row["best"] for row in rows] == [1.0, 0.0]
+    assert [row["cells"] for row in rows] == [wording.cells(row) for row in rows]
     assert across["sentence"].startswith(
         "Generation from the prior: the answer moves with the problem, the intervals of "
         "mnist, 2-D latent and mnist, 8-D latent do not overlap."
@@ -533,3 +555,9 @@ def test_the_coefficient_axis_shows_no_negative_c():
     low, high = ax.get_xlim()
     plt.close(fig)
     assert -0.02 < low < 0 and high >= 20
+
+
+def test_a_table_shows_a_criterion_to_two_significant_digits():
+    assert wording.cells({"best": 1.70385, "interval": [0.0631234, 4.2149]}) == ("1.7", "0.063–4.2")
+    assert wording.cells({"best": 0.0, "interval": [0.0, 0.0]}) == ("0", "0")
+    assert wording.cells({"best": None, "interval": None}) == ("–", "unknown")

@@ -310,14 +310,14 @@ def test_every_result_names_the_workflow_version_that_made_it(study):
     assert set(losses["workflow_commit"]) == {head}
     status = json.loads((model_dir(study, 1) / "training.json").read_text())
     assert status["workflow_commit"] == head and isinstance(status["workflow_dirty"], bool)
-    # each model's own settings hash: the two seeds of c = 1 differ in their initial weights
-    hashes = losses.set_index(["coefficient", "seed"])["settings_hash"]
+    # each model's own training hash: the two seeds of c = 1 differ in their initial weights
+    hashes = losses.set_index(["coefficient", "seed"])["training_hash"]
     assert len(hashes[1.0, 0]) == 16 and hashes[1.0, 0] != hashes[1.0, 1]
     html = (study / "results/report.html").read_text()
     assert f"<td>workflow</td><td>commit {head[:12]} (" in html
     saved = json.loads((study / "results/tables/conclusion.json").read_text())
     assert saved["provenance"]["workflow"]["commit"] == head
-    assert len(saved["provenance"]["settings_hash"]) == 16
+    assert saved["provenance"]["answer_settings"]["confidence"] == 0.95
 
 
 def test_second_run_has_nothing_to_do(study, mnist_path):

@@ -67,9 +67,14 @@ def script_root(smk):
     return Path(smk.scriptdir).resolve().parents[1]
 
 
-def settings_hash(settings):
-    """A short sha256 of the settings as canonical JSON: equal settings, equal hash."""
-    text = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
+def digest(value):
+    """A short sha256 of a JSON-able value as canonical JSON: equal values, equal digest.
+
+    Two digests are recorded: a run's `settings_hash` (every setting that changes a result,
+    the config less how jobs run), in the report; and a model's
+    `training_hash` (its settings, data, initial weights and library versions: the
+    checkpoint's fingerprint), in its training.json and the metrics table."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

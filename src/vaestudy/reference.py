@@ -8,11 +8,23 @@ import yaml
 
 @dataclass
 class Comparison:
+    """Whether the reference applies (else `differences`: why not), each compared
+    coefficient's row, whether every row is within the tolerance, and where the published
+    verdict ("judged best") lies in each criterion's interval (`placements`: name,
+    interval, the judged coefficients inside it)."""
+
     applies: bool
-    differences: list = field(default_factory=list)  # why not, when it does not apply
+    differences: list = field(default_factory=list)
     rows: list = field(default_factory=list)
     reproduces: bool = False
-    summary: str = ""
+    tolerance: dict = field(default_factory=dict)
+    judged: list = field(default_factory=list)
+    placements: list = field(default_factory=list)
+
+    @property
+    def missed(self):
+        """The compared coefficients outside the tolerance."""
+        return [row["coefficient"] for row in self.rows if not row["ok"]]
 
 
 def load_reference(path):
@@ -68,40 +80,14 @@ def compare(config, per_model, reference, intervals=None):
     ]
     if not rows:
         return Comparison(False, ["no coefficient of this run is in the published study"])
-    reproduces = all(row["ok"] for row in rows)
-    return Comparison(
-        True, [], rows, reproduces, _summary(rows, reproduces, reference, intervals or {})
-    )
-
-
-def _relation(judged, name, interval):
-    """How the published verdict sits in one criterion's interval, in words."""
-    if not interval:
-        return f"{name} has no measured interval"
-    low, high = interval
-    inside = [c for c in judged if low <= c <= high]
-    shown = f"{low:g}–{high:g}" if low != high else f"{low:g}"
-    if len(inside) == len(judged):
-        return f"all lie inside the interval of {name} (c = {shown})"
-    if inside:
-        names = ", ".join(f"{c:g}" for c in inside)
-        return f"of them c = {names} lie inside the interval of {name} (c = {shown})"
-    return f"none lies inside the interval of {name} (c = {shown})"
-
-
-def _summary(rows, reproduces, reference, intervals):
-    tolerance = reference["tolerance"]
-    missed = [f"c = {row['coefficient']:g}" for row in rows if not row["ok"]]
-    verdict = (
-        f"This run reproduces the published test losses: every reconstruction within "
-        f"{tolerance['reconstruction']:.0%} and every KL within {tolerance['kl']:.0%} (c > 0)."
-        if reproduces
-        else f"This run does not reproduce the published test losses at {', '.join(missed)} "
-        f"(tolerance: reconstruction {tolerance['reconstruction']:.0%}, KL {tolerance['kl']:.0%})."
-    )
     judged = sorted(float(c) for c in reference.get("judged_best", []))
-    if not judged or not intervals:
-        return verdict
-    names = ", ".join(f"{c:g}" for c in judged)
-    relation = "; ".join(_relation(judged, name, i) for name, i in intervals.items())
-    return f"{verdict} The published study judged c = {names} best by eye; {relation}."
+    placements = [
+        {
+            "name": name,
+            "interval": interval,
+            "inside": [c for c in judged if interval and interval[0] <= c <= interval[1]],
+        }
+        for name, interval in (intervals or {}).items()
+    ]
+    reproduces = all(row["ok"] for row in rows)
+    return Comparison(True, [], rows, reproduces, reference["tolerance"], judged, placements)

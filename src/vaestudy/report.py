@@ -16,7 +16,7 @@ from vaestudy.conclusion import by_metric
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.levels import Level
 from vaestudy.plots import ENCODER_ZOOM, LATENT_AXES, PLANE_AXES, PLANE_NOTE
-from vaestudy.provenance import describe, settings_hash
+from vaestudy.provenance import describe, digest
 from vaestudy.reference import compare
 from vaestudy.tables import (
     kl_dimension_columns,
@@ -83,12 +83,6 @@ def trained_by(per_model):
     return sorted(versions)
 
 
-def of_level(per_model, level):
-    """The rows of one level."""
-    rows = (per_model["dataset"] == level.dataset) & (per_model["latent_dim"] == level.latent_dim)
-    return per_model[rows].reset_index(drop=True)
-
-
 def build_context(
     config,
     per_model,
@@ -107,24 +101,24 @@ def build_context(
     data_info and classifier_info map each dataset to its provenance and its judge;
     conclusion is results/tables/conclusion.json; published is the reference file's content
     (report/published.yaml), compared at the levels whose settings match; workflow is the
-    provenance.workflow_version that renders the report; units maps (dataset, latent_dim) to
+    provenance.workflow_version that renders the report; units maps a Level to
     its models' values per evaluation unit (conclusion.read_units), so that the yardstick
     tables' errors are the answer's."""
     records = conclusion["levels"]
-    levels = [Level(record["dataset"], record["latent_dim"]) for record in records]
+    levels = [Level.of(record) for record in records]
     several = len(records) > 1
     judges = {name: judged(info, config) for name, info in classifier_info.items()}
     level_contexts = [
         level_context(
             config,
             level,
-            of_level(per_model, level),
+            level.rows(per_model),
             figures,
             record,
             judges[level.dataset],
             published,
             several,
-            (units or {}).get((level.dataset, level.latent_dim)),
+            (units or {}).get(level),
         )
         for level, record in zip(levels, records, strict=True)
     ]
@@ -134,7 +128,7 @@ def build_context(
         "title": "How the KL coefficient shapes a VAE",
         "levels": level_contexts,
         "scope": wording.scope(levels),
-        "across": conclusion["across"] if several else None,
+        "across": across_context(conclusion["across"]) if several else None,
         "levels_figure": data_uri(figures["levels"]),
         "prior": data_uri(figures["prior"]),
         "reference_source": published["source"] if published else "",
@@ -149,9 +143,18 @@ def build_context(
         "versions": package_versions(),
         "workflow": describe(workflow) if workflow else "unknown",
         "trained_by": trained_by(per_model),
-        "settings_hash": settings_hash(config),
+        "settings_hash": digest(config),
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def across_context(across):
+    """The comparison across levels, each level's row of a criterion with its table cells."""
+    criteria = [
+        {**c, "rows": [{**row, "cells": wording.cells(row)} for row in c["rows"]]}
+        for c in across["criteria"]
+    ]
+    return {**across, "criteria": criteria}
 
 
 def judged(classifier_info, config):
@@ -205,6 +208,9 @@ def level_context(
         "budget_rows": budget_rows(record["budgets"]),
         "sweeps": [sweep for sweep in record["iw_sweeps"] if sweep["rows"]],
         "reference": reference,
+        "reference_sentence": wording.reference_sentence(reference)
+        if reference and reference.applies
+        else "",
         **{name: data_uri(figures["studies"][level][name]) for name in STUDY_FIGURES},
         "models": models,
         "seeds": sorted(set(per_model["seed"])),

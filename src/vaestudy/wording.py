@@ -22,6 +22,13 @@ def span(interval):
     return number(low) if number(low) == number(high) else f"{number(low)}–{number(high)}"
 
 
+def cells(criterion):
+    """A criterion's (best, interval) as a table's cells: ('1.6', '0.7–3.9'), with '–' and
+    'unknown' where there is none."""
+    best = "–" if criterion["best"] is None else number(criterion["best"])
+    return best, span(criterion["interval"]) if criterion["interval"] else "unknown"
+
+
 # what each verdict on a trained coefficient says, for tables and figures
 VERDICTS = {
     "within": "within the margin of the best",
@@ -188,3 +195,40 @@ def across_sentence(across, levels):
                 f"the intervals of {pairs} do not overlap."
             )
     return " ".join(parts)
+
+
+def _placement(judged, placement):
+    """How the published verdict sits in one criterion's interval."""
+    name, interval, inside = placement["name"], placement["interval"], placement["inside"]
+    if not interval:
+        return f"{name} has no measured interval"
+    where = f"the interval of {name} (c = {span(interval)})"
+    if len(inside) == len(judged):
+        return f"all lie inside {where}"
+    if inside:
+        return f"of them {names(inside)} lie inside {where}"
+    return f"none lies inside {where}"
+
+
+def reference_sentence(comparison):
+    """A run's test losses against the published ones (reference.compare), in words."""
+    tolerance = comparison.tolerance
+    bounds = f"reconstruction {tolerance['reconstruction']:.0%}, KL {tolerance['kl']:.0%}"
+    if comparison.reproduces:
+        verdict = (
+            "This run reproduces the published test losses: every reconstruction within "
+            f"{tolerance['reconstruction']:.0%} and every KL within {tolerance['kl']:.0%} "
+            "(c > 0)."
+        )
+    else:
+        verdict = (
+            f"This run does not reproduce the published test losses at "
+            f"{names(comparison.missed)} (tolerance: {bounds})."
+        )
+    if not comparison.judged or not comparison.placements:
+        return verdict
+    relation = "; ".join(_placement(comparison.judged, p) for p in comparison.placements)
+    return (
+        f"{verdict} The published study judged {names(comparison.judged)} best by eye; "
+        f"{relation}."
+    )

@@ -9,7 +9,7 @@ import pandas as pd
 from vaestudy.conclusion import level_record, read_units, study_record
 from vaestudy.jobs import start_job
 from vaestudy.levels import Level
-from vaestudy.provenance import script_root, settings_hash, workflow_version
+from vaestudy.provenance import script_root, workflow_version
 
 smk = start_job(snakemake)  # noqa: F821
 per_model = pd.read_csv(smk.input.metrics)
@@ -18,29 +18,27 @@ units = read_units(smk.input.paired)
 rounds, sweeps = {}, {}
 for path in smk.input.rounds:
     found = json.loads(Path(path).read_text())
-    rounds.setdefault((found["dataset"], found["latent_dim"]), []).append(found)
+    rounds.setdefault(Level.of(found), []).append(found)
 for path in smk.input.sweeps:
     found = json.loads(Path(path).read_text())
-    sweeps.setdefault((found["dataset"], found["latent_dim"]), []).append(found)
+    sweeps.setdefault(Level.of(found), []).append(found)
 records = []
-for dataset, latent_dim in smk.params.levels:
-    level = Level(dataset, latent_dim)
-    frame = per_model[(per_model["dataset"] == dataset) & (per_model["latent_dim"] == latent_dim)]
-    level_rounds = sorted(rounds.get((dataset, latent_dim), []), key=lambda r: r["round"])
+for level in map(Level.from_key, smk.params.levels):
     records.append(
         level_record(
-            frame,
-            units.get((dataset, latent_dim), {}),
+            level.rows(per_model),
+            units.get(level, {}),
             settings,
             level,
-            level_rounds,
-            sorted(sweeps.get((dataset, latent_dim), []), key=lambda s: s["coefficient"]),
+            sorted(rounds.get(level, []), key=lambda r: r["round"]),
+            sorted(sweeps.get(level, []), key=lambda s: s["coefficient"]),
         )
     )
 result = study_record(records)
 result["provenance"] = {
     "workflow": workflow_version(script_root(smk)),
-    "settings_hash": settings_hash(settings),
+    # the settings the answer depends on (the report's settings hash covers every setting)
+    "answer_settings": settings,
 }
 with open(smk.output[0], "w") as handle:
     json.dump(result, handle, indent=2)

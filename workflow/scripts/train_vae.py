@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 
 from vaestudy.jobs import peak_rss_mb, start_job
-from vaestudy.provenance import script_root, settings_hash, workflow_version
+from vaestudy.provenance import digest, script_root, workflow_version
 from vaestudy.training import (
     HISTORY_COLUMNS,
     Checkpoint,
@@ -67,7 +67,7 @@ status = {
     "peak_rss_mb": peak_rss_mb(),
     **{f"workflow_{key}": value for key, value in workflow_version(script_root(smk)).items()},
     # what made this model: its settings, data, initial weights and library versions
-    "settings_hash": settings_hash(fingerprint),
+    "training_hash": digest(fingerprint),
 }
 with open(smk.output.status, "w") as handle:
     json.dump(status, handle, indent=2)
