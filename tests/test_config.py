@@ -131,6 +131,7 @@ def test_urls_of_the_allowed_forms_pass(url):
 
 
 def test_levels_are_a_latent_dimension_or_several_and_datasets_beside_mnist(tmp_path):
+    from vaestudy.datasets import configured
     from vaestudy.levels import Level, levels
 
     other = tmp_path / "other.npz"
@@ -140,14 +141,43 @@ def test_levels_are_a_latent_dimension_or_several_and_datasets_beside_mnist(tmp_
         SCHEMA,
     )
     assert config["latent_dim"] == [8, 2]
-    assert levels(config) == [
+    assert levels(config, configured(config)) == [
         Level("mnist", 8),
         Level("mnist", 2),
         Level("other", 8),
         Level("other", 2),
     ]
-    assert levels(validate_config({}, SCHEMA)) == [Level("mnist", 2)]
-    assert Level("other", 8).label == "other, 8-D latent" and Level("other", 8).anchor == "other-z8"
+    default = validate_config({}, SCHEMA)
+    assert levels(default, configured(default)) == [Level("mnist", 2)]
+    other = Level("other", 8)
+    assert other.label == "other, 8-D latent" and other.anchor == "other-z8"
+    assert other.key == "other/z8" and Level.from_key(other.key) == other
+
+
+def test_a_level_is_named_the_same_by_every_record_that_holds_it():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from vaestudy.levels import Level, added_models, configured_models, model_key
+
+    level = Level("mnist", 8)
+    # a JSON record, a job's wildcards (strings), a table's row
+    assert Level.of({"dataset": "mnist", "latent_dim": 8, "seed": 0}) == level
+    assert Level.of(SimpleNamespace(dataset="mnist", latent_dim="8")) == level
+    table = configured_models([Level("mnist", 2), level], [0, 1], ["0", "1"])
+    assert len(table) == 8 and set(table["round"]) == {0}
+    rows = level.rows(table)
+    assert len(rows) == 4 and Level.of(rows.iloc[0]) == level
+    assert [model_key(row) for row in rows.to_dict("records")][:2] == [
+        "mnist/z8/seed0/c0",
+        "mnist/z8/seed0/c1",
+    ]
+    added = added_models(level, {"add": [{"coefficient": 0.5, "seeds": [2, 3]}]}, 1)
+    assert [model_key(row) for row in added] == ["mnist/z8/seed2/c0.5", "mnist/z8/seed3/c0.5"]
+    assert level.rows(pd.DataFrame(added))["round"].tolist() == [1, 1]
+    with pytest.raises(ValueError, match="not a level's key"):
+        Level.from_key("mnist-z8")
 
 
 @pytest.mark.parametrize(

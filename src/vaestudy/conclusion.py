@@ -5,6 +5,7 @@ wording.py; nothing here is words but the names the criteria carry."""
 
 import json
 import math
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from vaestudy import wording
 from vaestudy.budget import budget_views, reconstruction_model
 from vaestudy.criteria import CRITERIA, answer
+from vaestudy.levels import Level
 
 BUDGETS = (0.02, 0.05, 0.1, 0.2)  # the budget view's sensitivity, with the configured one
 
@@ -145,8 +147,7 @@ def level_record(frame, units, settings, level, rounds=(), sweeps=()):
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
     loose = sorted(next(a for a in answers if a.criterion.key == "iw_nll").loose)
     record = {
-        "dataset": level.dataset,
-        "latent_dim": level.latent_dim,
+        **asdict(level),
         "level": level.label,
         "criteria": criteria,
         "budget": next(
@@ -187,8 +188,7 @@ def across_levels(records):
         rows = [
             {
                 "level": rec["level"],
-                "dataset": rec["dataset"],
-                "latent_dim": rec["latent_dim"],
+                **asdict(Level.of(rec)),
                 "best": rec["criteria"][i]["best"],
                 "interval": rec["criteria"][i]["interval"],
             }
@@ -224,14 +224,14 @@ def study_record(records):
 
 
 def read_units(paths):
-    """{(dataset, latent_dim): {(coefficient, seed): {name: values per unit}}} from
-    evaluations' paired.npz files, each file beside its model's metrics.json (the model's
-    level, coefficient and seed read from there)."""
+    """{Level: {(coefficient, seed): {name: values per unit}}} from evaluations'
+    paired.npz files, each file beside its model's metrics.json (the model's level,
+    coefficient and seed read from there)."""
     units = {}
     for path in paths:
         path = Path(path)
         metrics = json.loads((path.parent / "metrics.json").read_text())
-        level = (metrics["dataset"], int(metrics["latent_dim"]))
+        level = Level.of(metrics)
         with np.load(path) as saved:
             model = (float(metrics["coefficient"]), int(metrics["seed"]))
             units.setdefault(level, {})[model] = {key: saved[key] for key in saved.files}

@@ -5,6 +5,7 @@ every model and its HParams view sets c against every metric."""
 import math
 
 from vaestudy import registry
+from vaestudy.levels import Level
 
 EPOCH_TAGS = ("loss", "reconstruction", "kl", "seconds")
 
@@ -47,8 +48,7 @@ def write_hparams(directory, metrics):
     hparams = {
         "c": float(metrics["coefficient"]),
         "seed": int(metrics["seed"]),
-        "dataset": str(metrics["dataset"]),
-        "latent_dim": int(metrics["latent_dim"]),
+        **vars(Level.of(metrics)),
     }
     writer = tf.summary.create_file_writer(str(directory))
     with writer.as_default(step=0):

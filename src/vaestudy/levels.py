@@ -1,16 +1,82 @@
-"""The problems a study is run on. Each dataset at each latent dimension is a level, with its
-own models, judge and conclusion; the coefficients and seeds are the same at every level.
-A dataset's data, its judge and each latent dimension's initial weights are made once."""
+"""The problems a study is run on, its table of models, and where each of their files lives.
 
-from dataclasses import dataclass
+Each dataset at each latent dimension is a level, with its own models, judge and conclusion;
+the coefficients and seeds are the same at every level. A dataset's data, its judge and each
+latent dimension's initial weights are made once. This module is the one place that names
+a level's axes: the workflow's rules, the scripts, the report and the monitor select a
+level's rows, records and files through it."""
 
-from vaestudy.datasets import configured
+import re
+from dataclasses import asdict, dataclass, fields
+
+import pandas as pd
+
+from vaestudy.config import coefficient_label
+
+# A level's key and its part of every path of its files: "mnist/z2".
+LEVEL = "{dataset}/z{latent_dim}"
+# A model's key within its level's folders: "mnist/z2/seed0/c1".
+MODEL_KEY = f"{LEVEL}/seed{{seed}}/c{{coefficient}}"
+
+# Every file the study writes per dataset, latent dimension, level or model.
+DATA = "results/data/{dataset}.npz"
+DATA_INFO = "results/data/{dataset}.json"
+CLASSIFIER = "results/classifier/{dataset}"
+INIT = "results/init/z{latent_dim}/seed{seed}.weights.h5"
+MODEL = f"results/models/{MODEL_KEY}"
+CHECKPOINT = f"results/checkpoints/{MODEL_KEY}"
+EXPLORER = f"results/explorer/{MODEL_KEY}.json"
+MODEL_FIGURES = f"results/figures/{LEVEL}/seed{{seed}}"
+ROUND = f"results/tables/refine/{LEVEL}/round{{round}}.json"
+SWEEP = f"results/tables/iw_sweep/{LEVEL}/c{{coefficient}}.json"
+
+
+def every(pattern):
+    """A path pattern as a glob over every value of its fields: results/models/*/z*/..."""
+    return re.sub(r"\{\w+\}", "*", pattern)
+
+
+def level_figure(name):
+    """The path pattern of one of a level's figures: results/figures/LEVEL/name.png."""
+    return f"results/figures/{LEVEL}/{name}.png"
 
 
 @dataclass(frozen=True)
 class Level:
     dataset: str
     latent_dim: int
+
+    @classmethod
+    def axes(cls):
+        """The level's axes, in order: the columns and keys that name a level."""
+        return [field.name for field in fields(cls)]
+
+    @classmethod
+    def of(cls, record):
+        """The level a record names: a metrics row, a JSON record, a job's wildcards (any
+        mapping or object with the axes), each axis in its type."""
+
+        def value(name):
+            try:
+                return record[name]
+            except (TypeError, KeyError, IndexError):
+                return getattr(record, name)
+
+        return cls(**{field.name: field.type(value(field.name)) for field in fields(cls)})
+
+    @classmethod
+    def from_key(cls, key):
+        """The level of a key as LEVEL makes it: 'mnist/z2'."""
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(LEVEL))
+        found = re.fullmatch(pattern, key)
+        if found is None:
+            raise ValueError(f"{key!r} is not a level's key like {LEVEL}")
+        return cls.of(found.groupdict())
+
+    @property
+    def key(self):
+        """Its key and its part of every path: 'mnist/z2'."""
+        return LEVEL.format(**asdict(self))
 
     @property
     def label(self):
@@ -22,12 +88,60 @@ class Level:
         """Its part of the report's section ids and links: 'mnist-z2'."""
         return f"{self.dataset}-z{self.latent_dim}"
 
+    def rows(self, table):
+        """The rows of a table (one row per model, or per level) that are this level's."""
+        chosen = pd.Series(True, index=table.index)
+        for name, value in asdict(self).items():
+            chosen &= table[name] == value
+        return table[chosen].reset_index(drop=True)
+
+    def path(self, pattern, **more):
+        """A pattern filled in with this level's axes and `more` (seed, coefficient, ...)."""
+        return pattern.format(**asdict(self), **more)
+
 
 def latent_dims(config):
     value = config["latent_dim"]
     return [int(d) for d in (value if isinstance(value, list) else [value])]
 
 
-def levels(config):
-    """Every level: each dataset at each latent dimension, datasets first, in config order."""
-    return [Level(d.name, dim) for d in configured(config) for dim in latent_dims(config)]
+def levels(config, datasets):
+    """Every level of a validated config and its checked datasets (datasets.configured):
+    each dataset at each latent dimension, datasets first, in config order."""
+    return [Level(d.name, dim) for d in datasets for dim in latent_dims(config)]
+
+
+# The table of models, one row each, as rna-seq-star-deseq2's units: a level's configured
+# seeds and coefficients are round 0; round r of the refinement adds round r + 1.
+MODEL_COLUMNS = [*Level.axes(), "seed", "coefficient", "round"]
+
+
+def configured_models(levels, seeds, coefficients):
+    """Round 0 of the table: every level's configured seeds and coefficients (labels)."""
+    rows = [
+        {**asdict(level), "seed": str(seed), "coefficient": coefficient, "round": 0}
+        for level in levels
+        for seed in seeds
+        for coefficient in coefficients
+    ]
+    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
+
+
+def added_models(level, record, round_):
+    """The rows a refinement round's record (its "add": coefficients and their seeds) adds to
+    a level's table, as round `round_`."""
+    return [
+        {
+            **asdict(level),
+            "seed": str(seed),
+            "coefficient": coefficient_label(entry["coefficient"]),
+            "round": round_,
+        }
+        for entry in record["add"]
+        for seed in entry["seeds"]
+    ]
+
+
+def model_key(row):
+    """A model's key from its row of the table (or any record with the model's axes)."""
+    return MODEL_KEY.format(**row)

@@ -8,9 +8,10 @@ import pandas as pd
 
 from vaestudy import registry
 from vaestudy.inference import seed_model
+from vaestudy.levels import Level
 
 # what identifies a model, what its training job reports, and who made it
-MODEL_COLUMNS = ["dataset", "latent_dim", "coefficient", "seed"]
+MODEL_COLUMNS = [*Level.axes(), "coefficient", "seed"]
 RUN_COLUMNS = [
     "diverged",
     "epochs",
@@ -18,7 +19,7 @@ RUN_COLUMNS = [
     "workflow_commit",
     "workflow_dirty",
     "workflow_package",
-    "settings_hash",
+    "training_hash",
 ]
 
 
@@ -69,7 +70,7 @@ def read_metrics(paths):
                 row[key] = json.dumps(row[key])
     table = pd.DataFrame(rows)
     table = table.reindex(columns=metric_columns() + kl_dimension_columns(table))
-    level = list(zip(table["dataset"], table["latent_dim"], strict=True))
+    level = list(zip(*(table[axis] for axis in Level.axes()), strict=True))
     table["level_order"] = [level.index(item) for item in level]
     order = ["level_order", "coefficient", "seed"]
     return table.sort_values(order).drop(columns="level_order").reset_index(drop=True)

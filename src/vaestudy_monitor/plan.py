@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaestudy.config import coefficient_label
+from vaestudy.levels import MODEL, ROUND, Level, added_models, configured_models, model_key
 
 PLAN = "results/logs/plan.json"
 
@@ -32,7 +32,7 @@ SMALLEST_ROUND = 1
 def plan_record(config, levels, coefficients):
     """What plan.json holds: what the estimate needs from the run's config."""
     return {
-        "levels": [f"{lv.dataset}/z{lv.latent_dim}" for lv in levels],
+        "levels": [level.key for level in levels],
         "seeds": [int(s) for s in config["seeds"]],
         "coefficients": list(coefficients),
         "epochs": int(config["epochs"]),
@@ -43,7 +43,7 @@ def plan_record(config, levels, coefficients):
 
 
 @dataclass(frozen=True)
-class Level:
+class LevelProgress:
     """One level's models (keys as in paths, `mnist/z2/seed0/c1`) and those of them trained and
     evaluated, the refinement budget it has left, whether its rounds have ended, and the
     smallest number of models a round adds."""
@@ -60,25 +60,23 @@ class Level:
 def read_levels(workdir, plan):
     """Each level of the plan with the models its refinement rounds have added so far, and
     which of them have their training's and evaluation's outputs."""
-    folder = Path(workdir) / "results/models"
-    levels, size = [], plan["round_size"]
+    workdir = Path(workdir)
+    found, size = [], plan["round_size"]
     for name in plan["levels"]:
-        models = [f"{name}/seed{s}/c{c}" for s in plan["seeds"] for c in plan["coefficients"]]
+        level = Level.from_key(name)
+        rows = configured_models([level], plan["seeds"], plan["coefficients"])
+        rows = rows.to_dict("records")
         budget, ended = plan["refine_models"], False
-        rounds = sorted(
-            (Path(workdir) / "results/tables/refine" / name).glob("round*.json"),
-            key=lambda path: int(path.stem.removeprefix("round")),
-        )
-        for path in rounds:
+        round_ = 0
+        while (path := workdir / level.path(ROUND, round=round_)).is_file():
             record = json.loads(path.read_text())
-            models += [
-                f"{name}/seed{s}/c{coefficient_label(a['coefficient'])}"
-                for a in record["add"]
-                for s in a["seeds"]
-            ]
+            rows += added_models(level, record, round_ + 1)
             budget, ended = record["budget_left"], not record["add"]
+            round_ += 1
         ended = ended or budget <= 0
-        trained = frozenset(m for m in models if (folder / m / "training.json").is_file())
-        evaluated = frozenset(m for m in models if (folder / m / "metrics.json").is_file())
-        levels.append(Level(name, tuple(models), trained, evaluated, budget, ended, size))
-    return levels
+        models = [model_key(row) for row in rows]
+        folders = {model_key(row): workdir / MODEL.format(**row) for row in rows}
+        trained = frozenset(m for m in models if (folders[m] / "training.json").is_file())
+        evaluated = frozenset(m for m in models if (folders[m] / "metrics.json").is_file())
+        found.append(LevelProgress(name, tuple(models), trained, evaluated, budget, ended, size))
+    return found

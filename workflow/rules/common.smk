@@ -29,7 +29,24 @@ from vaestudy.distances import DEFINITION as DISTANCES
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
 from vaestudy.datasets import DATASET_NAME, check_local_files, configured
-from vaestudy.levels import levels
+from vaestudy.levels import (
+    CHECKPOINT,
+    CLASSIFIER,
+    DATA,
+    DATA_INFO,
+    EXPLORER,
+    INIT,
+    LEVEL,
+    MODEL,
+    MODEL_FIGURES,
+    ROUND,
+    SWEEP,
+    Level,
+    added_models,
+    configured_models,
+    level_figure,
+    levels,
+)
 from vaestudy_monitor.plan import PLAN, plan_record
 
 
@@ -54,18 +71,13 @@ config, configured_datasets = _validated(config)
 COEFFICIENTS = [coefficient_label(c) for c in config["coefficients"]]
 SEEDS = [str(s) for s in config["seeds"]]
 DATASETS = {dataset.name: dataset for dataset in configured_datasets}
-LEVELS = levels(config)
+LEVELS = levels(config, configured_datasets)
 # every seed of the coefficients where the answer is decided: the configured ones, then as
 # many more as bring them to contender_seeds (see checkpoint refine)
 ANSWER_SEEDS = SEEDS + [
     str(max(config["seeds"]) + 1 + i)
     for i in range(max(0, config["contender_seeds"] - len(SEEDS)))
 ]
-LEVEL = "{dataset}/z{latent_dim}"
-MODEL = f"results/models/{LEVEL}/seed{{seed}}/c{{coefficient}}"
-DATA = "results/data/{dataset}.npz"
-JUDGE = "results/classifier/{dataset}"
-FIGURE = f"results/figures/{LEVEL}/seed{{seed}}"
 MODEL_SETTINGS = {key: config[key] for key in MODEL_KEYS}
 # the initial weights are float32, the same starting point whatever precision trains them
 INITIAL_SETTINGS = {**MODEL_SETTINGS, "precision": "float32"}
@@ -99,24 +111,12 @@ def expected_sha256(wildcards):
     return dataset.sha256 if not dataset.path else sha256_of(dataset.path)
 
 
-# The table of the study's models, one row each, as rna-seq-star-deseq2's units: every level's
-# configured seeds and coefficients are round 0; round r of checkpoint refine adds round r + 1.
-MODEL_COLUMNS = ["dataset", "latent_dim", "seed", "coefficient", "round"]
-CONFIGURED_MODELS = pd.DataFrame(
-    [
-        (level.dataset, level.latent_dim, seed, coefficient, 0)
-        for level in LEVELS
-        for seed in SEEDS
-        for coefficient in COEFFICIENTS
-    ],
-    columns=MODEL_COLUMNS,
-)
+# The table of the study's models (vaestudy.levels): the configured ones are round 0; round r
+# of checkpoint refine adds round r + 1.
+CONFIGURED_MODELS = configured_models(LEVELS, SEEDS, COEFFICIENTS)
 # the models whose figures the report shows one by one: the first seed's
 SHOWN_MODELS = CONFIGURED_MODELS[CONFIGURED_MODELS["seed"] == SEEDS[0]]
-LEVEL_TABLE = pd.DataFrame(
-    [(level.dataset, level.latent_dim) for level in LEVELS],
-    columns=["dataset", "latent_dim"],
-)
+LEVEL_TABLE = pd.DataFrame([vars(level) for level in LEVELS], columns=Level.axes())
 
 
 def paths(pattern, table):
@@ -124,47 +124,27 @@ def paths(pattern, table):
     return [pattern.format(**row) for row in table.to_dict("records")]
 
 
-def at_level(table, wildcards):
-    """The rows of one level (the job's wildcards)."""
-    chosen = (table["dataset"] == wildcards.dataset) & (
-        table["latent_dim"] == int(wildcards.latent_dim)
-    )
-    return table[chosen]
-
-
-def round_record(dataset, latent_dim, round_):
+def round_record(level, round_):
     """What round `round_` of checkpoint refine added at one level."""
-    done = checkpoints.refine.get(
-        dataset=dataset, latent_dim=latent_dim, round=str(round_)
-    )
+    done = checkpoints.refine.get(**vars(level), round=str(round_))
     with open(done.output[0]) as handle:
         return json.load(handle)
 
 
 def level_models(wildcards, before_round=None):
-    """One level's rows of the table: its configured models, then those the rounds of
-    checkpoint refine add, up to `before_round`, or through the last round (the first that
-    adds nothing)."""
-    dataset, latent_dim = wildcards.dataset, int(wildcards.latent_dim)
-    rows = at_level(CONFIGURED_MODELS, wildcards).to_dict("records")
+    """One level's rows of the table (the level of the job's wildcards): its configured
+    models, then those the rounds of checkpoint refine add, up to `before_round`, or through
+    the last round (the first that adds nothing)."""
+    level = Level.of(wildcards)
+    rows = level.rows(CONFIGURED_MODELS).to_dict("records")
     round_ = 0
     while before_round is None or round_ < before_round:
-        added = round_record(dataset, latent_dim, round_)["add"]
-        if not added:
+        record = round_record(level, round_)
+        if not record["add"]:
             break
-        rows += [
-            dict(
-                dataset=dataset,
-                latent_dim=latent_dim,
-                seed=str(seed),
-                coefficient=coefficient_label(entry["coefficient"]),
-                round=round_ + 1,
-            )
-            for entry in added
-            for seed in entry["seeds"]
-        ]
+        rows += added_models(level, record, round_ + 1)
         round_ += 1
-    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
+    return pd.DataFrame(rows, columns=CONFIGURED_MODELS.columns)
 
 
 def studied_models():
@@ -193,14 +173,14 @@ def studied_model_files(name):
 def shown_model_files(name):
     """An input function: the file `name` of the shown models of the job's level."""
     return lambda wildcards: paths(
-        os.path.join(MODEL, name), at_level(SHOWN_MODELS, wildcards)
+        os.path.join(MODEL, name), Level.of(wildcards).rows(SHOWN_MODELS)
     )
 
 
 def round_files(wildcards):
     """Every level's round records, through its last round."""
     return [
-        f"results/tables/refine/{level.dataset}/z{level.latent_dim}/round{round_}.json"
+        level.path(ROUND, round=round_)
         for level in LEVELS
         for round_ in range(int(level_models(level)["round"].max()) + 1)
     ]
@@ -219,22 +199,14 @@ SWEPT = sorted(
     },
     key=float,
 )
-SWEEP = f"results/tables/iw_sweep/{LEVEL}/c{{coefficient}}.json"
-SWEEPS = [
-    SWEEP.format(**row, coefficient=c)
-    for row in LEVEL_TABLE.to_dict("records")
-    for c in SWEPT
-]
+SWEEPS = [level.path(SWEEP, coefficient=c) for level in LEVELS for c in SWEPT]
 
 
 def swept_file(name):
     """An input function: a file of the swept model of the job's level and coefficient."""
     return lambda wildcards: os.path.join(
-        MODEL.format(
-            dataset=wildcards.dataset,
-            latent_dim=wildcards.latent_dim,
-            seed=SWEPT_SEED,
-            coefficient=wildcards.coefficient,
+        Level.of(wildcards).path(
+            MODEL, seed=SWEPT_SEED, coefficient=wildcards.coefficient
         ),
         name,
     )

@@ -5,7 +5,7 @@
 rule get_data:
     output:
         npz=ensure(DATA, sha256=expected_sha256),
-        info="results/data/{dataset}.json",
+        info=DATA_INFO,
     log:
         "results/logs/get_data/{dataset}.log",
     localrule: True

@@ -5,8 +5,8 @@ rule train_classifier:
     input:
         data=DATA,
     output:
-        weights=f"{JUDGE}/classifier.weights.h5",
-        accuracy=f"{JUDGE}/accuracy.json",
+        weights=f"{CLASSIFIER}/classifier.weights.h5",
+        accuracy=f"{CLASSIFIER}/accuracy.json",
     log:
         "results/logs/train_classifier/{dataset}.log",
     benchmark:
@@ -31,8 +31,8 @@ rule evaluate_vae:
         data=DATA,
         weights=f"{MODEL}/final.weights.h5",
         status=f"{MODEL}/training.json",
-        judge_weights=f"{JUDGE}/classifier.weights.h5",
-        judge_accuracy=f"{JUDGE}/accuracy.json",
+        judge_weights=f"{CLASSIFIER}/classifier.weights.h5",
+        judge_accuracy=f"{CLASSIFIER}/accuracy.json",
     output:
         metrics=f"{MODEL}/metrics.json",
         latent=f"{MODEL}/latent.npz",

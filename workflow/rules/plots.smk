@@ -31,19 +31,19 @@ rule plot_model:
         grid_classes=f"{MODEL}/grid_classes.npy",
     output:
         encoder=report(
-            f"{FIGURE}/encoder_c{{coefficient}}.png",
+            f"{MODEL_FIGURES}/encoder_c{{coefficient}}.png",
             caption="../../report/captions/encoder.rst",
             category="Encoder",
             labels=MODEL_LABELS,
         ),
         manifold=report(
-            f"{FIGURE}/manifold_c{{coefficient}}.png",
+            f"{MODEL_FIGURES}/manifold_c{{coefficient}}.png",
             caption="../../report/captions/manifold.rst",
             category="Decoder manifold",
             labels=MODEL_LABELS,
         ),
         classes=report(
-            f"{FIGURE}/classes_c{{coefficient}}.png",
+            f"{MODEL_FIGURES}/classes_c{{coefficient}}.png",
             caption="../../report/captions/classes.rst",
             category="Decoder coverage",
             labels=MODEL_LABELS,
@@ -68,7 +68,7 @@ rule explorer_decoder:
         weights=f"{MODEL}/final.weights.h5",
         latent=f"{MODEL}/latent.npz",
     output:
-        f"results/explorer/{LEVEL}/seed{{seed}}/c{{coefficient}}.json",
+        EXPLORER,
     log:
         f"results/logs/explorer_decoder/{LEVEL}/seed{{seed}}/c{{coefficient}}.log",
     benchmark:
@@ -92,19 +92,19 @@ rule plot_study:
         histories=level_model_files("history.csv"),
     output:
         rate_distortion=report(
-            f"results/figures/{LEVEL}/rate_distortion.png",
+            level_figure("rate_distortion"),
             caption="../../report/captions/rate_distortion.rst",
             category="Study",
             labels=LEVEL_LABELS,
         ),
         training_curves=report(
-            f"results/figures/{LEVEL}/training_curves.png",
+            level_figure("training_curves"),
             caption="../../report/captions/training_curves.rst",
             category="Study",
             labels=LEVEL_LABELS,
         ),
         metrics_vs_c=report(
-            f"results/figures/{LEVEL}/metrics_vs_c.png",
+            level_figure("metrics_vs_c"),
             caption="../../report/captions/metrics_vs_c.rst",
             category="Study",
             labels=LEVEL_LABELS,
@@ -133,13 +133,13 @@ rule plot_comparison:
         manifolds=shown_model_files("manifold.npy"),
     output:
         encoders=report(
-            f"results/figures/{LEVEL}/encoders.png",
+            level_figure("encoders"),
             caption="../../report/captions/encoders.rst",
             category="Study",
             labels=LEVEL_LABELS,
         ),
         manifolds=report(
-            f"results/figures/{LEVEL}/manifolds.png",
+            level_figure("manifolds"),
             caption="../../report/captions/manifolds.rst",
             category="Study",
             labels=LEVEL_LABELS,
@@ -165,7 +165,7 @@ rule plot_answer:
         "results/tables/conclusion.json",
     output:
         report(
-            f"results/figures/{LEVEL}/answer.png",
+            level_figure("answer"),
             caption="../../report/captions/answer.rst",
             category="Study",
             labels=LEVEL_LABELS,

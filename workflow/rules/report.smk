@@ -12,7 +12,7 @@ checkpoint refine:
         metrics=earlier_model_files("metrics.json"),
         paired=earlier_model_files("paired.npz"),
     output:
-        f"results/tables/refine/{LEVEL}/round{{round}}.json",
+        ROUND,
     log:
         f"results/logs/refine/{LEVEL}/round{{round}}.log",
     localrule: True
@@ -101,7 +101,7 @@ rule conclude:
         mem_mb=1000,
         runtime=5,
     params:
-        levels=[(level.dataset, level.latent_dim) for level in LEVELS],
+        levels=[level.key for level in LEVELS],
         settings=ANSWER_SETTINGS,
     script:
         "../scripts/conclude.py"
@@ -115,25 +115,27 @@ rule report:
         metrics="results/tables/metrics.csv",
         paired=studied_model_files("paired.npz"),
         conclusion="results/tables/conclusion.json",
-        data_info=expand("results/data/{dataset}.json", dataset=DATASETS),
-        classifiers=expand(f"{JUDGE}/accuracy.json", dataset=DATASETS),
+        data_info=expand(DATA_INFO, dataset=DATASETS),
+        classifiers=expand(f"{CLASSIFIER}/accuracy.json", dataset=DATASETS),
         prior="results/figures/prior.png",
         levels="results/figures/levels.png",
-        answer=paths(f"results/figures/{LEVEL}/answer.png", LEVEL_TABLE),
-        rate_distortion=paths(
-            f"results/figures/{LEVEL}/rate_distortion.png", LEVEL_TABLE
+        answer=paths(level_figure("answer"), LEVEL_TABLE),
+        rate_distortion=paths(level_figure("rate_distortion"), LEVEL_TABLE),
+        training_curves=paths(level_figure("training_curves"), LEVEL_TABLE),
+        metrics_vs_c=paths(level_figure("metrics_vs_c"), LEVEL_TABLE),
+        encoder_comparison=paths(level_figure("encoders"), LEVEL_TABLE),
+        manifold_comparison=paths(level_figure("manifolds"), LEVEL_TABLE),
+        encoders=paths(
+            f"{MODEL_FIGURES}/encoder_c{{coefficient}}.png", CONFIGURED_MODELS
         ),
-        training_curves=paths(
-            f"results/figures/{LEVEL}/training_curves.png", LEVEL_TABLE
+        manifolds=paths(
+            f"{MODEL_FIGURES}/manifold_c{{coefficient}}.png", CONFIGURED_MODELS
         ),
-        metrics_vs_c=paths(f"results/figures/{LEVEL}/metrics_vs_c.png", LEVEL_TABLE),
-        encoder_comparison=paths(f"results/figures/{LEVEL}/encoders.png", LEVEL_TABLE),
-        manifold_comparison=paths(f"results/figures/{LEVEL}/manifolds.png", LEVEL_TABLE),
-        encoders=paths(f"{FIGURE}/encoder_c{{coefficient}}.png", CONFIGURED_MODELS),
-        manifolds=paths(f"{FIGURE}/manifold_c{{coefficient}}.png", CONFIGURED_MODELS),
-        classes=paths(f"{FIGURE}/classes_c{{coefficient}}.png", CONFIGURED_MODELS),
+        classes=paths(
+            f"{MODEL_FIGURES}/classes_c{{coefficient}}.png", CONFIGURED_MODELS
+        ),
         explorer=paths(
-            f"results/explorer/{LEVEL}/seed{{seed}}/c{{coefficient}}.json",
+            EXPLORER,
             SHOWN_MODELS,
         ),
     output:
@@ -149,11 +151,8 @@ rule report:
         runtime=5,
     params:
         datasets=list(DATASETS),
-        levels=[(level.dataset, level.latent_dim) for level in LEVELS],
-        models=[
-            (m.dataset, m.latent_dim, int(m.seed), m.coefficient)
-            for m in CONFIGURED_MODELS.itertuples()
-        ],
+        levels=[level.key for level in LEVELS],
+        models=CONFIGURED_MODELS.to_dict("records"),
         settings=STUDY_SETTINGS,
     script:
         "../scripts/report.py"

@@ -4,7 +4,7 @@
 
 rule initial_weights:
     output:
-        "results/init/z{latent_dim}/seed{seed}.weights.h5",
+        INIT,
     log:
         "results/logs/initial_weights/z{latent_dim}/seed{seed}.log",
     benchmark:
@@ -24,7 +24,7 @@ rule initial_weights:
 rule train_vae:
     input:
         data=DATA,
-        init="results/init/z{latent_dim}/seed{seed}.weights.h5",
+        init=INIT,
     output:
         weights=f"{MODEL}/final.weights.h5",
         history=f"{MODEL}/history.csv",
@@ -40,7 +40,7 @@ rule train_vae:
         mem_mb=1200,
         runtime=lambda wc, attempt: 10 + config["epochs"] * 0.25 * attempt,
     params:
-        checkpoint=f"results/checkpoints/{LEVEL}/seed{{seed}}/c{{coefficient}}",
+        checkpoint=CHECKPOINT,
         # not an output: a killed job's partial events must not block its resume
         events=f"{MODEL}/events/train",
         model=MODEL_SETTINGS,

@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from vaestudy.jobs import start_job
+from vaestudy.levels import Level
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
@@ -35,8 +36,7 @@ summary, paired = (
     else ({}, {})
 )
 metrics = {
-    "dataset": smk.wildcards.dataset,
-    "latent_dim": settings["latent_dim"],
+    **vars(Level.of(smk.wildcards)),
     "coefficient": settings["kl_coefficient"],
     "seed": settings["seed"],
     "test_images": len(x_test),

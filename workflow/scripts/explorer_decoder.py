@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from vaestudy.jobs import start_job
+from vaestudy.levels import Level
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
@@ -15,7 +16,12 @@ vae, _ = job_vae(smk.params.model, smk.wildcards, smk.input.weights)
 with np.load(smk.input.latent) as latent:
     plane = latent["plane"]
 record = explorer.embedded_decoder(vae.decoder, plane)
-summary = {"coefficient": smk.wildcards.coefficient, "decoder": record}
+summary = {
+    **vars(Level.of(smk.wildcards)),
+    "seed": int(smk.wildcards.seed),
+    "coefficient": smk.wildcards.coefficient,
+    "decoder": record,
+}
 if record is not None:
     summary["largest_difference"] = explorer.largest_difference(record, vae.decoder, plane)
     summary["bytes"] = explorer.payload_bytes(record)

@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from vaestudy.jobs import start_job
+from vaestudy.levels import Level
 
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
@@ -27,8 +28,7 @@ if np.isfinite(z_mean).all():
 else:
     sweep = {}
 sweep = {
-    "dataset": smk.wildcards.dataset,
-    "latent_dim": settings["latent_dim"],
+    **vars(Level.of(smk.wildcards)),
     "coefficient": settings["kl_coefficient"],
     "seed": settings["seed"],
     **sweep,

@@ -4,14 +4,11 @@ import json
 
 from vaestudy import answer_plots
 from vaestudy.jobs import start_job
+from vaestudy.levels import Level
 
 smk = start_job(snakemake)  # noqa: F821
 with open(smk.input[0]) as handle:
     levels = json.load(handle)["levels"]
-wildcards = smk.wildcards
-record = next(
-    r
-    for r in levels
-    if r["dataset"] == wildcards.dataset and r["latent_dim"] == int(wildcards.latent_dim)
-)
+level = Level.of(smk.wildcards)
+record = next(r for r in levels if Level.of(r) == level)
 answer_plots.answer_figure(smk.output[0], record)

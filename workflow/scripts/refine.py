@@ -5,18 +5,19 @@ import json
 from vaestudy import wording
 from vaestudy.conclusion import level_answers, read_units
 from vaestudy.jobs import start_job
+from vaestudy.levels import Level
 from vaestudy.refinement import additions
 from vaestudy.tables import read_metrics
 
 smk = start_job(snakemake)  # noqa: F821
 frame = read_metrics(smk.input.metrics)
-units = next(iter(read_units(smk.input.paired).values()), {})
+level = Level.of(smk.wildcards)
+units = read_units(smk.input.paired).get(level, {})
 answers = level_answers(frame, units, {"confidence": smk.params.confidence})
 budget = smk.params.budget - (len(frame) - smk.params.configured)
 added, left_out, status = additions(answers, smk.params.seeds, budget)
 result = {
-    "dataset": smk.wildcards.dataset,
-    "latent_dim": int(smk.wildcards.latent_dim),
+    **vars(level),
     "round": int(smk.wildcards.round),
     "models": len(frame),
     "budget_left": budget - sum(len(a.seeds) for a in added),

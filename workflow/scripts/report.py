@@ -16,25 +16,26 @@ from vaestudy.reference import load_reference
 smk = start_job(snakemake)  # noqa: F821
 per_model = pd.read_csv(smk.input.metrics)
 settings = smk.params.settings
-levels = [Level(dataset, dim) for dataset, dim in smk.params.levels]
+levels = [Level.from_key(key) for key in smk.params.levels]
 model_figures = zip(smk.input.encoders, smk.input.manifolds, smk.input.classes, strict=True)
 figures = {
     "prior": smk.input.prior,
     "levels": smk.input.levels,
     "studies": {
-        level: {name: smk.input[name][i] for name in report.STUDY_FIGURES}
-        for i, level in enumerate(levels)
+        level: dict(zip(report.STUDY_FIGURES, paths, strict=True))
+        for level, *paths in zip(
+            levels, *(smk.input[name] for name in report.STUDY_FIGURES), strict=True
+        )
     },
     "models": {
-        (Level(dataset, dim), seed, float(c)): dict(zip(report.MODEL_FIGURES, paths, strict=True))
-        for (dataset, dim, seed, c), paths in zip(smk.params.models, model_figures, strict=True)
+        (Level.of(m), int(m["seed"]), float(m["coefficient"])): dict(
+            zip(report.MODEL_FIGURES, paths, strict=True)
+        )
+        for m, paths in zip(smk.params.models, model_figures, strict=True)
     },
 }
 decoders = [json.loads(Path(path).read_text()) for path in smk.input.explorer]
-per_level = len(decoders) // len(levels)
-figures["explorers"] = {
-    level: decoders[i * per_level : (i + 1) * per_level] for i, level in enumerate(levels)
-}
+figures["explorers"] = {level: [d for d in decoders if Level.of(d) == level] for level in levels}
 data, classifiers = {}, {}
 for name, info, judge in zip(
     smk.params.datasets, smk.input.data_info, smk.input.classifiers, strict=True
