@@ -14,7 +14,7 @@ from vaestudy.data import DataError
 
 
 def test_shared_copy_is_valid(mnist_path):
-    assert data.validate_mnist(mnist_path) == {"train": 60000, "test": 10000}
+    assert data.validate_npz(mnist_path) == {"train": 60000, "test": 10000}
     x, y = data.load_split(mnist_path, "test", limit=100)
     assert x.shape == (100, 784) and x.dtype == np.float32
     assert 0.0 <= x.min() and x.max() <= 1.0
@@ -34,7 +34,7 @@ def test_shared_copy_is_valid(mnist_path):
 def test_malformed_files_are_rejected_with_the_reason(tmp_path, overrides, message):
     path = write_npz(tmp_path / "bad.npz", **overrides)
     with pytest.raises(DataError) as error:
-        data.validate_mnist(path)
+        data.validate_npz(path)
     assert message in str(error.value)
 
 
@@ -43,7 +43,7 @@ def test_non_npz_and_truncated_files_are_rejected(tmp_path, content):
     path = tmp_path / "mnist.npz"
     path.write_bytes(content)
     with pytest.raises(DataError, match="is not (an|a readable) .npz file"):
-        data.validate_mnist(path)
+        data.validate_npz(path)
 
 
 def _npy(path):
@@ -99,7 +99,7 @@ def test_truncated_real_npz_is_rejected(tmp_path, small_npz):
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(small_npz.read_bytes()[:2000])
     with pytest.raises(DataError):
-        data.validate_mnist(truncated)
+        data.validate_npz(truncated)
 
 
 def test_limits_larger_than_the_data_are_rejected():

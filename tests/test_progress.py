@@ -177,13 +177,13 @@ def test_status_without_a_plan_or_a_timed_epoch_has_no_schedule(tmp_path):
 
 
 def test_rules_no_job_of_which_has_finished_are_named_as_untimed(tmp_path):
-    from vaestudy_monitor.status import untimed_rules
+    from vaestudy_monitor.status import untimed_by_snakesee
 
     (tmp_path / "snakemake.log").write_text(SNAKEMAKE_LOG)
     state = SimpleNamespace(log_file=tmp_path / "snakemake.log")
     # one train_vae job finished (it is timed); no evaluate_vae job has
-    assert untimed_rules(state, timed={}) == ["evaluate_vae"]
-    assert untimed_rules(state, timed={"evaluate_vae": object()}) == []
+    assert untimed_by_snakesee(state, timed={}) == ["evaluate_vae"]
+    assert untimed_by_snakesee(state, timed={"evaluate_vae": object()}) == []
 
 
 def test_time_left_is_not_known_before_any_job_of_the_waiting_rules_has_finished(tmp_path):

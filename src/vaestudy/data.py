@@ -67,8 +67,9 @@ def _check_split(npz, path, split):
     return x.shape[0]
 
 
-def validate_mnist(path):
-    """Check keys, shapes, dtypes and labels; return the number of images per split."""
+def validate_npz(path):
+    """Check a dataset file in the Keras layout (x_train, y_train, x_test, y_test): keys,
+    shapes, dtypes and labels; return the number of images per split."""
     with _open_npz(path) as npz:
         missing = sorted({k for keys in SPLITS.values() for k in keys} - set(npz.files))
         if missing:
@@ -122,7 +123,7 @@ def _copy_validated(source, dest):
     write_durably(lambda partial: shutil.copyfile(source, partial), dest)
 
 
-def fetch_dataset(dest, url, sha256, local_path="", check=validate_mnist, **offline):
+def fetch_dataset(dest, url, sha256, local_path="", check=validate_npz, **offline):
     """Put a validated npz at dest, from local_path (checked by `check`) or downloaded from
     url (or the Keras cache) with its sha256 (`offline`: download's message arguments);
     return its provenance (source, sha256, sizes)."""
@@ -134,13 +135,13 @@ def fetch_dataset(dest, url, sha256, local_path="", check=validate_mnist, **offl
         _copy_validated(local_path, dest)
     elif KERAS_CACHE.is_file() and sha256_of(KERAS_CACHE) == sha256:
         source = f"Keras cache {KERAS_CACHE}"
-        sizes = validate_mnist(KERAS_CACHE)
+        sizes = validate_npz(KERAS_CACHE)
         _copy_validated(KERAS_CACHE, dest)
     else:
         source = url
         download(url, dest, sha256, **offline)
         try:
-            sizes = validate_mnist(dest)
+            sizes = validate_npz(dest)
         except DataError:
             dest.unlink(missing_ok=True)
             raise

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from vaestudy.config import ConfigError
-from vaestudy.data import CANONICAL_SIZES, DataError, fetch_dataset, validate_mnist
+from vaestudy.data import CANONICAL_SIZES, DataError, fetch_dataset, validate_npz
 from vaestudy.files import sha256_of
 
 # a dataset's name is a folder of results/: lowercase (one spelling on case-insensitive disks)
@@ -56,7 +56,7 @@ class Dataset:
     def sizes(self, path=None):
         """The images per split of its local file (or `path`), whose layout is checked."""
         try:
-            return validate_mnist(path or self.path)
+            return validate_npz(path or self.path)
         except DataError as error:
             if self.name == "mnist":
                 advice = (

@@ -62,8 +62,15 @@ def _gaussian_log_density(offset, log_var):
 
 
 def mutual_information_terms(z_mean, z_log_var, samples, seed=0, chunk=128):
-    """The draws of the I(x; z) estimate (see mutual_information): (picks, terms), the image
-    n of each draw and its term log q(z | x_n) - log q(z)."""
+    """The draws of the estimate of I(x; z) for x uniform over the N images and z ~ q(z | x):
+    (picks, terms), the image n of each draw and its term log q(z | x_n) - log q(z), whose
+    mean is the estimate.
+
+    Draw n's z = mean_n + std_n * eps. Offsets z - mean_m are formed as
+    (mean_n - mean_m) + std_n * eps in float64, so a tiny variance loses nothing, and the
+    image's own term log q(z | x_n) comes from eps. Since q(z) >= q(z | x_n) / N, every term
+    is at most log N: the estimate lies in (-inf, log N] and its expectation in [0, log N].
+    Images are drawn in a seeded order, each once per N draws."""
     mean, log_var = z_mean.astype(np.float64), z_log_var.astype(np.float64)
     std, inverse_var = np.exp(0.5 * log_var), np.exp(-log_var)
     log_norm = -0.5 * np.sum(log_var + LOG_2PI, axis=1)
@@ -83,19 +90,6 @@ def mutual_information_terms(z_mean, z_log_var, samples, seed=0, chunk=128):
         log_components[np.arange(len(own)), own] = log_own
         terms[start : start + chunk] = log_own - log_mean_exp(log_components, axis=1)
     return picks, terms
-
-
-def mutual_information(z_mean, z_log_var, samples, seed=0, chunk=128):
-    """I(x; z) for x uniform over the N images and z ~ q(z | x): (estimate, standard error).
-
-    The mean over draws n, z = mean_n + std_n * eps of log q(z | x_n) - log q(z). Offsets
-    z - mean_m are formed as (mean_n - mean_m) + std_n * eps in float64, so a tiny variance
-    loses nothing, and the image's own term log q(z | x_n) comes from eps. Since q(z) >=
-    q(z | x_n) / N, every term is at most log N: the estimate lies in (-inf, log N] and its
-    expectation in [0, log N]. Images are drawn in a seeded order, each once per N draws.
-    """
-    _, terms = mutual_information_terms(z_mean, z_log_var, samples, seed, chunk)
-    return float(np.mean(terms)), standard_error(terms)
 
 
 def aggregate_moments(z_mean, z_log_var):

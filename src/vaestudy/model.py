@@ -81,17 +81,10 @@ class VAE(keras.Model):
         self.encoder = build_encoder(latent_dim, intermediate_dim, precision)
         self.decoder = build_decoder(latent_dim, intermediate_dim, precision)
         self.sampler = Sampling(seed=seed, name="sampling")
-        self.trackers = {
-            name: keras.metrics.Mean(name=name) for name in ("loss", "reconstruction", "kl")
-        }
 
     def build(self, input_shape=None):
         """Encoder and decoder are functional models, built on construction."""
         self.built = True
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def call(self, x, training=False):
         """Pixel probabilities of the reconstruction of x, through one sampled z."""
@@ -116,13 +109,6 @@ class VAE(keras.Model):
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply(grads, self.trainable_weights)
         return loss, reconstruction, kl
-
-    def train_step(self, data):
-        """Keras ``fit`` step: one batch, then the running means of the three terms."""
-        x = data[0] if isinstance(data, tuple) else data
-        for tracker, value in zip(self.trackers.values(), self.train_batch(x), strict=True):
-            tracker.update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
 def build_vae(

@@ -396,19 +396,32 @@ def computed():
     return [metric for metric in entries() if metric.compute is not None]
 
 
+# the settings the definitions name, each shown as a run's value or, in docs/metrics.md, as
+# the setting's key
+DEFINED_BY_SETTINGS = {
+    "iw_samples": str,
+    "iw_images": lambda images: images or "all",
+    "prior_samples": str,
+    "coverage_samples": str,
+    "class_share": lambda share: f"{100 * share:g} %",
+}
+
+
 def definition_values(settings, mi_ceilings, manifold_cells):
     """The {placeholders} of the definitions, for a run with these settings; mi_ceilings are
     the values of log N (one per number of test images)."""
     return {
+        **_fixed_values(manifold_cells),
+        **{key: shown(settings[key]) for key, shown in DEFINED_BY_SETTINGS.items()},
+        "mi_ceiling": " or ".join(f"{c:.2f}" for c in mi_ceilings),
+    }
+
+
+def _fixed_values(manifold_cells):
+    return {
         "blocks": BLOCKS,
         "neighbours": NEIGHBOURS,
-        "iw_samples": settings["iw_samples"],
-        "iw_images": settings["iw_images"] or "all",
         "proposal_widths": _widths(),
-        "prior_samples": settings["prior_samples"],
-        "coverage_samples": settings["coverage_samples"],
-        "class_share": f"{100 * settings['class_share']:g} %",
-        "mi_ceiling": " or ".join(f"{c:.2f}" for c in mi_ceilings),
         "manifold_cells": manifold_cells,
     }
 
@@ -437,17 +450,12 @@ def _bound(value, missing):
 
 def markdown():
     """docs/metrics.md: every column of the metrics table, from this registry."""
+    from vaestudy.evaluation import MANIFOLD_SIZE
+
     values = {
-        "blocks": BLOCKS,
-        "neighbours": NEIGHBOURS,
-        "iw_samples": "`iw_samples`",
-        "iw_images": "`iw_images`",
-        "proposal_widths": _widths(),
-        "prior_samples": "`prior_samples`",
-        "coverage_samples": "`coverage_samples`",
-        "class_share": "`class_share`",
+        **_fixed_values(MANIFOLD_SIZE**2),
+        **{key: f"`{key}`" for key in DEFINED_BY_SETTINGS},
         "mi_ceiling": "log N",
-        "manifold_cells": "900",
     }
     lines = [
         "# Metrics",

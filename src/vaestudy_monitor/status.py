@@ -134,14 +134,14 @@ def time_left(workdir, state):
     if metadata.is_dir():
         estimator.load_from_metadata(metadata)
     estimate_ = estimator.estimate_remaining(state)
-    untimed = untimed_rules(state, estimator.rule_stats)
+    untimed = untimed_by_snakesee(state, estimator.rule_stats)
     if untimed and estimate_.seconds_remaining <= 0:
         return f"time left: not known until a job of each rule has finished ({', '.join(untimed)})"
     caveat = f"; not yet timed, so not counted: {', '.join(untimed)}" if untimed else ""
     return f"time left: {estimate_.format_eta()} (snakesee's estimate from finished jobs{caveat})"
 
 
-def untimed_rules(state, timed):
+def untimed_by_snakesee(state, timed):
     """The rules with jobs still to run of which no job has finished here (`timed`: rules
     with recorded durations), whose time snakesee can only guess from other rules'."""
     log_text = read(state.log_file)
