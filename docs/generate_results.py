@@ -11,7 +11,7 @@ import pandas as pd
 
 from vaestudy import wording
 from vaestudy.conclusion import by_metric, read_units
-from vaestudy.levels import MODEL, Level, every
+from vaestudy.levels import CLASSIFIER_RECORD, MODEL, Level, every
 from vaestudy.provenance import describe
 from vaestudy.report import answer_rows, budget_rows, seed_counts, trained_by
 from vaestudy.tables import summary_parts
@@ -23,10 +23,10 @@ def markdown_table(frame):
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
-def yardstick_tables(metrics, latent_dim, units, judge):
+def yardstick_tables(metrics, latent_dim, units, classifier):
     return "\n\n".join(
         f"### {title}\n\n{markdown_table(frame)}"
-        for title, frame in summary_parts(metrics, latent_dim, by_metric(units), judge)
+        for title, frame in summary_parts(metrics, latent_dim, by_metric(units), classifier)
     )
 
 
@@ -116,12 +116,13 @@ def warnings(level):
 def level_section(results, metrics, level, heading, units):
     """One level's answer, budget view, K-sweep and yardsticks, its headings at `heading`."""
     rows = Level.of(level).rows(metrics)
-    judge = json.loads((results / f"classifier/{level['dataset']}/accuracy.json").read_text())
+    record = CLASSIFIER_RECORD.removeprefix("results/").format(**level)
+    classifier = json.loads((results / record).read_text())
     headlines = "\n".join(f"- **{c['name']}**: {wording.headline(c)}" for c in level["criteria"])
     floor = (
         " Its held-out training digits, scored as a decoder's images are, give the row *real "
         "digits* of the generation table: the floor of KID, density and coverage."
-        if "floor_kid" in judge
+        if "floor_kid" in classifier
         else ""
     )
     return f"""{heading} The answer
@@ -130,8 +131,8 @@ def level_section(results, metrics, level, heading, units):
 
 {level["summary"]}
 
-Seeds: {seed_counts(rows)}. The judge reached {judge["test_accuracy"]:.2%} test accuracy
-(temperature {judge["temperature"]:.2f}).{floor}
+Seeds: {seed_counts(rows)}. The classifier reached {classifier["test_accuracy"]:.2%} test accuracy
+(temperature {classifier["temperature"]:.2f}).{floor}
 
 {answer_markdown(level)}
 
@@ -151,7 +152,7 @@ Seeds: {seed_counts(rows)}. The judge reached {judge["test_accuracy"]:.2%} test 
 
 {heading} Every yardstick
 
-{yardstick_tables(rows, level["latent_dim"], units, judge).replace("### ", heading + "# ")}
+{yardstick_tables(rows, level["latent_dim"], units, classifier).replace("### ", heading + "# ")}
 """
 
 

@@ -3,7 +3,7 @@ the k-nearest-neighbour balls of a decoder's images against those of real digits
 
     .venv/bin/python docs/neighbour_balls.py results --coefficients 0 1 10
 
-For seed 0 at each coefficient, and for the judge's held-out training digits, prints per k the
+For seed 0 at each coefficient, and for the classifier's held-out training digits, prints per k the
 median squared radius of the image set's own balls and of the test digits' balls (features on
 the unit sphere, the study's 10 blocks), improved recall (Kynkäänniemi et al., 2019: test
 digits inside the image set's balls) and coverage (Naeem et al., 2020: test digits whose ball
@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from vaestudy import distances, evaluation, summaries
-from vaestudy.classifier import load_judge, split_held_out
+from vaestudy.classifier import load_classifier, split_held_out
 from vaestudy.data import load_split
 from vaestudy.model import job_vae
 
@@ -49,17 +49,17 @@ def main():
     parser.add_argument("--latent-dim", default="2")
     args = parser.parse_args()
     config = yaml.safe_load((args.results.parent / "config.yaml").read_text())
-    judge_dir = args.results / "classifier" / args.dataset
-    temperature = json.loads((judge_dir / "accuracy.json").read_text())["temperature"]
-    judge = load_judge(judge_dir / "classifier.weights.h5", temperature)
+    classifier_dir = args.results / "classifier" / args.dataset
+    temperature = json.loads((classifier_dir / "classifier.json").read_text())["temperature"]
+    classifier = load_classifier(classifier_dir / "classifier.weights.h5", temperature)
     data = args.results / "data" / f"{args.dataset}.npz"
     x, _ = load_split(data, "test", config["test_limit"])
-    _, test = judge.read(x)
+    _, test = classifier.read(x)
     rows, scale, _, _ = summaries.test_blocks(test, config["coverage_samples"])
     real = test[rows] / scale
     sets = {}
     (_, _), (held_out, _) = split_held_out(*load_split(data, "train", config["train_limit"]))
-    other = judge.read(held_out)[1]
+    other = classifier.read(held_out)[1]
     m = min(len(other) // distances.BLOCKS, rows.shape[1])
     sets["real digits"] = (other[: m * distances.BLOCKS] / scale, m)
     for c in args.coefficients:
@@ -68,9 +68,9 @@ def main():
         vae, _ = job_vae(config, wildcards, folder / "final.weights.h5")
         z_mean, z_log_var = evaluation.encode(vae, x)
         prior_z = evaluation.prior_codes(config["coverage_samples"], int(args.latent_dim))
-        prior = evaluation.decode_readings(vae.decoder, judge, prior_z)[1]
+        prior = evaluation.decode_readings(vae.decoder, classifier, prior_z)[1]
         codes = evaluation.sampled_codes(z_mean, z_log_var)
-        reconstructions = evaluation.decode_readings(vae.decoder, judge, codes)[1]
+        reconstructions = evaluation.decode_readings(vae.decoder, classifier, codes)[1]
         sets[f"c = {c}, N(0, I) decodes"] = (prior[: rows.size] / scale, None)
         # the reconstructions of test block j - 1 against test block j, as the study does
         shifted = reconstructions[np.roll(rows, 1, axis=0)].reshape(-1, test.shape[1])

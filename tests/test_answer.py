@@ -52,7 +52,7 @@ def known_cases():
     real = clusters(1000, rng)
     data = clusters(1000, rng)
     cases = {"same distribution": data, "a constant image": np.repeat(data[:1], 1000, axis=0)}
-    for weak in (0.7, 0.5, 0.3):  # a blurry digit fires the judge's units weakly
+    for weak in (0.7, 0.5, 0.3):  # a blurry digit fires the classifier's units weakly
         cases[f"blurred {weak}"] = weak * data
     for share in (0.125, 0.25, 0.5):
         cases[f"holes {share}"] = with_holes(data, share, rng)

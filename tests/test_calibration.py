@@ -1,4 +1,4 @@
-"""The judge's calibration tools against known cases."""
+"""The classifier's calibration tools against known cases."""
 
 import numpy as np
 import pytest

@@ -92,7 +92,7 @@ def _normal_cdf(x):
 
 
 def test_coverage_gap_of_two_shifted_normals_read_in_bins_matches_the_exact_answer():
-    # the "judge" reads z in ten bins; prior z ~ N(0, 1), the model's codes z ~ N(0.5, 1)
+    # the "classifier" reads z in ten bins; prior z ~ N(0, 1), the model's codes z ~ N(0.5, 1)
     edges = np.array([-np.inf, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, np.inf])
     shift, n = 0.5, 40_000
     rng = np.random.default_rng(1)

@@ -20,7 +20,7 @@ from vaestudy_monitor.status import snapshot
 pytestmark = pytest.mark.slow
 
 
-# The fault tests need the trained model only, not the judge, evaluation, figures and report.
+# The fault tests need the trained model only, not the classifier, evaluation, figures and report.
 TRAINED = ("--", f"results/models/{LEVEL}/seed0/c1/final.weights.h5")
 TRAINING_LOG = log_of("train_vae", 1)
 CHECKPOINT = f"results/checkpoints/{LEVEL}/seed0/c1/checkpoint.npz"
@@ -197,7 +197,7 @@ def test_a_corrupt_checkpoint_is_set_aside_and_the_job_succeeds(tmp_path, mnist_
 
 def test_the_same_config_again_gives_the_same_model_and_numbers(tmp_path, mnist_path, study):
     # one model of the shared tiny study made again in a new directory, from its initial
-    # weights on, up to its metrics (with the study's data and judge, which other tests make)
+    # weights on, up to its metrics (with the study's data and classifier, which other tests make)
     for made in ("data", "classifier"):
         shutil.copytree(study / "results" / made, tmp_path / "results" / made)
     target = f"results/models/{LEVEL}/seed0/c1/metrics.json"

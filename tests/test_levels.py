@@ -145,10 +145,12 @@ def test_every_level_has_its_models_judge_and_conclusion(levels_study):
     table = pd.read_csv(levels_study / "results/tables/metrics.csv")
     pairs = list(zip(table["dataset"], table["latent_dim"], table["coefficient"], strict=True))
     assert pairs == [(d, z, 1.0) for d, z in LEVELS]
-    # one judge per dataset, one set of initial weights per latent dimension (and seed)
+    # one classifier per dataset, one set of initial weights per latent dimension (and seed)
     for name in ("mnist", "binary"):
-        judge = json.loads((levels_study / f"results/classifier/{name}/accuracy.json").read_text())
-        assert judge["train_images"] == 900
+        classifier = json.loads(
+            (levels_study / f"results/classifier/{name}/classifier.json").read_text()
+        )
+        assert classifier["train_images"] == 900
     assert sorted(p.name for p in (levels_study / "results/init").glob("z*")) == ["z2", "z3"]
     saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
     assert [(lv["dataset"], lv["latent_dim"]) for lv in saved["levels"]] == LEVELS
@@ -184,7 +186,7 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
     # the published check applies to MNIST in two dimensions only
     assert html.count("No published reference applies to these models") == 4
     assert "dataset binary (published: mnist)" in html and "latent_dim 3 (published: 2)" in html
-    assert "<td>data: binary</td>" in html and "<td>judge: binary</td>" in html
+    assert "<td>data: binary</td>" in html and "<td>classifier: binary</td>" in html
     # N(0, I) and the verdicts; six figures per level; three per model
     assert html.count("data:image/png;base64,") == 2 + 4 * 6 + 4 * 3
 

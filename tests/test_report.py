@@ -221,16 +221,16 @@ def test_report_leads_with_the_answer_and_shows_every_figure(figures):
 
 
 def test_the_generation_table_ends_with_what_real_digits_score():
-    judge = {"floor_kid": 0.0155, "floor_kid_se": 0.005, "floor_density": 1.01}
-    judge |= {"floor_density_se": 0.012, "floor_coverage": 0.959, "floor_coverage_se": 0.004}
-    parts = dict(summary_parts(metrics(), floor=judge))
+    classifier = {"floor_kid": 0.0155, "floor_kid_se": 0.005, "floor_density": 1.01}
+    classifier |= {"floor_density_se": 0.012, "floor_coverage": 0.959, "floor_coverage_se": 0.004}
+    parts = dict(summary_parts(metrics(), floor=classifier))
     generation = parts[registry.GENERATION]
     last = dict(zip(generation.columns, generation.iloc[-1], strict=True))
     assert last["c"] == "real digits"
     assert last["KID of N(0, I) decodes"] == last["KID of reconstructions"] == "0.0155 ± 0.0050"
     assert last["density of N(0, I) decodes"] == "1.010 ± 0.012"
     assert last["coverage of N(0, I) decodes"] == "0.959 ± 0.004"
-    # no other part has a floor; without the judge's floor no part gets the row
+    # no other part has a floor; without the classifier's floor no part gets the row
     assert all(
         "real digits" not in set(f["c"]) for t, f in parts.items() if t != registry.GENERATION
     )
@@ -295,11 +295,11 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
         "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]; "
         "KL per dimension 94.50, 328.90"
     )
-    # the one-seed caveat, the loose IW estimate and the judge's measured bias
+    # the one-seed caveat, the loose IW estimate and the classifier's measured bias
     assert not level["spread_measured"] and level["loose_iw"] == ["0"]
-    judge = context["datasets"][0]["classifier"]
-    assert judge["meets_requirement"] and judge["temperature"] == 1.31
-    assert judge["bias"] == {"digit": 8, "blurred": 0.296, "labels": 0.0974}
+    classifier = context["datasets"][0]["classifier"]
+    assert classifier["meets_requirement"] and classifier["temperature"] == 1.31
+    assert classifier["bias"] == {"digit": 8, "blurred": 0.296, "labels": 0.0974}
     definitions = dict(context["definitions"])
     assert "0.03, 0.1, 0.3, 1" in definitions["IW NLL"]
 
@@ -440,7 +440,7 @@ BRIGHTNESS = registry.Metric(
 def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     figures, tmp_path, monkeypatch
 ):
-    from vaestudy.classifier import Judge, classifier_network
+    from vaestudy.classifier import Classifier, classifier_network
     from vaestudy.model import build_vae
 
     monkeypatch.setattr(registry, "METRICS", registry.METRICS + (BRIGHTNESS,))
@@ -457,7 +457,7 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     }
     grid = np.full((30, 30, 10), 0.1)
     numbers, _ = summaries.summarise_model(
-        vae, Judge(classifier_network(0)), x, y, codes, grid, settings
+        vae, Classifier(classifier_network(0)), x, y, codes, grid, settings
     )
     assert numbers["brightness"] == pytest.approx(float(x.mean()))
     assert numbers["brightness_se"] == pytest.approx(x.mean(axis=1).std(ddof=1) / np.sqrt(70))

@@ -92,13 +92,13 @@ def test_every_yardstick_within_its_mathematical_bounds(study):
     for name in ("prior", "reconstruction"):
         assert (losses[f"{name}_density"] >= 0).all()
         assert losses[f"{name}_coverage"].between(0, 1).all()
-    judge = json.loads((study / "results/classifier/mnist/accuracy.json").read_text())
+    classifier = json.loads((study / "results/classifier/mnist/classifier.json").read_text())
     # 100 held-out digits against 100 test digits, 10 per block: the data's own scores
-    assert 0.5 < judge["floor_density"] < 1.5 and 0.5 < judge["floor_coverage"] <= 1
+    assert 0.5 < classifier["floor_density"] < 1.5 and 0.5 < classifier["floor_coverage"] <= 1
     # two epochs on 900 images: well above chance, not the full study's 98 %
-    assert 0.5 < judge["test_accuracy"] < 1 and judge["train_images"] == 900
-    assert judge["held_out_images"] == 100 and 0.05 < judge["temperature"] < 20
-    assert 0 <= judge["ece_calibrated"] <= 1 and judge["blurred_accuracy"] < 1
+    assert 0.5 < classifier["test_accuracy"] < 1 and classifier["train_images"] == 900
+    assert classifier["held_out_images"] == 100 and 0.05 < classifier["temperature"] < 20
+    assert 0 <= classifier["ece_calibrated"] <= 1 and classifier["blurred_accuracy"] < 1
 
 
 def test_the_k_sweeps_run_at_the_smallest_c_and_near_c_1(study):

@@ -1,6 +1,6 @@
-"""A small digit classifier, trained once per study, that judges what each decoder draws.
+"""A small digit classifier, trained once per study, that reads what each decoder draws.
 
-It outputs logits; `Judge` turns them into probabilities with the temperature fitted on
+It outputs logits; `Classifier` turns them into probabilities with the temperature fitted on
 held-out training digits, and `assess` measures its accuracy, calibration and bias.
 """
 
@@ -50,11 +50,11 @@ def build_classifier(seed, hidden=512, dropout=0.2):
     return model
 
 
-FEATURE_LAYER = 2  # the second hidden layer's 512 relu units: the judge's feature space
+FEATURE_LAYER = 2  # the second hidden layer's 512 relu units: the classifier's feature space
 
 
 @dataclass
-class Judge:
+class Classifier:
     """The classifier and its fitted temperature."""
 
     model: keras.Model
@@ -85,7 +85,7 @@ def split_held_out(x, y, share=HELD_OUT):
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
 
-def train_judge(x_train, y_train, epochs, seed, batch_size=128):
+def train_classifier(x_train, y_train, epochs, seed, batch_size=128):
     """Fit on the training images less a held-out part (one line per epoch on stdout), then
     fit the temperature on the held-out part."""
     (x_fit, y_fit), (x_cal, y_cal) = split_held_out(x_train, y_train)
@@ -93,20 +93,23 @@ def train_judge(x_train, y_train, epochs, seed, batch_size=128):
     model.fit(x_fit, y_fit, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=2)
     network = classifier_network(seed)  # the trained weights without the optimizer's state
     network.set_weights(model.get_weights())
-    judge = Judge(network)
-    judge.temperature = calibration.fit_temperature(judge.logits(x_cal), y_cal)
-    return judge, len(x_fit), len(x_cal)
+    classifier = Classifier(network)
+    classifier.temperature = calibration.fit_temperature(classifier.logits(x_cal), y_cal)
+    return classifier, len(x_fit), len(x_cal)
 
 
-def assess(judge, x_test, y_test):
+def assess(classifier, x_test, y_test):
     """Accuracy, calibration (ECE before and after temperature scaling) and the reading of
-    blurred test digits, whose class histogram shows the judge's bias on blurry images."""
-    logits = judge.logits(x_test)
-    raw, calibrated = calibration.softmax(logits), calibration.softmax(logits, judge.temperature)
-    blurred = judge.probabilities(calibration.gaussian_blur(x_test, BLUR_SIGMA))
+    blurred test digits, whose class histogram shows the classifier's bias on blurry images."""
+    logits = classifier.logits(x_test)
+    raw, calibrated = (
+        calibration.softmax(logits),
+        calibration.softmax(logits, classifier.temperature),
+    )
+    blurred = classifier.probabilities(calibration.gaussian_blur(x_test, BLUR_SIGMA))
     return {
         "test_accuracy": float(np.mean(np.argmax(logits, axis=1) == y_test)),
-        "temperature": judge.temperature,
+        "temperature": classifier.temperature,
         "ece_raw": calibration.expected_calibration_error(raw, y_test),
         "ece_calibrated": calibration.expected_calibration_error(calibrated, y_test),
         "test_confidence": float(np.mean(np.max(calibrated, axis=1))),
@@ -119,8 +122,8 @@ def assess(judge, x_test, y_test):
     }
 
 
-def load_judge(weights, temperature):
-    """The study's trained judge from its weights file and fitted temperature."""
+def load_classifier(weights, temperature):
+    """The study's trained classifier from its weights file and fitted temperature."""
     model = classifier_network(seed=0)
     model.load_weights(weights)
-    return Judge(model, temperature)
+    return Classifier(model, temperature)

@@ -1,4 +1,4 @@
-"""How far a set of images is from the test digits in the judge's feature space: the kernel
+"""How far a set of images is from the test digits in the classifier's feature space: the kernel
 inception distance (KID) and density and coverage, each with its standard error (NumPy only).
 
 The sets are compared block by block: block j of m generated rows against block j of m real
@@ -8,7 +8,7 @@ Every model's blocks hold the same test images and the same draws of N(0, I), so
 block values are paired.
 
 KID is computed on the features as they are (scaled so that the test digits' a·a / d is 1 on
-average): a blurry digit fires the judge's units weakly, and KID counts it. Density and
+average): a blurry digit fires the classifier's units weakly, and KID counts it. Density and
 coverage are computed on the features scaled to unit length: in the raw features, blurry and
 blank images sit near the origin, inside the large balls of the least typical real digits,
 and would count as on the data; on the sphere what counts is which units fire.

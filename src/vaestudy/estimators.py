@@ -176,7 +176,7 @@ def _histogram_numbers(share, reference, min_share):
 
 
 def read_histogram(reads, classes=10):
-    """Share of each class among integer readings (the judge's winning class per image)."""
+    """Share of each class among integer readings (the classifier's winning class per image)."""
     return np.bincount(np.asarray(reads, dtype=np.int64), minlength=classes) / len(reads)
 
 
@@ -188,9 +188,9 @@ def bootstrap_indices(n, resamples, seed, stream):
 
 
 def coverage_gap(prior_reads, reconstruction_reads, resamples=200, seed=0):
-    """TV between the class histogram the judge reads in decodes of N(0, I) samples and the
+    """TV between the class histogram the classifier reads in decodes of N(0, I) samples and the
     one it reads in the same decoder's reconstructions of the test images: (gap, its
-    bootstrap draws). Both sets go through the same decoder and judge, so the judge's bias
+    bootstrap draws). Both sets go through the same decoder and classifier, so the classifier's bias
     on that decoder's blur is in both; what remains is what the prior's decodes draw
     differently. It is at most TV(q(z), N(0, I)) (data processing), and 0 where the two match.
     Draws resample both sets with bootstrap_indices, paired across a seed's models."""

@@ -178,11 +178,11 @@ def iw_subset(n, size, seed=0):
     return np.sort(np.random.default_rng([seed, 3]).choice(n, size, replace=False))
 
 
-def decode_readings(decoder, judge, z, chunk=10_000):
-    """The judge's class probabilities (len(z), 10) and features (len(z), 512) of the decodes
+def decode_readings(decoder, classifier, z, chunk=10_000):
+    """The classifier's class probabilities (len(z), 10) and features (len(z), 512) of the decodes
     of codes z, decoded and read `chunk` at a time so that memory does not grow with len(z)."""
     reads = [
-        judge.read(estimators.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
+        classifier.read(estimators.sigmoid(decoder_logits(decoder, z[start : start + chunk])))
         for start in range(0, len(z), chunk)
     ]
     return tuple(np.concatenate(parts) for parts in zip(*reads, strict=True))
@@ -199,9 +199,9 @@ def manifold_cells(image, size=MANIFOLD_SIZE):
     return tiles.reshape(size * size, 28 * 28)
 
 
-def grid_classes(judge, manifold, size=MANIFOLD_SIZE):
+def grid_classes(classifier, manifold, size=MANIFOLD_SIZE):
     """Class probabilities of every manifold cell, shaped (size, size, 10)."""
-    return judge.probabilities(manifold_cells(manifold, size)).reshape(size, size, -1)
+    return classifier.probabilities(manifold_cells(manifold, size)).reshape(size, size, -1)
 
 
 EVALUATION_KEYS = ("prior_samples", "iw_samples", "iw_images", "coverage_samples", "class_share")

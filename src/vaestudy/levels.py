@@ -1,7 +1,7 @@
 """The problems a study is run on, its table of models, and where each of their files lives.
 
-Each dataset at each latent dimension is a level, with its own models, judge and conclusion;
-the coefficients and seeds are the same at every level. A dataset's data, its judge and each
+Each dataset at each latent dimension is a level, with its own models, classifier and conclusion;
+the coefficients and seeds are the same at every level. A dataset's data, its classifier and each
 latent dimension's initial weights are made once. This module is the one place that names
 a level's axes: the workflow's rules, the scripts, the report and the monitor select a
 level's rows, records and files through it."""
@@ -22,6 +22,10 @@ MODEL_KEY = f"{LEVEL}/seed{{seed}}/c{{coefficient}}"
 DATA = "results/data/{dataset}.npz"
 DATA_INFO = "results/data/{dataset}.json"
 CLASSIFIER = "results/classifier/{dataset}"
+# the digit classifier's weights, and its record: its temperature, accuracy, calibration, bias
+# and what real digits score in its features
+CLASSIFIER_WEIGHTS = f"{CLASSIFIER}/classifier.weights.h5"
+CLASSIFIER_RECORD = f"{CLASSIFIER}/classifier.json"
 INIT = "results/init/z{latent_dim}/seed{seed}.weights.h5"
 MODEL = f"results/models/{MODEL_KEY}"
 CHECKPOINT = f"results/checkpoints/{MODEL_KEY}"

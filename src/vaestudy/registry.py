@@ -35,7 +35,7 @@ class Metric:
     number, None or the name of another column (`ceiling`); `count` marks whole numbers;
     `definition` is the report's text, HTML with {placeholders} from `definition_values`;
     `compute` is the function of a metric computed on its own (see the module's docstring);
-    `floor` is the key of the value real digits score on it, in the judge's record."""
+    `floor` is the key of the value real digits score on it, in the classifier's record."""
 
     key: str
     heading: str
@@ -70,12 +70,12 @@ IW = (
     "the likelihood of binary data."
 )
 CLASSES = (
-    "A separate classifier, the judge, reads {coverage_samples} decodes of N(0, I) samples: a "
+    "The digit classifier reads {coverage_samples} decodes of N(0, I) samples: a "
     "digit class counts when it wins at least {class_share} of them."
 )
 
 KID = (
-    "Kernel inception distance between the judge's features (its last hidden layer) of {what} "
+    "Kernel inception distance between the classifier's features (its last hidden layer) of {what} "
     "and of the test digits: the unbiased squared MMD under the kernel (a·b / d + 1)³, "
     "features scaled so that the test digits' a·a / d is 1 on average; 0 when the two sets "
     "come from one distribution. It grows both with holes (images off the data) and with "
@@ -85,7 +85,7 @@ KID = (
 DENSITY = (
     "Density (Naeem et al., 2020) of {what}: how many test digits' balls hold each of them, "
     "over k = {neighbours}, each ball reaching the digit's {neighbours}th nearest test digit in "
-    "the judge's features scaled to unit length, per block as for KID. About 1 for images "
+    "the classifier's features scaled to unit length, per block as for KID. About 1 for images "
     "drawn like the data (see the real digits' row); holes lower it, images piled on the "
     "commonest digits raise it."
 )
@@ -288,12 +288,13 @@ METRICS = (
         panel="coverage gap",
         bounds=(0, 1),
         definition=(
-            "The total variation between the class histogram the judge reads in the decodes "
+            "The total variation between the class histogram the classifier reads in the decodes "
             "of N(0, I) samples and the one it reads in the same decoder's reconstructions of "
             "the test digits (one z ~ q(z|x) per image): 0 when the prior's decodes show the "
             "same mix of digits as the reconstructions, 1 when they share none. Both sets are "
-            "drawn by the same decoder and read by the same judge, so the judge's bias on that "
-            "decoder's blur is in both and largely cancels; a large gap means the decoder "
+            "drawn by the same decoder and read by the same classifier, so the classifier's "
+            "bias on that decoder's blur is in both and largely cancels; a large gap means the "
+            "decoder "
             "fails to draw from the prior what it draws from the encoder's codes. It can be no "
             "larger than TV(q(z), N(0, I)). ± is a bootstrap over the decodes and the test "
             "images, with the same resamples for every model."
@@ -304,7 +305,9 @@ METRICS = (
         "reconstructions read as their label",
         CLASSES_DRAWN,
         bounds=(0, 1),
-        definition="The share of reconstructions of test digits the judge reads as their label.",
+        definition=(
+            "The share of reconstructions of test digits the classifier reads as their label."
+        ),
     ),
     Metric(
         "prior_classes",
@@ -344,7 +347,7 @@ METRICS = (
         panel="mean calibrated confidence",
         bounds=(0.1, 1),
         definition=(
-            "The judge's mean top-class probability after temperature scaling (low = blurry "
+            "The classifier's mean top-class probability after temperature scaling (low = blurry "
             "or ambiguous digits)."
         ),
     ),
@@ -363,7 +366,7 @@ METRICS = (
         "grid confidence",
         CLASSES_DRAWN,
         bounds=(0.1, 1),
-        definition="The judge's mean calibrated confidence over the manifold cells.",
+        definition="The classifier's mean calibrated confidence over the manifold cells.",
     ),
     Metric("grid_tv", "grid class TV from labels", bounds=(0, 1)),
     Metric("q_mean", "mean of q(z)", error=False, json=True),

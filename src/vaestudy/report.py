@@ -98,7 +98,7 @@ def build_context(
     model of every level; figures: "prior" and "levels" map to PNG paths, "studies" maps a
     Level to its STUDY_FIGURES paths, "models" maps (Level, seed, coefficient) to that
     model's MODEL_FIGURES paths, "explorers" (optional) a Level to its embedded decoders;
-    data_info and classifier_info map each dataset to its provenance and its judge;
+    data_info and classifier_info map each dataset to its provenance and its classifier;
     conclusion is results/tables/conclusion.json; published is the reference file's content
     (report/published.yaml), compared at the levels whose settings match; workflow is the
     provenance.workflow_version that renders the report; units maps a Level to
@@ -107,7 +107,7 @@ def build_context(
     records = conclusion["levels"]
     levels = [Level.of(record) for record in records]
     several = len(records) > 1
-    judges = {name: judged(info, config) for name, info in classifier_info.items()}
+    classifiers = {name: classifier_context(info, config) for name, info in classifier_info.items()}
     level_contexts = [
         level_context(
             config,
@@ -115,7 +115,7 @@ def build_context(
             level.rows(per_model),
             figures,
             record,
-            judges[level.dataset],
+            classifiers[level.dataset],
             published,
             several,
             (units or {}).get(level),
@@ -138,7 +138,7 @@ def build_context(
         "contender_seeds": config["contender_seeds"],
         "config_yaml": yaml.safe_dump(dict(config), sort_keys=True),
         "datasets": [
-            {"name": name, **data_info[name], "classifier": judges[name]} for name in data_info
+            {"name": name, **data_info[name], "classifier": classifiers[name]} for name in data_info
         ],
         "versions": package_versions(),
         "workflow": describe(workflow) if workflow else "unknown",
@@ -157,18 +157,18 @@ def across_context(across):
     return {**across, "criteria": criteria}
 
 
-def judged(classifier_info, config):
-    """A dataset's judge, with whether it meets the required accuracy and its bias."""
+def classifier_context(classifier_info, config):
+    """A dataset's classifier, with whether it meets the required accuracy and its bias."""
     info = {
         **classifier_info,
         "required_accuracy": config["classifier_accuracy"],
         "meets_requirement": classifier_info["test_accuracy"] >= config["classifier_accuracy"],
     }
-    return {**info, "bias": judge_bias(info)}
+    return {**info, "bias": classifier_bias(info)}
 
 
 def level_context(
-    config, level, per_model, figures, record, judge, published, several=False, units=None
+    config, level, per_model, figures, record, classifier, published, several=False, units=None
 ):
     """What the template shows of one level: its answer (the conclusion record), figures,
     tables and models. Among several levels, its label names its sections and its anchor
@@ -217,14 +217,14 @@ def level_context(
         "summary": [
             template_table(*part)
             for part in summary_parts(
-                per_model, level.latent_dim, by_metric(units or {}), floor=judge
+                per_model, level.latent_dim, by_metric(units or {}), floor=classifier
             )
         ],
         "spread_measured": seed_spread_measured(per_model),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in record["loose_iw"]],
         "near_ceiling": [f"{c:g}" for c in record["near_ceiling"]],
-        "classifier": judge,
+        "classifier": classifier,
         "losses": loss_table(per_model),
         "seed_counts": seed_counts(per_model),
         **explorer_context(figures.get("explorers", {}).get(level, []), level.latent_dim),
@@ -285,8 +285,8 @@ def _model_order(item):
     return (seed, c)
 
 
-def judge_bias(classifier_info):
-    """The digit the judge over-reads most in blurred test digits, and by how much: e.g.
+def classifier_bias(classifier_info):
+    """The digit the classifier over-reads most in blurred test digits, and by how much: e.g.
     {"digit": 8, "blurred": 0.296, "labels": 0.097}; {} when not measured."""
     if "blurred_shares" not in classifier_info:
         return {}

@@ -1,5 +1,6 @@
 """One model's test-set numbers, every metric of the registry, from the pieces of evaluation:
-the losses, the latent space, the IW bound, the generation distances and what the judge reads."""
+the losses, the latent space, the IW bound, the generation distances and what the classifier
+reads."""
 
 from dataclasses import dataclass
 
@@ -86,7 +87,7 @@ def test_blocks(test_features, n):
 
 def generation_summary(prior_features, reconstruction_features, test_features):
     """KID, density and coverage of the decodes of N(0, I) and of the reconstructions against
-    the test digits, in the judge's features, block by block (vaestudy.distances): the prior's
+    the test digits, in the classifier's features, block by block (vaestudy.distances): the prior's
     block j against test block j, and the reconstructions of test block j - 1 against test
     block j, so that no reconstruction meets its own original. Returns (numbers, the prior's
     KID per block)."""
@@ -102,7 +103,7 @@ def generation_summary(prior_features, reconstruction_features, test_features):
 
 
 def floor_summary(other_features, test_features):
-    """KID, density and coverage of other real digits (the judge's held-out training digits)
+    """KID, density and coverage of other real digits (the classifier's held-out training digits)
     against the test digits: what a decoder that draws the data itself would score; {} with
     too few of them for the blocks (fewer than 70)."""
     if min(len(other_features), len(test_features)) < distances.BLOCKS * distances.MIN_BLOCK:
@@ -113,7 +114,7 @@ def floor_summary(other_features, test_features):
 
 
 def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
-    """What the judge reads in decoded images: counts, entropy, confidence, and the total
+    """What the classifier reads in decoded images: counts, entropy, confidence, and the total
     variation from the test labels' class histogram with its standard error."""
     found = estimators.class_coverage(probabilities, label_shares, min_share, seed=seed)
     return {
@@ -124,7 +125,7 @@ def coverage_summary(name, probabilities, label_shares, min_share, seed=0):
 
 def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
     """The coverage gap (estimators.coverage_gap) with its bootstrap error, and the share of
-    reconstructions the judge reads as their own label."""
+    reconstructions the classifier reads as their own label."""
     gap, draws = estimators.coverage_gap(prior_reads, reconstruction_reads, seed=seed)
     return {
         "coverage_gap": gap,
@@ -136,11 +137,11 @@ def gap_summary(prior_reads, reconstruction_reads, labels, seed=0):
 @dataclass(frozen=True)
 class ModelOutputs:
     """What a metric of its own (registry.Metric.compute) can read of one model: the
-    model, the judge, the test images x (floats in [0, 1]) and labels y, the codes of x,
+    model, the classifier, the test images x (floats in [0, 1]) and labels y, the codes of x,
     the per-image reconstruction and KL and the evaluation settings."""
 
     vae: object
-    judge: object
+    classifier: object
     x: np.ndarray
     y: np.ndarray
     z_mean: np.ndarray
@@ -150,9 +151,9 @@ class ModelOutputs:
     settings: dict
 
 
-def summarise_model(vae, judge, x, y, codes, grid, settings):
+def summarise_model(vae, classifier, x, y, codes, grid, settings):
     """All test-set numbers of one model; codes are its (z_mean, z_log_var) of x (see encode),
-    grid the judge's probabilities of the manifold cells (see grid_classes), settings the
+    grid the classifier's probabilities of the manifold cells (see grid_classes), settings the
     EVALUATION_KEYS of the config. Every random draw (the z per image, the samples of N(0, I),
     the IW images and draws, the bootstrap) is the same for every model, so that differences
     between models are paired. Returns (numbers, paired): paired holds values per evaluation
@@ -162,11 +163,11 @@ def summarise_model(vae, judge, x, y, codes, grid, settings):
     reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var)
     label_shares = np.bincount(y, minlength=10) / len(y)
     prior_z = prior_codes(settings["coverage_samples"], z_mean.shape[1])
-    decodes, prior_features = decode_readings(vae.decoder, judge, prior_z)
+    decodes, prior_features = decode_readings(vae.decoder, classifier, prior_z)
     reconstructions, reconstruction_features = decode_readings(
-        vae.decoder, judge, sampled_codes(z_mean, z_log_var)
+        vae.decoder, classifier, sampled_codes(z_mean, z_log_var)
     )
-    _, test_features = judge.read(x)
+    _, test_features = classifier.read(x)
     gap = gap_summary(np.argmax(decodes, axis=1), np.argmax(reconstructions, axis=1), y)
     generation, prior_kid = generation_summary(
         prior_features, reconstruction_features, test_features
@@ -182,7 +183,7 @@ def summarise_model(vae, judge, x, y, codes, grid, settings):
         **gap,
         **generation,
     }
-    outputs = ModelOutputs(vae, judge, x, y, z_mean, z_log_var, reconstruction, kl, settings)
+    outputs = ModelOutputs(vae, classifier, x, y, z_mean, z_log_var, reconstruction, kl, settings)
     for metric in registry.computed():
         numbers.update(metric.compute(outputs))
     return numbers, {"iw_nll": iw_nll, "prior_kid": prior_kid, "reconstruction": reconstruction}

@@ -123,7 +123,7 @@ def informative_columns(per_model, latent_dim):
 
 def summary_frame(per_model, columns, units=None, floor=None):
     """Per coefficient, value ± standard error of the columns (see over_seeds), and a last
-    row of what real digits score where a column has such a value in `floor` (the judge's
+    row of what real digits score where a column has such a value in `floor` (the classifier's
     record, see registry.Metric.floor)."""
     table = over_seeds(per_model, columns, units)
     counts = {m.key: m.count for m in registry.entries()}

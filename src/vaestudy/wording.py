@@ -229,6 +229,5 @@ def reference_sentence(comparison):
         return verdict
     relation = "; ".join(_placement(comparison.judged, p) for p in comparison.placements)
     return (
-        f"{verdict} The published study judged {names(comparison.judged)} best by eye; "
-        f"{relation}."
+        f"{verdict} The published study judged {names(comparison.judged)} best by eye; {relation}."
     )

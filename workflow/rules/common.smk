@@ -31,7 +31,8 @@ from vaestudy.files import sha256_of
 from vaestudy.datasets import DATASET_NAME, check_local_files, configured
 from vaestudy.levels import (
     CHECKPOINT,
-    CLASSIFIER,
+    CLASSIFIER_RECORD,
+    CLASSIFIER_WEIGHTS,
     DATA,
     DATA_INFO,
     EXPLORER,

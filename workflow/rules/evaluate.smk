@@ -5,8 +5,8 @@ rule train_classifier:
     input:
         data=DATA,
     output:
-        weights=f"{CLASSIFIER}/classifier.weights.h5",
-        accuracy=f"{CLASSIFIER}/accuracy.json",
+        weights=CLASSIFIER_WEIGHTS,
+        record=CLASSIFIER_RECORD,
     log:
         "results/logs/train_classifier/{dataset}.log",
     benchmark:
@@ -31,8 +31,8 @@ rule evaluate_vae:
         data=DATA,
         weights=f"{MODEL}/final.weights.h5",
         status=f"{MODEL}/training.json",
-        judge_weights=f"{CLASSIFIER}/classifier.weights.h5",
-        judge_accuracy=f"{CLASSIFIER}/accuracy.json",
+        classifier_weights=CLASSIFIER_WEIGHTS,
+        classifier_record=CLASSIFIER_RECORD,
     output:
         metrics=f"{MODEL}/metrics.json",
         latent=f"{MODEL}/latent.npz",

@@ -116,7 +116,7 @@ rule report:
         paired=studied_model_files("paired.npz"),
         conclusion="results/tables/conclusion.json",
         data_info=expand(DATA_INFO, dataset=DATASETS),
-        classifiers=expand(f"{CLASSIFIER}/accuracy.json", dataset=DATASETS),
+        classifiers=expand(CLASSIFIER_RECORD, dataset=DATASETS),
         prior="results/figures/prior.png",
         levels="results/figures/levels.png",
         answer=paths(level_figure("answer"), LEVEL_TABLE),

@@ -10,14 +10,14 @@ from vaestudy.levels import Level
 smk = start_job(snakemake, tensorflow=True)  # noqa: F821
 
 from vaestudy import evaluation, summaries  # noqa: E402
-from vaestudy.classifier import load_judge  # noqa: E402
+from vaestudy.classifier import load_classifier  # noqa: E402
 from vaestudy.data import load_split  # noqa: E402
 from vaestudy.events import write_hparams  # noqa: E402
 from vaestudy.model import job_vae  # noqa: E402
 
 vae, settings = job_vae(smk.params.model, smk.wildcards, smk.input.weights)
-with open(smk.input.judge_accuracy) as handle:
-    judge = load_judge(smk.input.judge_weights, json.load(handle)["temperature"])
+with open(smk.input.classifier_record) as handle:
+    classifier = load_classifier(smk.input.classifier_weights, json.load(handle)["temperature"])
 with open(smk.input.status) as handle:
     status = json.load(handle)
 x_test, y_test = load_split(smk.input.data, "test", smk.params.test_limit)
@@ -27,10 +27,10 @@ plane = evaluation.latent_plane(z_mean)
 manifold = evaluation.decode_manifold(vae.decoder, plane)
 usable = not status["diverged"] and np.isfinite(z_mean).all() and np.isfinite(z_log_var).all()
 size = evaluation.MANIFOLD_SIZE
-grid = evaluation.grid_classes(judge, manifold) if usable else np.zeros((size, size, 10))
+grid = evaluation.grid_classes(classifier, manifold) if usable else np.zeros((size, size, 10))
 summary, paired = (
     summaries.summarise_model(
-        vae, judge, x_test, y_test, (z_mean, z_log_var), grid, smk.params.evaluation
+        vae, classifier, x_test, y_test, (z_mean, z_log_var), grid, smk.params.evaluation
     )
     if usable
     else ({}, {})

@@ -37,14 +37,14 @@ figures = {
 decoders = [json.loads(Path(path).read_text()) for path in smk.input.explorer]
 figures["explorers"] = {level: [d for d in decoders if Level.of(d) == level] for level in levels}
 data, classifiers = {}, {}
-for name, info, judge in zip(
+for name, info, classifier in zip(
     smk.params.datasets, smk.input.data_info, smk.input.classifiers, strict=True
 ):
     with open(info) as handle:
         data[name] = json.load(handle)
     data[name]["train_images"] = settings["train_limit"] or data[name]["sizes"]["train"]
     data[name]["test_images"] = settings["test_limit"] or data[name]["sizes"]["test"]
-    with open(judge) as handle:
+    with open(classifier) as handle:
         classifiers[name] = json.load(handle)
 with open(smk.input.conclusion) as handle:
     conclusion = json.load(handle)
