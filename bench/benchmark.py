@@ -5,10 +5,12 @@
     .venv/bin/python bench/benchmark.py time-left --mnist /path/to/mnist.npz
 
 `epoch`: in one process, round by round, the five large matrix products of one epoch alone (the
-floor), the project's epoch, a plain Keras `fit` epoch of the same model and Adam's update
+floor), the project's epoch, a plain Keras `fit` epoch of the published script's model
+(bench/plain_fit.py) and Adam's update
 alone; prints medians, the project's ratio to the floor, GFLOP/s and the fraction of a
 square-GEMM peak measured in the same run, Adam's GB/s against NumPy's streaming rate (and so
-the least ratio to the floor an epoch with Adam can have here), and peak RSS. `study`: the wall
+the least ratio to the floor an epoch with Adam can have here), peak RSS, and where one more
+epoch goes and which kernel runs each large product (bench/breakdown.py). `study`: the wall
 time of `snakemake --cores 2` training two coefficients from scratch, against the training time
 of bench/plain_fit.py (the published study's way: a plain `fit` per epoch, one coefficient after
 the other) training the same two; and each
@@ -30,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import breakdown
 import numpy as np
 import pandas as pd
 
@@ -162,9 +165,22 @@ def gemm_peak(tf, n=2048, repeats=5):
     return 2 * n**3 / min(timed(lambda: matmul(a, b).numpy()) for _ in range(repeats)) / 1e9
 
 
+def plain_model():
+    """The published script's VAE (bench/plain_fit.py), compiled for a plain `fit`."""
+    import keras
+    from plain_fit import PlainVAE, build_parts
+
+    keras.utils.set_random_seed(0)
+    model = PlainVAE(*build_parts(), 1.0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
 def epoch_benchmark(args):
     from vaestudy.training import configure_tensorflow
 
+    dump = tempfile.TemporaryDirectory()  # XLA's optimised HLO names each thunk's operation
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {breakdown.dump_flags(dump.name)}"
     configure_tensorflow(args.threads)
     import tensorflow as tf
 
@@ -179,7 +195,7 @@ def epoch_benchmark(args):
     floor = five_products_epoch(tf)
     project = build_vae(2, HIDDEN, 1.0, seed=0, precision=args.precision)
     run_epoch = training.compiled_epoch(project, len(pixels), BATCH)
-    plain = build_vae(2, HIDDEN, 1.0, seed=0)
+    plain = plain_model()
     fit = lambda: plain.fit(floats, epochs=1, batch_size=BATCH, shuffle=True, verbose=0)  # noqa: E731
     optimiser = optimiser_epoch(tf, build_vae(2, HIDDEN, 1.0, seed=0))
     event_dir = tempfile.TemporaryDirectory()
@@ -196,6 +212,14 @@ def epoch_benchmark(args):
         print(" ".join(f"{k} {v[-1]:.4f} s" for k, v in times.items()), flush=True)
     write_events.close()
     event_dir.cleanup()
+    order = training.epoch_permutation(len(pixels), 0, args.rounds + 1)
+    wall, seconds = breakdown.profiled(tf, lambda: training.train_epoch(run_epoch, images, order))
+    instructions = breakdown.hlo_instructions(dump.name)
+    dump.cleanup()
+    parts = breakdown.breakdown(wall, seconds, instructions, STEPS)
+    kernels = breakdown.xla_kernels(instructions) or breakdown.onednn_kernels(
+        args.mnist, args.precision
+    )
     kept = slice(1, None) if args.rounds > 1 else slice(None)  # the first round warms up
     measured = {k: statistics.median(v[kept]) for k, v in times.items()}
     peak = gemm_peak(tf)
@@ -230,6 +254,12 @@ def epoch_benchmark(args):
         f"{result['events_share_of_epoch']:.4%} of the project's epoch"
     )
     result["adam"] = adam_bound(project, measured)
+    result["breakdown"] = {**parts, "kernels": kernels}
+    print(f"\none profiled epoch of the project, {wall:.2f} s:")
+    for name, found in parts["parts"].items():
+        print(f"  {name:20s} {found['s']:6.3f} s  {found['share']:6.1%}")
+    for product, kernel in kernels.items():
+        print(f"  kernel of {product}: {kernel}")
     print(
         f"peak RSS of this process (two models, both image copies): {result['peak_rss_mb']:.0f} MB"
     )

@@ -1,0 +1,70 @@
+"""The epoch breakdown of bench/breakdown.py: each operation in its part, and parts that add up
+to the epoch's wall time."""
+
+import sys
+
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import breakdown  # noqa: E402
+
+# operations as XLA's optimised HLO and TensorFlow's graph kernels name them
+CASES = [
+    ("while/encoder_1/encoder_hidden_1/MatMul", "dot", "five large products"),
+    (
+        "gradient_tape/while/decoder_1/decoder_output_1/MatMul/MatMul_1",
+        "dot",
+        "five large products",
+    ),
+    (
+        "while/body/_1/while/encoder_1/encoder_hidden_1/Relu",
+        "_MklNativeFusedMatMul",
+        "five large products",
+    ),
+    ("gradient_tape/while/encoder_1/z_log_var_1/MatMul/MatMul_1", "dot", "other products"),
+    ("while/adam/AssignSubVariableOp_8", "fusion", "Adam"),
+    ("while/body/_1/while/adam/Square_8", "Square", "Adam"),
+    ("while/GatherV2_1", "fusion", "batch gather"),
+    ("while/sampling_1/stateless_random_normal/StatelessRandomNormalV2", "fusion", "sampling"),
+    ("while/body/_1/while/decoder_1/decoder_output_1/Cast/Cast", "Cast", "precision casts"),
+    ("", "copy", "layout copies"),
+    ("while/logistic_loss", "fusion", "element-wise"),
+]
+
+
+@pytest.mark.parametrize("op_name, kind, expected", CASES)
+def test_each_operation_is_counted_in_its_part(op_name, kind, expected):
+    assert breakdown.part(op_name, kind) == expected
+
+
+def test_the_parts_add_up_to_the_wall_time_and_wrappers_are_not_counted():
+    instructions = {
+        "MatMul.100": ("while/encoder_1/encoder_hidden_1/MatMul", "dot", "f32[128,512]{1,0}"),
+        "divide_subtract_fusion": ("while/adam/AssignSubVariableOp", "fusion", "f32[784,512]"),
+    }
+    seconds = {
+        "MatMul.100": 0.5,
+        "divide_subtract_fusion": 0.2,
+        "ThunkExecutor::Execute": 0.9,  # the loop around them: not an operation
+        "while/body/_1/while/logistic_loss/Exp:Exp": 0.1,
+    }
+    found = breakdown.breakdown(1.0, seconds, instructions, steps=10)["parts"]
+    assert found["five large products"]["s"] == 0.5 and found["Adam"]["s"] == 0.2
+    assert found["element-wise"]["s"] == 0.1
+    assert found["loop overhead"]["s"] == pytest.approx(0.2)
+    assert sum(p["share"] for p in found.values()) == pytest.approx(1.0)
+    assert found["five large products"]["ms_per_step"] == pytest.approx(50.0)
+    assert breakdown.xla_kernels(instructions) == {
+        "while/encoder_1/encoder_hidden_1/MatMul": "XLA dot f32[128,512]"
+    }
+
+
+def test_the_function_around_the_kernels_and_the_executor_are_not_operations():
+    seconds = {
+        "__inference_full_batch_loop_987:__inference_full_batch_loop_987": 5.0,
+        "ExecutorState::Process": 5.0,
+        "EagerLocalExecute: __inference_full_batch_loop_987": 5.0,
+        "while/body/_1/while/adam/Sqrt_1:Sqrt": 0.25,
+    }
+    assert breakdown.operations(seconds, {}) == [("while/body/_1/while/adam/Sqrt_1", "Sqrt", 0.25)]
