@@ -468,9 +468,12 @@ def test_a_metric_added_by_one_function_and_one_entry_reaches_table_and_report(
     shown = [0.1325, 0.1328, 0.1331, 0.1334, np.nan]
     with_column = metrics().assign(brightness=shown, brightness_se=0.0004)
     context = context_of(with_column, figures=figures)
-    page = " ".join(report.render(TEMPLATE, context).split())
-    assert "<th>mean pixel</th>" in page and "0.1331 ± 0.0004" in page
-    assert "<dt>mean pixel</dt> <dd>The mean pixel value of the 1000-sample study" in page
+    level = context["levels"][0]
+    assert "mean pixel" in [c for part in level["summary"] for c in part["columns"]]
+    assert "0.1331 ± 0.0004" in cells(level["summary"])
+    assert dict(context["definitions"])["mean pixel"].startswith(
+        "The mean pixel value of the 1000-sample study"
+    )
 
 
 def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
@@ -498,18 +501,20 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
     rows = across["criteria"][0]["rows"]
     assert [row["best"] for row in rows] == [1.0, 0.0]
     assert [row["cells"] for row in rows] == [wording.cells(row) for row in rows]
-    assert across["sentence"].startswith(
-        "Generation from the prior: the answer moves with the problem, the intervals of "
-        "mnist, 2-D latent and mnist, 8-D latent do not overlap."
-    )
-    assert "Held-out likelihood: the levels cannot be told apart" in across["sentence"]
+    # generation moves with the problem (the intervals do not overlap); likelihood does not
+    generation, likelihood = across["criteria"]
+    assert generation["apart"] == [["mnist, 2-D latent", "mnist, 8-D latent"]]
+    assert not likelihood["apart"] and likelihood["common"] is not None
+    levels = context["levels"]
+    assert [level["anchor"] for level in levels] == ["mnist-z2-", "mnist-z8-"]
+    assert [bool(level["plane_note"]) for level in levels] == [False, True]
+    # the published study is compared at 2-D (its settings) only, and reproduced there
+    assert [level["reference"].applies for level in levels] == [True, False]
+    assert levels[0]["reference"].reproduces
     html = " ".join(report.render(TEMPLATE, context).split()).replace("&#39;", "'")
     assert across["sentence"] in html
     for anchor in ("mnist-z2-", "mnist-z8-"):
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}metrics"' in html
-    assert html.count("shown in the plane through z = 0") == 1
-    assert "No published reference applies to these models" in html  # 8-D, not published
-    assert "This run reproduces the published test losses" in html  # 2-D, as published
     assert html.count("data:image/png;base64,") == 2 + 2 * 6 + 2 * 3 * 3
 
 
