@@ -117,7 +117,7 @@ def levels(config, datasets):
 
 # The table of models, one row each, as rna-seq-star-deseq2's units: a level's configured
 # seeds and coefficients are round 0; round r of the refinement adds round r + 1.
-MODEL_COLUMNS = [*Level.axes(), "seed", "coefficient", "round"]
+TABLE_COLUMNS = [*Level.axes(), "seed", "coefficient", "round"]
 
 
 def configured_models(levels, seeds, coefficients):
@@ -128,7 +128,7 @@ def configured_models(levels, seeds, coefficients):
         for seed in seeds
         for coefficient in coefficients
     ]
-    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
 def added_models(level, record, round_):

@@ -294,9 +294,8 @@ METRICS = (
             "same mix of digits as the reconstructions, 1 when they share none. Both sets are "
             "drawn by the same decoder and read by the same classifier, so the classifier's "
             "bias on that decoder's blur is in both and largely cancels; a large gap means the "
-            "decoder "
-            "fails to draw from the prior what it draws from the encoder's codes. It can be no "
-            "larger than TV(q(z), N(0, I)). ± is a bootstrap over the decodes and the test "
+            "decoder fails to draw from the prior what it draws from the encoder's codes. It can "
+            "be no larger than TV(q(z), N(0, I)). ± is a bootstrap over the decodes and the test "
             "images, with the same resamples for every model."
         ),
     ),

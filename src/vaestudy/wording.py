@@ -212,18 +212,16 @@ def _placement(judged, placement):
 
 def reference_sentence(comparison):
     """A run's test losses against the published ones (reference.compare), in words."""
-    tolerance = comparison.tolerance
-    bounds = f"reconstruction {tolerance['reconstruction']:.0%}, KL {tolerance['kl']:.0%}"
+    reconstruction, kl = (f"{comparison.tolerance[k]:.0%}" for k in ("reconstruction", "kl"))
     if comparison.reproduces:
         verdict = (
             "This run reproduces the published test losses: every reconstruction within "
-            f"{tolerance['reconstruction']:.0%} and every KL within {tolerance['kl']:.0%} "
-            "(c > 0)."
+            f"{reconstruction} and every KL within {kl} (c > 0)."
         )
     else:
         verdict = (
             f"This run does not reproduce the published test losses at "
-            f"{names(comparison.missed)} (tolerance: {bounds})."
+            f"{names(comparison.missed)} (tolerance: reconstruction {reconstruction}, KL {kl})."
         )
     if not comparison.judged or not comparison.placements:
         return verdict

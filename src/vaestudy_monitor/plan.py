@@ -74,9 +74,8 @@ def read_levels(workdir, plan):
             budget, ended = record["budget_left"], not record["add"]
             round_ += 1
         ended = ended or budget <= 0
-        models = [model_key(row) for row in rows]
         folders = {model_key(row): workdir / MODEL.format(**row) for row in rows}
-        trained = frozenset(m for m in models if (folders[m] / "training.json").is_file())
-        evaluated = frozenset(m for m in models if (folders[m] / "metrics.json").is_file())
-        found.append(LevelProgress(name, tuple(models), trained, evaluated, budget, ended, size))
+        trained = frozenset(m for m, f in folders.items() if (f / "training.json").is_file())
+        evaluated = frozenset(m for m, f in folders.items() if (f / "metrics.json").is_file())
+        found.append(LevelProgress(name, tuple(folders), trained, evaluated, budget, ended, size))
     return found
