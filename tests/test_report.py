@@ -88,7 +88,7 @@ def metrics():
             "latent_dim": [2] * 3,
             "coefficient": [0.0, 1.0, 1e6],
             "seed": [0, 0, 0],
-            "loss": [141.5, 150.4, np.nan],
+            "objective": [141.5, 150.4, np.nan],
             "prior_kid": [0.81, 0.49, np.nan],
             "prior_kid_se": [0.008, 0.008, np.nan],
             "prior_density": [0.71, 0.86, np.nan],

@@ -246,7 +246,7 @@ def test_iw_nll_of_a_real_model_is_below_its_negative_elbo():
     # chunking over images (K = 500: 20 images at a time, two chunks) gives the numbers of
     # one pass over all 40 with the same generator, the second chunk included
     chunked = estimate(500, evaluation.estimators.PROPOSAL_WIDTHS)
-    log_likelihood = evaluation.bernoulli_log_likelihood(vae.decoder)
+    log_likelihood = evaluation.decoder_log_likelihood(vae.decoder)
     rng = np.random.default_rng([0, 1])  # importance_sampled_nll's generator for seed 0
     log_w = evaluation.iw_log_weights(
         log_likelihood,
@@ -354,7 +354,7 @@ def test_the_compiled_log_likelihood_equals_the_float64_cross_entropy():
     rng = np.random.default_rng(0)
     x = rng.random((6, 784)).astype("float32")
     z = rng.normal(0, 3, (6, 50, 2))
-    fused = evaluation.bernoulli_log_likelihood(decoder)(x, z)
+    fused = evaluation.decoder_log_likelihood(decoder)(x, z)
     logits = evaluation.decoder_logits(decoder, z.reshape(-1, 2)).reshape(6, 50, 784)
     reference = -binary_cross_entropy(x[:, None, :], logits)
     assert fused.shape == (6, 50) and fused.dtype == np.float64

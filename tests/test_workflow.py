@@ -38,7 +38,7 @@ def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
     assert list(everything.loc[everything["diverged"], "coefficient"]) == [1e38]
     assert set(everything["dataset"]) == {"mnist"} and set(everything["latent_dim"]) == {2}
     losses = finished(study)
-    assert {"coefficient", "seed", "loss", "reconstruction", "kl", "prior_kl"} <= set(losses)
+    assert {"coefficient", "seed", "objective", "reconstruction", "kl", "prior_kl"} <= set(losses)
     # a 2-epoch model on 1,000 images reconstructs far better than a blank guess (~544)
     assert losses["reconstruction"].between(100, 400).all()
     assert (losses["reconstruction_se"].between(0.05, 5)).all()

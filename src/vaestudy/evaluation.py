@@ -4,6 +4,7 @@ importance-sampled likelihood (the pieces summaries.summarise_model combines).""
 import numpy as np
 
 from vaestudy import estimators
+from vaestudy.losses import Bernoulli
 
 MANIFOLD_SIZE = 30
 MANIFOLD_LIMIT = 3.0
@@ -39,10 +40,11 @@ def sampled_codes(z_mean, z_log_var, seed=0):
     return z_mean + np.exp(0.5 * z_log_var) * eps
 
 
-def sampled_losses(decoder, x, z_mean, z_log_var, seed=0):
-    """Per image: reconstruction with one seeded z sample, and the closed-form KL."""
+def sampled_losses(decoder, x, z_mean, z_log_var, seed=0, likelihood=None, variance=None):
+    """Per image: reconstruction (-log p(x | z) in nats under the decoder's likelihood, with
+    its variance where it has one) with one seeded z sample, and the closed-form KL."""
     logits = decoder_logits(decoder, sampled_codes(z_mean, z_log_var, seed))
-    reconstruction = estimators.binary_cross_entropy(x, logits)
+    reconstruction = (likelihood or Bernoulli()).nll(x, logits, variance)
     return reconstruction, estimators.kl_to_prior(z_mean, z_log_var)
 
 
@@ -79,19 +81,19 @@ def decode_manifold(decoder, plane=None, size=MANIFOLD_SIZE, limit=MANIFOLD_LIMI
     return tiles.transpose(0, 2, 1, 3).reshape(size * 28, size * 28)
 
 
-def bernoulli_log_likelihood(decoder):
+def decoder_log_likelihood(decoder, likelihood=None, variance=None):
     """A compiled function of images x (m, 784) and codes z (m, k, d) giving log p(x | z),
-    (m, k): the decoder and sum over pixels of x * l - softplus(l) of its logits l in one
-    XLA program, so the m * k * 784 logits never reach NumPy. Float32 throughout: within
-    1e-6 relative of the float64 sum of estimators.binary_cross_entropy (tested), and about 3x
-    faster than decoding to NumPy."""
+    (m, k): the decoder and the sum over pixels of the likelihood's log-density of its logits
+    (for Bernoulli x * l - softplus(l)) in one XLA program, so the m * k * 784 logits never
+    reach NumPy. Float32 throughout: within 1e-6 relative of the float64 sum of
+    estimators.binary_cross_entropy (tested), and about 3x faster than decoding to NumPy."""
     import tensorflow as tf
 
     def log_likelihood(x, z):
         codes = tf.reshape(z, (-1, z.shape[-1]))
         logits = tf.reshape(decoder(codes), (tf.shape(z)[0], tf.shape(z)[1], -1))
-        softplus = tf.nn.relu(logits) + tf.math.log1p(tf.exp(-tf.abs(logits)))
-        return tf.reduce_sum(x[:, None, :] * logits - softplus, axis=-1)
+        pixels = (likelihood or Bernoulli()).pixel_log_likelihood(x[:, None, :], logits, variance)
+        return tf.reduce_sum(pixels, axis=-1)
 
     function = tf.function(log_likelihood, jit_compile=True, autograph=False)
     return lambda x, z: function(np.float32(x), np.float32(z)).numpy().astype(np.float64)
@@ -99,7 +101,7 @@ def bernoulli_log_likelihood(decoder):
 
 def iw_log_weights(log_likelihood, x, z_mean, z_log_var, k, spread, rng, widths):
     """log importance weights (N, K) of the mixture proposal for images x, with
-    log_likelihood a bernoulli_log_likelihood function of the decoder."""
+    log_likelihood a decoder_log_likelihood function of the decoder."""
     scales = estimators.proposal_scales(z_log_var, spread, widths)
     offsets, log_proposal = estimators.proposal_draws(scales, k, rng)
     z = z_mean.astype(np.float64)[:, None, :] + offsets
@@ -107,13 +109,22 @@ def iw_log_weights(log_likelihood, x, z_mean, z_log_var, k, spread, rng, widths)
 
 
 def importance_sampled_nll(
-    decoder, x, z_mean, z_log_var, k, spread, seed=0, widths=estimators.PROPOSAL_WIDTHS
+    decoder,
+    x,
+    z_mean,
+    z_log_var,
+    k,
+    spread,
+    seed=0,
+    widths=estimators.PROPOSAL_WIDTHS,
+    log_likelihood=None,
 ):
     """Per image: the K-sample importance-weighted estimate of -log p(x), its effective
     sample size, and the estimate from the first K / 2 of the same draws (how much the
-    bound still moves with K), in chunks so that at most 10,000 images are decoded at once."""
+    bound still moves with K), in chunks so that at most 10,000 images are decoded at once.
+    log_likelihood: the decoder's (decoder_log_likelihood; None: Bernoulli)."""
     rng = np.random.default_rng([seed, 1])
-    log_likelihood = bernoulli_log_likelihood(decoder)
+    log_likelihood = log_likelihood or decoder_log_likelihood(decoder)
     chunk = max(1, 10_000 // k)
     nll, ess, half = [], [], []
     for start in range(0, len(x), chunk):
@@ -130,14 +141,15 @@ def importance_sampled_nll(
 SWEEP_KS = (1, 10, 100, 1000, 5000)
 
 
-def iw_sweep(decoder, x, z_mean, z_log_var, images, ks=SWEEP_KS):
+def iw_sweep(decoder, x, z_mean, z_log_var, images, ks=SWEEP_KS, log_likelihood=None):
     """How the IW estimate moves with K on the study's IW images: one set of max(ks) draws
     per image, and each K's estimate from its first K draws, so that the estimates are
     paired. Per K: mean NLL and its standard error over the images, the mean excess over
-    the largest K with its paired standard error, and the effective sample size over K."""
+    the largest K with its paired standard error, and the effective sample size over K.
+    log_likelihood: the decoder's (decoder_log_likelihood; None: Bernoulli)."""
     pick = iw_subset(len(x), images)
     rng = np.random.default_rng([0, 1])
-    log_likelihood = bernoulli_log_likelihood(decoder)
+    log_likelihood = log_likelihood or decoder_log_likelihood(decoder)
     spread = np.std(z_mean, axis=0)
     largest = max(ks)
     per_k = {k: ([], []) for k in ks}

@@ -1,8 +1,9 @@
 """The problems a study is run on, its table of models, and where each of their files lives.
 
-Each dataset at each latent dimension is a level, with its own models, classifier and conclusion;
-the coefficients and seeds are the same at every level. A dataset's data, its classifier and each
-latent dimension's initial weights are made once. This module is the one place that names
+Each dataset at each latent dimension under each loss definition (losses.py) is a level, with
+its own models and conclusion; the coefficients (canonical, see losses.py) and seeds are the
+same at every level. A dataset's data, its classifier and each latent dimension's initial
+weights are made once, shared by its loss definitions. This module is the one place that names
 a level's axes: the workflow's rules, the scripts, the report and the monitor select a
 level's rows, records and files through it."""
 
@@ -12,10 +13,11 @@ from dataclasses import asdict, dataclass, fields
 import pandas as pd
 
 from vaestudy.config import coefficient_label
+from vaestudy.losses import DEFAULT, DEFINITIONS
 
-# A level's key and its part of every path of its files: "mnist/z2".
-LEVEL = "{dataset}/z{latent_dim}"
-# A model's key within its level's folders: "mnist/z2/seed0/c1".
+# A level's key and its part of every path of its files: "mnist/z2/sum".
+LEVEL = "{dataset}/z{latent_dim}/{loss}"
+# A model's key within its level's folders: "mnist/z2/sum/seed0/c1".
 MODEL_KEY = f"{LEVEL}/seed{{seed}}/c{{coefficient}}"
 
 # Every file the study writes per dataset, latent dimension, level or model.
@@ -49,6 +51,7 @@ def level_figure(name):
 class Level:
     dataset: str
     latent_dim: int
+    loss: str = DEFAULT
 
     @classmethod
     def axes(cls):
@@ -79,18 +82,27 @@ class Level:
 
     @property
     def key(self):
-        """Its key and its part of every path: 'mnist/z2'."""
+        """Its key and its part of every path: 'mnist/z2/sum'."""
         return LEVEL.format(**asdict(self))
 
     @property
     def label(self):
-        """How the report names it: 'mnist, 2-D latent'."""
-        return f"{self.dataset}, {self.latent_dim}-D latent"
+        """How the report names it: 'mnist, 2-D latent, sum loss'."""
+        return f"{self.dataset}, {self.latent_dim}-D latent, {self.loss} loss"
 
     @property
     def anchor(self):
-        """Its part of the report's section ids and links: 'mnist-z2'."""
-        return f"{self.dataset}-z{self.latent_dim}"
+        """Its part of the report's section ids and links: 'mnist-z2-sum'."""
+        return f"{self.dataset}-z{self.latent_dim}-{self.loss}"
+
+    @property
+    def definition(self):
+        """Its loss definition (losses.Definition)."""
+        return DEFINITIONS[self.loss]
+
+    def typed(self, canonical):
+        """A canonical coefficient as this level's loss definition types it."""
+        return self.definition.typed(canonical, self.latent_dim)
 
     def rows(self, table):
         """The rows of a table (one row per model, or per level) that are this level's."""
@@ -104,15 +116,28 @@ class Level:
         return pattern.format(**asdict(self), **more)
 
 
+def _listed(value):
+    return value if isinstance(value, list) else [value]
+
+
 def latent_dims(config):
-    value = config["latent_dim"]
-    return [int(d) for d in (value if isinstance(value, list) else [value])]
+    return [int(d) for d in _listed(config["latent_dim"])]
+
+
+def losses(config):
+    return [str(name) for name in _listed(config["loss"])]
 
 
 def levels(config, datasets):
     """Every level of a validated config and its checked datasets (datasets.configured):
-    each dataset at each latent dimension, datasets first, in config order."""
-    return [Level(d.name, dim) for d in datasets for dim in latent_dims(config)]
+    each dataset at each latent dimension under each loss definition, datasets first, then
+    latent dimensions, in config order."""
+    return [
+        Level(d.name, dim, loss)
+        for d in datasets
+        for dim in latent_dims(config)
+        for loss in losses(config)
+    ]
 
 
 # The table of models, one row each, as rna-seq-star-deseq2's units: a level's configured

@@ -1,9 +1,12 @@
 """The classic Keras MLP VAE, written the Keras 3 way (no symbolic ``add_loss``)."""
 
+import math
+
 import keras
 from keras import layers, ops
 
-IMAGE_PIXELS = 28 * 28
+from vaestudy.losses import DEFAULT, DEFINITIONS, IMAGE_PIXELS, VARIANCE_FLOOR
+
 # Keras dtype policy of the large layers per `precision`; "bfloat16" (opt-in) computes the
 # 784x512 and 512x784 products in bfloat16, keeps variables, the latent heads and the sigmoid
 # output in float32.
@@ -50,15 +53,34 @@ def build_decoder(latent_dim, intermediate_dim, precision="float32"):
     return keras.Model(z, logits, name="decoder")
 
 
-def reconstruction_loss(x, logits):
-    """Per image: 784 * mean binary cross-entropy over pixels, from the decoder's logits
-    (what Keras computes for a sigmoid output, without clipping)."""
-    return IMAGE_PIXELS * keras.losses.binary_crossentropy(x, logits, from_logits=True)
+def reconstruction_loss(x, logits, definition=DEFINITIONS[DEFAULT], variance=None):
+    """Per image: the reconstruction term of a loss definition (losses.py), from the decoder's
+    logits, without clipping; the published one is 784 * mean binary cross-entropy."""
+    mean = definition.likelihood.mean_pixel_loss(x, logits, variance)
+    return mean if definition.pixels == "mean" else IMAGE_PIXELS * mean
 
 
-def kl_divergence(z_mean, z_log_var):
-    """Per image: KL(N(mean, exp(log_var)) || N(0, I)) in closed form."""
-    return -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+def kl_divergence(z_mean, z_log_var, definition=DEFINITIONS[DEFAULT]):
+    """Per image: KL(N(mean, exp(log_var)) || N(0, I)) in closed form, summed over the latent
+    dimensions, or their mean where the definition says so."""
+    terms = 1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var)
+    reduce = ops.mean if definition.latents == "mean" else ops.sum
+    return -0.5 * reduce(terms, axis=-1)
+
+
+class DecoderVariance(layers.Layer):
+    """The learned variance of a Gaussian decoder, one for every pixel: VARIANCE_FLOOR +
+    exp(w), starting at 1/2 (the fixed-variance definition's)."""
+
+    def build(self, input_shape=None):
+        start = math.log(0.5 - VARIANCE_FLOOR)
+        self.excess = self.add_weight(
+            shape=(), initializer=keras.initializers.Constant(start), name="log_excess"
+        )
+        self.built = True
+
+    def call(self, inputs=None):
+        return VARIANCE_FLOOR + ops.exp(self.excess)
 
 
 class VAE(keras.Model):
@@ -71,6 +93,7 @@ class VAE(keras.Model):
         kl_coefficient=1.0,
         seed=None,
         precision="float32",
+        loss=DEFAULT,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -78,13 +101,52 @@ class VAE(keras.Model):
         self.intermediate_dim = intermediate_dim
         self.kl_coefficient = float(kl_coefficient)
         self.precision = precision
+        self.definition = DEFINITIONS[loss]
         self.encoder = build_encoder(latent_dim, intermediate_dim, precision)
         self.decoder = build_decoder(latent_dim, intermediate_dim, precision)
         self.sampler = Sampling(seed=seed, name="sampling")
+        self.noise = None
+        if getattr(self.definition.likelihood, "learned", False):
+            self.noise = DecoderVariance(name="decoder_variance")
+            self.noise.build()
 
     def build(self, input_shape=None):
         """Encoder and decoder are functional models, built on construction."""
         self.built = True
+
+    def variance(self):
+        """The decoder's learned variance as a tensor; None where it is not learned."""
+        return None if self.noise is None else self.noise()
+
+    def likelihood_variance(self):
+        """The decoder's variance as a number: learned, fixed, or None (Bernoulli)."""
+        if self.noise is not None:
+            return float(self.noise())
+        return getattr(self.definition.likelihood, "variance", None)
+
+    def log_likelihood(self):
+        """The decoder's log p(x | z) as evaluation.decoder_log_likelihood compiles it."""
+        from vaestudy.evaluation import decoder_log_likelihood
+
+        return decoder_log_likelihood(
+            self.decoder, self.definition.likelihood, self.likelihood_variance()
+        )
+
+    def load_initial(self, path):
+        """Load a latent dimension's shared initial weights (saved from a VAE without a
+        learned variance): encoder, decoder and sampler; a learned variance starts at 1/2."""
+        if self.noise is None:
+            self.load_weights(path)
+            return
+        shared = VAE(self.latent_dim, self.intermediate_dim, precision=self.precision)
+        shared.build()
+        shared.load_weights(path)
+        saved = {variable.path: variable for variable in shared.variables}
+        own = [v for v in self.variables if v.path not in {w.path for w in self.noise.variables}]
+        if sorted(v.path for v in own) != sorted(saved):
+            raise ValueError(f"{path} does not hold this VAE's encoder, decoder and sampler")
+        for variable in own:
+            variable.assign(saved[variable.path])
 
     def call(self, x, training=False):
         """Pixel probabilities of the reconstruction of x, through one sampled z."""
@@ -96,8 +158,9 @@ class VAE(keras.Model):
         loss = reconstruction + c * KL."""
         z_mean, z_log_var = self.encoder(x, training=training)
         logits = self.decoder(self.sampler([z_mean, z_log_var]), training=training)
-        reconstruction = ops.mean(reconstruction_loss(x, logits))
-        kl = ops.mean(kl_divergence(z_mean, z_log_var))
+        variance = self.variance()
+        reconstruction = ops.mean(reconstruction_loss(x, logits, self.definition, variance))
+        kl = ops.mean(kl_divergence(z_mean, z_log_var, self.definition))
         return reconstruction + self.kl_coefficient * kl, reconstruction, kl
 
     def train_batch(self, x):
@@ -112,35 +175,53 @@ class VAE(keras.Model):
 
 
 def build_vae(
-    latent_dim, intermediate_dim, kl_coefficient, seed, learning_rate=1e-3, precision="float32"
+    latent_dim,
+    intermediate_dim,
+    kl_coefficient,
+    seed,
+    learning_rate=1e-3,
+    precision="float32",
+    loss=DEFAULT,
 ):
-    """A compiled VAE whose variables (weights, optimiser, RNG state) all exist."""
+    """A compiled VAE whose variables (weights, optimiser, RNG state) all exist;
+    kl_coefficient is the loss definition's own (typed) c."""
     keras.utils.set_random_seed(seed)
-    vae = VAE(latent_dim, intermediate_dim, kl_coefficient, seed=seed, precision=precision)
+    vae = VAE(
+        latent_dim, intermediate_dim, kl_coefficient, seed=seed, precision=precision, loss=loss
+    )
     vae.build((None, IMAGE_PIXELS))
     vae.compile(optimizer=keras.optimizers.Adam(learning_rate, name="adam"))
     vae.optimizer.build(vae.trainable_weights)
     return vae
 
 
-def model_settings(settings, latent_dim, coefficient, seed):
+def model_settings(settings, latent_dim, coefficient, seed, loss=DEFAULT):
     """The arguments of build_vae for one model of the study, from the config's
     config.MODEL_KEYS (a rule's params) and the job's wildcards (its level's latent
-    dimension, its coefficient and seed)."""
+    dimension and loss definition, its canonical coefficient and its seed): the model
+    trains at the coefficient its definition needs (losses.Definition.typed)."""
     return {
         "latent_dim": int(latent_dim),
         "intermediate_dim": settings["intermediate_dim"],
-        "kl_coefficient": float(coefficient),
+        "kl_coefficient": DEFINITIONS[loss].typed(coefficient, int(latent_dim)),
         "seed": int(seed),
         "learning_rate": settings["learning_rate"],
         "precision": settings["precision"],
+        "loss": loss,
     }
 
 
 def job_vae(settings, wildcards, weights):
-    """The VAE of one job's wildcards (latent dimension, coefficient, seed) and the config's
-    model settings (a rule's params), with the weights file loaded: (vae, its settings)."""
-    model = model_settings(settings, wildcards.latent_dim, wildcards.coefficient, wildcards.seed)
+    """The VAE of one job's wildcards (level, coefficient and seed: a mapping) and the
+    config's model settings (a rule's params), with the weights file loaded: (vae, its
+    settings)."""
+    model = model_settings(
+        settings,
+        wildcards["latent_dim"],
+        wildcards["coefficient"],
+        wildcards["seed"],
+        wildcards["loss"],
+    )
     vae = build_vae(**model)
     vae.load_weights(weights)
     return vae, model

@@ -145,7 +145,14 @@ METRICS = (
         note=" Beside the prior decodes' KID it shows how much of that is blur (here too) and "
         "how much the prior (there only).",
     ),
-    Metric("loss", "loss (rec + c·KL)", error=False, decimals=2, unit="nats"),
+    Metric(
+        "objective",
+        "objective (D + c·R)",
+        error=False,
+        decimals=2,
+        unit="nats",
+        definition="The loss in canonical units: D + c·R at the model's canonical c.",
+    ),
     Metric(
         "reconstruction",
         "D (reconstruction)",
@@ -169,6 +176,18 @@ METRICS = (
         bounds=(0, None),
         unit="nats",
         definition="Rate: KL(q(z|x) ‖ N(0, I)) of each test image, in closed form.",
+    ),
+    Metric(
+        "decoder_variance",
+        "decoder σ²",
+        FIT,
+        decimals=4,
+        error=False,
+        bounds=(0, None),
+        definition=(
+            "The variance of a Gaussian decoder's pixels: fixed (gaussian), or learned, one "
+            "for every pixel (gaussian_learned). None for a Bernoulli decoder."
+        ),
     ),
     Metric(
         "d_plus_r",

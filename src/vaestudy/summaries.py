@@ -22,7 +22,7 @@ from vaestudy.evaluation import (
 def loss_summary(reconstruction, kl, coefficient):
     """Test-set means of the losses and their standard errors over the images."""
     return {
-        "loss": float(np.mean(reconstruction + coefficient * kl)),
+        "objective": float(np.mean(reconstruction + coefficient * kl)),
         **mean_and_error("reconstruction", reconstruction),
         **mean_and_error("kl", kl),
         **mean_and_error("d_plus_r", reconstruction + kl),
@@ -52,14 +52,21 @@ def latent_summary(z_mean, z_log_var, samples, seed=0):
     }
 
 
-def iw_summary(decoder, x, z_mean, z_log_var, reconstruction, kl, settings):
-    """IW NLL on the study's fixed subset of test images, with D + R and the gap on the same
-    images, standard errors, the effective sample size and how much the estimate moves from
-    K / 2 to K draws; returns (numbers, the per-image estimates)."""
+def iw_summary(vae, x, z_mean, z_log_var, reconstruction, kl, settings):
+    """IW NLL (under the VAE's own likelihood) on the study's fixed subset of test images,
+    with D + R and the gap on the same images, standard errors, the effective sample size and
+    how much the estimate moves from K / 2 to K draws; returns (numbers, the per-image
+    estimates)."""
     pick = iw_subset(len(x), settings["iw_images"])
     spread = np.std(z_mean, axis=0)
     nll, ess, half = importance_sampled_nll(
-        decoder, x[pick], z_mean[pick], z_log_var[pick], settings["iw_samples"], spread
+        vae.decoder,
+        x[pick],
+        z_mean[pick],
+        z_log_var[pick],
+        settings["iw_samples"],
+        spread,
+        log_likelihood=vae.log_likelihood(),
     )
     elbo = reconstruction[pick] + kl[pick]
     ess_fraction = float(np.mean(ess)) / settings["iw_samples"]
@@ -160,7 +167,10 @@ def summarise_model(vae, classifier, x, y, codes, grid, settings):
     unit, the same units for every model: the IW NLL per IW image, the prior decodes' KID
     per block and the reconstruction per test image (see inference.SeedModel)."""
     z_mean, z_log_var = codes
-    reconstruction, kl = sampled_losses(vae.decoder, x, z_mean, z_log_var)
+    likelihood, variance = vae.definition.likelihood, vae.likelihood_variance()
+    reconstruction, kl = sampled_losses(
+        vae.decoder, x, z_mean, z_log_var, likelihood=likelihood, variance=variance
+    )
     label_shares = np.bincount(y, minlength=10) / len(y)
     prior_z = prior_codes(settings["coverage_samples"], z_mean.shape[1])
     decodes, prior_features = decode_readings(vae.decoder, classifier, prior_z)
@@ -172,10 +182,13 @@ def summarise_model(vae, classifier, x, y, codes, grid, settings):
     generation, prior_kid = generation_summary(
         prior_features, reconstruction_features, test_features
     )
-    iw, iw_nll = iw_summary(vae.decoder, x, z_mean, z_log_var, reconstruction, kl, settings)
+    iw, iw_nll = iw_summary(vae, x, z_mean, z_log_var, reconstruction, kl, settings)
     share = settings["class_share"]
     numbers = {
-        **loss_summary(reconstruction, kl, vae.kl_coefficient),
+        **loss_summary(
+            reconstruction, kl, vae.definition.canonical(vae.kl_coefficient, vae.latent_dim)
+        ),
+        **({"decoder_variance": variance} if variance is not None else {}),
         **latent_summary(z_mean, z_log_var, settings["prior_samples"]),
         **iw,
         **coverage_summary("grid", grid.reshape(-1, grid.shape[-1]), label_shares, share),

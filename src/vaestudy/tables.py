@@ -172,7 +172,7 @@ def template_table(title, frame):
 LOSS_TABLE = (
     "coefficient",
     "seed",
-    "loss",
+    "objective",
     "reconstruction",
     "kl",
     "prior_kl",

@@ -28,6 +28,7 @@ from vaestudy.data import DataError
 from vaestudy.distances import DEFINITION as DISTANCES
 from vaestudy.evaluation import EVALUATION_KEYS
 from vaestudy.files import sha256_of
+from vaestudy.losses import DEFINITIONS as LOSS_DEFINITIONS
 from vaestudy.datasets import DATASET_NAME, check_local_files, configured
 from vaestudy.levels import (
     CHECKPOINT,
@@ -100,6 +101,7 @@ ANSWER_SETTINGS = {
 wildcard_constraints:
     dataset=DATASET_NAME,
     latent_dim=r"\d+",
+    loss="|".join(LOSS_DEFINITIONS),
     seed=r"\d+",
     round=r"\d+",
     # one spelling per coefficient (see coefficient_label): 1 not 1.0, 0.5 not .5

@@ -1,7 +1,11 @@
 # Figures: the N(0, I) reference; per model its encoder scatter, decoder manifold and the
 # classifier's reading of that manifold; per level the comparison figures and the answer;
 # the verdicts at every level.
-LEVEL_LABELS = {"dataset": "{dataset}", "latent dimensions": "{latent_dim}"}
+LEVEL_LABELS = {
+    "dataset": "{dataset}",
+    "latent dimensions": "{latent_dim}",
+    "loss": "{loss}",
+}
 MODEL_LABELS = {**LEVEL_LABELS, "c": "{coefficient}", "seed": "{seed}"}
 
 

@@ -37,7 +37,7 @@ summary, paired = (
 )
 metrics = {
     **vars(Level.of(smk.wildcards)),
-    "coefficient": settings["kl_coefficient"],
+    "coefficient": float(smk.wildcards.coefficient),
     "seed": settings["seed"],
     "test_images": len(x_test),
     **status,

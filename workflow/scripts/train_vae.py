@@ -26,10 +26,10 @@ from vaestudy.model import build_vae, model_settings  # noqa: E402
 
 wildcards = smk.wildcards
 settings = model_settings(
-    smk.params.model, wildcards.latent_dim, wildcards.coefficient, wildcards.seed
+    smk.params.model, wildcards.latent_dim, wildcards.coefficient, wildcards.seed, wildcards.loss
 )
 vae = build_vae(**settings)
-vae.load_weights(smk.input.init)
+vae.load_initial(smk.input.init)
 # the uint8 images once, as a tensor; the array they are read into is dropped at once
 x_train = images_tensor(load_pixels(smk.input.data, "train", smk.params.train_limit)[0])
 fingerprint = run_fingerprint(
@@ -37,9 +37,10 @@ fingerprint = run_fingerprint(
 )
 checkpoint = Checkpoint(smk.params.checkpoint, fingerprint)
 print(
-    f"training c={settings['kl_coefficient']} seed={settings['seed']} on {len(x_train)} "
-    f"{wildcards.dataset} images, {settings['latent_dim']}-D latent, {smk.params.epochs} "
-    f"epochs, {smk.threads} thread(s)"
+    f"training c={wildcards.coefficient} ({settings['loss']} loss: "
+    f"c={settings['kl_coefficient']:g} as typed) seed={settings['seed']} on {len(x_train)} "
+    f"{wildcards.dataset} images, "
+    f"{settings['latent_dim']}-D latent, {smk.params.epochs} epochs, {smk.threads} thread(s)"
 )
 shutil.rmtree(smk.params.events, ignore_errors=True)  # rewritten whole, resumed epochs first
 events = EpochEvents(smk.params.events)
@@ -65,6 +66,7 @@ status = {
     "train_seconds": sum(row["seconds"] for row in history),
     "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
     "peak_rss_mb": peak_rss_mb(),
+    "typed_coefficient": settings["kl_coefficient"],
     **{f"workflow_{key}": value for key, value in workflow_version(script_root(smk)).items()},
     # what made this model: its settings, data, initial weights and library versions
     "training_hash": digest(fingerprint),
