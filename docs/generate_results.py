@@ -13,7 +13,8 @@ from vaestudy import wording
 from vaestudy.conclusion import by_metric, read_units
 from vaestudy.levels import CLASSIFIER_RECORD, MODEL, Level, every
 from vaestudy.provenance import describe
-from vaestudy.report import answer_rows, budget_rows, seed_counts, trained_by
+from vaestudy.reference import load_reference
+from vaestudy.report import answer_rows, budget_rows, losses_context, seed_counts, trained_by
 from vaestudy.tables import summary_parts
 
 
@@ -118,7 +119,10 @@ def level_section(results, metrics, level, heading, units):
     rows = Level.of(level).rows(metrics)
     record = CLASSIFIER_RECORD.removeprefix("results/").format(**level)
     classifier = json.loads((results / record).read_text())
-    headlines = "\n".join(f"- **{c['name']}**: {wording.headline(c)}" for c in level["criteria"])
+    headlines = "\n".join(
+        f"- **{c['name']}**: {wording.both_units(c, level['definition'])}"
+        for c in level["criteria"]
+    )
     floor = (
         " Its held-out training digits, scored as a decoder's images are, give the row *real "
         "digits* of the generation table: the floor of KID, density and coverage."
@@ -171,6 +175,45 @@ def across_markdown(across):
     return markdown_table(pd.DataFrame(table, columns=head))
 
 
+def loss_markdown(context):
+    """The loss definitions compared: each level's answer in both units, whether it carries
+    over, where the published grid lands, and the conversion table."""
+    head = ["level", "factor"]
+    for name in context["criteria"]:
+        head += [f"{name}: as typed", "canonical"]
+    rows = [
+        [row["level"], row["factor"]]
+        + [part for c in row["criteria"] for part in (c["typed"], c["canonical"])]
+        for row in context["levels"]
+    ]
+    conversion = [
+        [f"`{row['loss']}`", row["words"], *row["cells"]] for row in context["conversion"]
+    ]
+    columns = ["loss", "as written", *(f"factor, {d}-D latent" for d in context["dims"])]
+    sentences = "\n\n".join(context["rescaled"] + context["calibrated"])
+    published = " ".join(context["published"])
+    return f"""Every coefficient is canonical: the KL's weight against the per-image negative
+log-likelihood in nats, both summed over pixels and latent dimensions. A level's answer as you
+would type it is the canonical one divided by its factor.
+
+{markdown_table(pd.DataFrame(rows, columns=head))}
+
+{sentences}
+
+Where the published grid lands: {published}
+
+The IW NLL of each level is under its own likelihood ({", ".join(context["families"])}); NLLs of
+different likelihood families are not compared, only where each one's optimum lies in c.
+
+### If your loss is written another way
+
+Multiply a coefficient as you type it by the factor to get the canonical c; divide an answer
+here by it to get the c to type.
+
+{markdown_table(pd.DataFrame(conversion, columns=columns))}
+"""
+
+
 def results_page(results, run):
     metrics = pd.read_csv(results / "tables/metrics.csv")
     conclusion = json.loads((results / "tables/conclusion.json").read_text())
@@ -202,6 +245,11 @@ confidence ([method](method.md#the-conclusion)).
         return page + section(levels[0], "##")
     page += f"## Across the levels\n\n{conclusion['across']['sentence']}\n\n"
     page += across_markdown(conclusion["across"]) + "\n\n"
+    published = load_reference(Path(__file__).parents[1] / "report/published.yaml")
+    losses = losses_context(conclusion, published)
+    if losses:
+        page += "## How the loss is defined: does the answer carry over?\n\n"
+        page += loss_markdown(losses) + "\n"
     for level in levels:
         page += f"## {level['level']}\n\n" + section(level, "###") + "\n"
     return page.rstrip() + "\n"

@@ -13,7 +13,6 @@ holds an image). docs/method.md quotes its output.
 import argparse
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import yaml
@@ -21,6 +20,7 @@ import yaml
 from vaestudy import distances, evaluation, summaries
 from vaestudy.classifier import load_classifier, split_held_out
 from vaestudy.data import load_split
+from vaestudy.levels import MODEL, Level
 from vaestudy.model import job_vae
 
 KS = (1, 3, 5, 10, 20)
@@ -47,6 +47,7 @@ def main():
     parser.add_argument("--coefficients", nargs="+", default=["0", "1", "10"])
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--latent-dim", default="2")
+    parser.add_argument("--loss", default="sum")
     args = parser.parse_args()
     config = yaml.safe_load((args.results.parent / "config.yaml").read_text())
     classifier_dir = args.results / "classifier" / args.dataset
@@ -63,8 +64,9 @@ def main():
     m = min(len(other) // distances.BLOCKS, rows.shape[1])
     sets["real digits"] = (other[: m * distances.BLOCKS] / scale, m)
     for c in args.coefficients:
-        wildcards = SimpleNamespace(latent_dim=args.latent_dim, coefficient=c, seed="0")
-        folder = args.results / "models" / args.dataset / f"z{args.latent_dim}" / "seed0" / f"c{c}"
+        level = Level(args.dataset, int(args.latent_dim), args.loss)
+        wildcards = {**vars(level), "coefficient": c, "seed": "0"}
+        folder = args.results.parent / level.path(MODEL, seed=0, coefficient=c)
         vae, _ = job_vae(config, wildcards, folder / "final.weights.h5")
         z_mean, z_log_var = evaluation.encode(vae, x)
         prior_z = evaluation.prior_codes(config["coverage_samples"], int(args.latent_dim))

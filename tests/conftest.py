@@ -69,11 +69,11 @@ def small_npz(tmp_path):
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
 # the default level's part of the paths under results/: MNIST, a 2-D latent space
-LEVEL = "mnist/z2"
+LEVEL = "mnist/z2/sum"
 
 
 def model_dir(workdir, coefficient, seed=0, level=LEVEL):
-    """A model's folder of results, e.g. results/models/mnist/z2/seed0/c1."""
+    """A model's folder of results, e.g. results/models/mnist/z2/sum/seed0/c1."""
     return Path(workdir) / f"results/models/{level}/seed{seed}/c{coefficient}"
 
 

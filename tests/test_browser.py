@@ -135,13 +135,15 @@ def test_the_explorer_decodes_in_the_page_as_keras_does_offline(study, chromium,
             learning_rate=1e-3,
             precision="float32",
         )
-        vae.load_weights(study / f"results/models/mnist/z2/seed0/c{label}/final.weights.h5")
+        vae.load_weights(study / f"results/models/mnist/z2/sum/seed0/c{label}/final.weights.h5")
         keras_pixels = 1 / (1 + np.exp(-vae.decoder.predict_on_batch(np.float32(POINTS))))
         page_pixels = np.array(probe["decodes"][label])
         assert page_pixels.shape == (len(POINTS), 784)
         difference = np.abs(page_pixels - keras_pixels).max()
         assert difference <= explorer.PARITY_TOLERANCE, (label, difference)
         assert page_pixels.std() > 0.02  # an image, not a flat grey
-        record = json.loads((study / f"results/explorer/mnist/z2/seed0/c{label}.json").read_text())
+        record = json.loads(
+            (study / f"results/explorer/mnist/z2/sum/seed0/c{label}.json").read_text()
+        )
         assert record["largest_difference"] <= explorer.PARITY_TOLERANCE
         assert record["bytes"] <= 1_100_000  # about 1 MB of the page per model

@@ -150,8 +150,16 @@ def test_levels_are_a_latent_dimension_or_several_and_datasets_beside_mnist(tmp_
     default = validate_config({}, SCHEMA)
     assert levels(default, configured(default)) == [Level("mnist", 2)]
     other = Level("other", 8)
-    assert other.label == "other, 8-D latent" and other.anchor == "other-z8"
-    assert other.key == "other/z8" and Level.from_key(other.key) == other
+    assert other.label == "other, 8-D latent, sum loss" and other.anchor == "other-z8-sum"
+    assert other.key == "other/z8/sum" and Level.from_key(other.key) == other
+    # loss definitions are the innermost axis, in config order
+    config = validate_config({"latent_dim": [2, 8], "loss": ["gaussian", "sum"]}, SCHEMA)
+    assert [level.key for level in levels(config, configured(config))] == [
+        "mnist/z2/gaussian",
+        "mnist/z2/sum",
+        "mnist/z8/gaussian",
+        "mnist/z8/sum",
+    ]
 
 
 def test_a_level_is_named_the_same_by_every_record_that_holds_it():
@@ -163,18 +171,21 @@ def test_a_level_is_named_the_same_by_every_record_that_holds_it():
 
     level = Level("mnist", 8)
     # a JSON record, a job's wildcards (strings), a table's row
-    assert Level.of({"dataset": "mnist", "latent_dim": 8, "seed": 0}) == level
-    assert Level.of(SimpleNamespace(dataset="mnist", latent_dim="8")) == level
+    assert Level.of({"dataset": "mnist", "latent_dim": 8, "loss": "sum", "seed": 0}) == level
+    assert Level.of(SimpleNamespace(dataset="mnist", latent_dim="8", loss="sum")) == level
     table = configured_models([Level("mnist", 2), level], [0, 1], ["0", "1"])
     assert len(table) == 8 and set(table["round"]) == {0}
     rows = level.rows(table)
     assert len(rows) == 4 and Level.of(rows.iloc[0]) == level
     assert [model_key(row) for row in rows.to_dict("records")][:2] == [
-        "mnist/z8/seed0/c0",
-        "mnist/z8/seed0/c1",
+        "mnist/z8/sum/seed0/c0",
+        "mnist/z8/sum/seed0/c1",
     ]
     added = added_models(level, {"add": [{"coefficient": 0.5, "seeds": [2, 3]}]}, 1)
-    assert [model_key(row) for row in added] == ["mnist/z8/seed2/c0.5", "mnist/z8/seed3/c0.5"]
+    assert [model_key(row) for row in added] == [
+        "mnist/z8/sum/seed2/c0.5",
+        "mnist/z8/sum/seed3/c0.5",
+    ]
     assert level.rows(pd.DataFrame(added))["round"].tolist() == [1, 1]
     with pytest.raises(ValueError, match="not a level's key"):
         Level.from_key("mnist-z8")

@@ -50,6 +50,7 @@ def test_the_yardsticks_go_beside_c_seed_and_level_as_hparams(tmp_path):
     metrics = {
         "dataset": "mnist",
         "latent_dim": 2,
+        "loss": "gaussian",
         "coefficient": 0.5,
         "seed": 1,
         "iw_nll": 146.25,
@@ -60,7 +61,17 @@ def test_the_yardsticks_go_beside_c_seed_and_level_as_hparams(tmp_path):
     }
     written = events.write_hparams(tmp_path, metrics)
     scalars, hparams = read_events(tmp_path)
-    assert hparams == written == {"c": 0.5, "seed": 1, "dataset": "mnist", "latent_dim": 2}
+    assert (
+        hparams
+        == written
+        == {
+            "c": 0.5,
+            "seed": 1,
+            "dataset": "mnist",
+            "latent_dim": 2,
+            "loss": "gaussian",
+        }
+    )
     assert scalars == {
         "yardstick/iw_nll": {0: 146.25},
         "yardstick/prior_kid": {0: 0.5},

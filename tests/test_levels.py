@@ -100,7 +100,7 @@ def test_the_metrics_table_keeps_the_levels_in_the_order_the_files_give_them(tmp
         [("mnist", 8, 1.0), ("mnist", 8, 0.0), ("binary", 2, 0.5), ("mnist", 2, 0.0)]
     ):
         path = tmp_path / f"{i}.json"
-        row = {"dataset": dataset, "latent_dim": dim, "coefficient": c, "seed": 0}
+        row = {"dataset": dataset, "latent_dim": dim, "loss": "sum", "coefficient": c, "seed": 0}
         path.write_text(json.dumps({**row, "diverged": False}))
         paths.append(path)
     table = read_metrics(paths)
@@ -161,13 +161,15 @@ def test_every_level_has_its_models_judge_and_conclusion(levels_study):
             assert [p["seeds"] for p in criterion["points"]] == [[0]]
         assert [r["add"] for r in level["rounds"]] == [[]]  # no curve: nothing to narrow
     for criterion in saved["across"]["criteria"]:
-        assert [r["level"] for r in criterion["rows"]] == [f"{d}, {z}-D latent" for d, z in LEVELS]
+        assert [r["level"] for r in criterion["rows"]] == [
+            f"{d}, {z}-D latent, sum loss" for d, z in LEVELS
+        ]
         assert len(criterion["unresolved"]) == 4 and criterion["common"] is None
     assert saved["across"]["sentence"].startswith("Generation from the prior: not compared")
     # the three-dimensional codes are shown in their plane, the two-dimensional ones as they are
-    with np.load(levels_study / "results/models/binary/z3/seed0/c1/latent.npz") as latent:
+    with np.load(levels_study / "results/models/binary/z3/sum/seed0/c1/latent.npz") as latent:
         assert latent["z_mean"].shape == (300, 3) and latent["plane"].shape == (3, 2)
-    with np.load(levels_study / "results/models/binary/z2/seed0/c1/latent.npz") as latent:
+    with np.load(levels_study / "results/models/binary/z2/sum/seed0/c1/latent.npz") as latent:
         np.testing.assert_array_equal(latent["plane"], np.eye(2))
 
 
@@ -178,9 +180,9 @@ def test_the_report_concludes_per_level_and_across_them(levels_study):
     assert escape(saved["across"]["sentence"]) in html and 'id="across"' in html
     assert html.count("Has the IW bound converged in K?") == 4
     for dataset, dim in LEVELS:
-        anchor = f"{dataset}-z{dim}-"
+        anchor = f"{dataset}-z{dim}-sum-"
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}conclusion"' in html
-        assert f"The answer ({dataset}, {dim}-D latent)" in html
+        assert f"The answer ({dataset}, {dim}-D latent, sum loss)" in html
     # the two 8-D levels: at a glance and in the explorer
     assert html.count("shown in the plane through z = 0 spanned by the test codes") == 4
     # the published check applies to MNIST in two dimensions only
@@ -197,7 +199,7 @@ def test_the_results_page_of_several_levels_has_a_section_each_and_the_compariso
     saved = json.loads((levels_study / "results/tables/conclusion.json").read_text())
     assert f"## Across the levels\n\n{saved['across']['sentence']}\n" in page
     for dataset, dim in LEVELS:
-        assert f"\n## {dataset}, {dim}-D latent\n\n### The answer\n" in page
+        assert f"\n## {dataset}, {dim}-D latent, sum loss\n\n### The answer\n" in page
         assert f"| {dataset}, {dim}-D latent | – | unknown | – | unknown |" in page
 
 

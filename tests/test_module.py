@@ -50,7 +50,7 @@ def test_a_users_snakefile_runs_the_study_as_a_module_with_their_settings(tmp_pa
     assert "rule vaestudy_train_vae:" in run.stderr + run.stdout
     losses = pd.read_csv(tmp_path / "results/tables/metrics.csv")
     assert sorted(losses["coefficient"]) == [0.0, 1.0] and set(losses["seed"]) == {0}
-    history = pd.read_csv(tmp_path / "results/models/mnist/z2/seed0/c1/history.csv")
+    history = pd.read_csv(tmp_path / "results/models/mnist/z2/sum/seed0/c1/history.csv")
     assert history["epoch"].tolist() == [1]  # the user's epochs, not the study's 40
     html = (tmp_path / "results/report.html").read_text()
     head = subprocess.run(

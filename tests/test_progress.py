@@ -16,7 +16,7 @@ from vaestudy_monitor.epochs import TrainingProgress, epoch_progress
 VAE_LOG = """training c=1.0 seed=0 on 60000 images, 6 epochs, 1 thread(s)
 epoch 1/6  loss 190.000  reconstruction 185.000  kl 5.000  9.00 s
 epoch 2/6  loss 170.000  reconstruction 165.000  kl 5.000  2.00 s
-resuming after epoch 2 from results/checkpoints/mnist/z2/seed0/c1
+resuming after epoch 2 from results/checkpoints/mnist/z2/sum/seed0/c1
 epoch 3/6  loss 165.000  reconstruction 160.000  kl 5.000  3.00 s
 """
 
@@ -83,7 +83,7 @@ def test_a_run_writes_the_plan_the_status_reads(study):
 
     # tests/configs/tiny.yaml: 5 coefficients, 2 epochs, seed 0, refine_models 4
     plan = read_plan(study)
-    assert plan["levels"] == ["mnist/z2"] and plan["seeds"] == [0]
+    assert plan["levels"] == ["mnist/z2/sum"] and plan["seeds"] == [0]
     assert plan["coefficients"] == ["0", "0.5", "1", "2", "1e+38"]
     assert (plan["epochs"], plan["refine_models"], plan["round_size"]) == (2, 4, 1)
 
@@ -91,19 +91,19 @@ def test_a_run_writes_the_plan_the_status_reads(study):
 def test_a_module_s_rule_prefix_does_not_hide_what_a_job_is_for(tmp_path):
     from vaestudy_monitor.status import job_reading
 
-    logs = tmp_path / "results/logs/train_vae/mnist/z2/seed0"
+    logs = tmp_path / "results/logs/train_vae/mnist/z2/sum/seed0"
     logs.mkdir(parents=True)
     (logs / "c1.log").write_text(VAE_LOG)
     job = JobInfo(
         rule="vaestudy_train_vae",
-        log_file=Path("results/logs/train_vae/mnist/z2/seed0/c1.log"),
+        log_file=Path("results/logs/train_vae/mnist/z2/sum/seed0/c1.log"),
         start_time=100.0,
     )
     reading = job_reading(tmp_path, job, now=130.0)
     assert (reading.rule, reading.kind, reading.model) == (
         "vaestudy_train_vae",
         "train_vae",
-        "mnist/z2/seed0/c1",
+        "mnist/z2/sum/seed0/c1",
     )
     assert (reading.elapsed, reading.seconds_left, reading.seconds_per_epoch) == (30.0, 9.0, 3.0)
 
@@ -126,7 +126,7 @@ train_vae               4
 total                   8
 
 localrule train_vae:
-    log: results/logs/train_vae/mnist/z2/seed0/c0.log
+    log: results/logs/train_vae/mnist/z2/sum/seed0/c0.log
     jobid: 3
     wildcards: seed=0, coefficient=0
 Finished jobid: 3 (Rule: train_vae)
@@ -139,11 +139,11 @@ def test_status_schedules_the_running_and_waiting_models_on_the_runs_cores(tmp_p
     # took 4 s and 6 s before
     from vaestudy_monitor.status import time_left_estimate, time_left_line
 
-    plan = {"levels": ["mnist/z2"], "seeds": [0], "coefficients": ["1", "2"], "epochs": 6}
+    plan = {"levels": ["mnist/z2/sum"], "seeds": [0], "coefficients": ["1", "2"], "epochs": 6}
     plan.update(train_threads=1, refine_models=0, round_size=1)
     (tmp_path / "results/logs").mkdir(parents=True)
     (tmp_path / "results/logs/plan.json").write_text(json.dumps(plan))
-    logs = tmp_path / "results/logs/train_vae/mnist/z2/seed0"
+    logs = tmp_path / "results/logs/train_vae/mnist/z2/sum/seed0"
     logs.mkdir(parents=True)
     (logs / "c1.log").write_text(VAE_LOG)
     metadata = tmp_path / ".snakemake/metadata"
@@ -152,7 +152,9 @@ def test_status_schedules_the_running_and_waiting_models_on_the_runs_cores(tmp_p
         record = {"rule": "evaluate_vae", "starttime": 0.0, "endtime": seconds}
         (metadata / name).write_text(json.dumps(record))
     (tmp_path / "snakemake.log").write_text("Provided cores: 2\n" + SNAKEMAKE_LOG)
-    job = JobInfo(rule="train_vae", log_file=Path("results/logs/train_vae/mnist/z2/seed0/c1.log"))
+    job = JobInfo(
+        rule="train_vae", log_file=Path("results/logs/train_vae/mnist/z2/sum/seed0/c1.log")
+    )
     state = SimpleNamespace(running_jobs=[job], log_file=tmp_path / "snakemake.log")
     left = time_left_estimate(tmp_path, state, now=0.0)
     # c = 1: 9 s, then its evaluation (5 s); c = 2: 18 s beside it, then 5 s
@@ -170,7 +172,7 @@ def test_status_without_a_plan_or_a_timed_epoch_has_no_schedule(tmp_path):
     state = SimpleNamespace(running_jobs=[], log_file=tmp_path / "snakemake.log")
     assert time_left_estimate(tmp_path, state) is None  # no plan
     (tmp_path / "results/logs").mkdir(parents=True)
-    plan = {"levels": ["mnist/z2"], "seeds": [0], "coefficients": ["1"], "epochs": 6}
+    plan = {"levels": ["mnist/z2/sum"], "seeds": [0], "coefficients": ["1"], "epochs": 6}
     plan.update(train_threads=1, refine_models=0, round_size=1)
     (tmp_path / "results/logs/plan.json").write_text(json.dumps(plan))
     assert time_left_estimate(tmp_path, state) is None  # no epoch timed yet

@@ -78,7 +78,7 @@ def conclusion_of(config, table):
     for dim in sorted(set(table["latent_dim"])):
         rows = table[table["latent_dim"] == dim]
         records.append(level_record(rows, {}, config, Level("mnist", int(dim))))
-    return study_record(records)
+    return study_record(records, config["confidence"])
 
 
 def metrics():
@@ -86,6 +86,7 @@ def metrics():
         {
             "dataset": ["mnist"] * 3,
             "latent_dim": [2] * 3,
+            "loss": ["sum"] * 3,
             "coefficient": [0.0, 1.0, 1e6],
             "seed": [0, 0, 0],
             "objective": [141.5, 150.4, np.nan],
@@ -503,17 +504,17 @@ def test_a_study_of_two_levels_concludes_at_each_and_compares_them(figures):
     assert [row["cells"] for row in rows] == [wording.cells(row) for row in rows]
     # generation moves with the problem (the intervals do not overlap); likelihood does not
     generation, likelihood = across["criteria"]
-    assert generation["apart"] == [["mnist, 2-D latent", "mnist, 8-D latent"]]
+    assert generation["apart"] == [["mnist, 2-D latent, sum loss", "mnist, 8-D latent, sum loss"]]
     assert not likelihood["apart"] and likelihood["common"] is not None
     levels = context["levels"]
-    assert [level["anchor"] for level in levels] == ["mnist-z2-", "mnist-z8-"]
+    assert [level["anchor"] for level in levels] == ["mnist-z2-sum-", "mnist-z8-sum-"]
     assert [bool(level["plane_note"]) for level in levels] == [False, True]
     # the published study is compared at 2-D (its settings) only, and reproduced there
     assert [level["reference"].applies for level in levels] == [True, False]
     assert levels[0]["reference"].reproduces
     html = " ".join(report.render(TEMPLATE, context).split()).replace("&#39;", "'")
     assert across["sentence"] in html
-    for anchor in ("mnist-z2-", "mnist-z8-"):
+    for anchor in ("mnist-z2-sum-", "mnist-z8-sum-"):
         assert f'id="{anchor}conclusion"' in html and f'href="#{anchor}metrics"' in html
     assert html.count("data:image/png;base64,") == 2 + 2 * 6 + 2 * 3 * 3
 

@@ -33,7 +33,7 @@ def test_a_task_waiting_for_one_that_never_runs_is_an_error():
 
 
 PLAN = {
-    "levels": ["mnist/z2"],
+    "levels": ["mnist/z2/sum"],
     "seeds": [0],
     "coefficients": ["0.1", "1"],
     "epochs": 10,
@@ -45,7 +45,7 @@ PACE = Pace(per_epoch=1.0, epochs=10, rules={"evaluate_vae": 5.0}, untimed=3.0)
 
 
 def write_round(workdir, number, add, budget_left):
-    path = Path(workdir) / f"results/tables/refine/mnist/z2/round{number}.json"
+    path = Path(workdir) / f"results/tables/refine/mnist/z2/sum/round{number}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"round": number, "add": add, "budget_left": budget_left}))
 
@@ -72,20 +72,20 @@ def test_before_any_model_the_range_runs_from_no_rounds_to_a_spent_budget(tmp_pa
 
 
 def test_a_running_training_counts_the_epochs_its_log_says_are_left(tmp_path):
-    running = [Running("train_vae", "train_vae", "mnist/z2/seed0/c1", 4.0, seconds_left=6.0)]
+    running = [Running("train_vae", "train_vae", "mnist/z2/sum/seed0/c1", 4.0, seconds_left=6.0)]
     left = left_of(tmp_path, running)
     # c = 1 ends at 6 s, c = 0.1 at 10 s; each evaluation 5 s after its training
     assert left.low == 15.0
-    finish(tmp_path, "mnist/z2/seed0/c0.1", "training.json", "metrics.json")
+    finish(tmp_path, "mnist/z2/sum/seed0/c0.1", "training.json", "metrics.json")
     assert left_of(tmp_path, running).low == 11.0
 
 
 def test_a_round_that_added_models_counts_them_and_a_round_that_added_none_ends(tmp_path):
-    for model in ("mnist/z2/seed0/c0.1", "mnist/z2/seed0/c1"):
+    for model in ("mnist/z2/sum/seed0/c0.1", "mnist/z2/sum/seed0/c1"):
         finish(tmp_path, model, "training.json", "metrics.json")
     write_round(tmp_path, 0, [{"coefficient": 1.0, "seeds": [1, 2]}], budget_left=0)
     levels = read_levels(tmp_path, PLAN)
-    assert levels[0].models[-2:] == ("mnist/z2/seed1/c1", "mnist/z2/seed2/c1")
+    assert levels[0].models[-2:] == ("mnist/z2/sum/seed1/c1", "mnist/z2/sum/seed2/c1")
     assert levels[0].rounds_ended  # the budget is spent
     left = left_of(tmp_path)
     assert (left.low, left.high, left.models_the_rounds_may_add) == (15.0, 15.0, 0)
@@ -95,7 +95,7 @@ def test_a_round_that_added_models_counts_them_and_a_round_that_added_none_ends(
 
 
 def test_a_rule_not_yet_timed_counts_in_the_high_end_only(tmp_path):
-    for model in ("mnist/z2/seed0/c0.1", "mnist/z2/seed0/c1"):
+    for model in ("mnist/z2/sum/seed0/c0.1", "mnist/z2/sum/seed0/c1"):
         finish(tmp_path, model, "training.json", "metrics.json")
     write_round(tmp_path, 0, [], budget_left=2)
     left = left_of(tmp_path, planned={"report": 1, "plot_model": 2, "all": 1})
@@ -122,7 +122,7 @@ def test_the_printed_line_is_the_range_and_says_what_its_high_end_assumes(tmp_pa
         "each job of evaluate_vae (none finished yet) takes the run's median job, 3s "
         "(2 model(s) to train at 1.0 s per epoch, evaluations untimed, 2 job(s) at a time)"
     )
-    for model in ("mnist/z2/seed0/c0.1", "mnist/z2/seed0/c1"):
+    for model in ("mnist/z2/sum/seed0/c0.1", "mnist/z2/sum/seed0/c1"):
         finish(tmp_path, model, "training.json")
     write_round(tmp_path, 0, [], budget_left=2)
     assert time_left_line(left_of(tmp_path)) == (
@@ -151,7 +151,7 @@ def test_a_missing_broken_or_partial_plan_reads_as_none(tmp_path):
     assert read_plan(tmp_path) is None
     path = tmp_path / PLAN_PATH
     path.parent.mkdir(parents=True)
-    path.write_text('{"levels": ["mnist/z2"')  # cut off mid-write
+    path.write_text('{"levels": ["mnist/z2/sum"')  # cut off mid-write
     assert read_plan(tmp_path) is None
     path.write_text(json.dumps({"epochs": 6}))
     assert read_plan(tmp_path) is None
@@ -170,7 +170,7 @@ def test_the_plan_names_every_level_and_model_of_the_config():
         "contender_seeds": 3,
     }
     record = plan_record(config, [Level("mnist", 2), Level("binary", 8)], ["0", "0.02"])
-    assert record["levels"] == ["mnist/z2", "binary/z8"]
+    assert record["levels"] == ["mnist/z2/sum", "binary/z8/sum"]
     # a round adds one model at the least: a second seed, or one coefficient at one seed
     assert (record["epochs"], record["refine_models"], record["round_size"]) == (40, 8, 1)
 

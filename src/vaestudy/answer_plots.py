@@ -53,7 +53,7 @@ def _mark(ax, c, colour, label):
     ax.axvline(c, color=colour, linestyle=":", label=label)
 
 
-def _criterion_panel(ax, criterion, coefficients):
+def _criterion_panel(ax, criterion, coefficients, definition):
     """One criterion against c: its fitted curve and band, the trained points, the
     interval for c* shaded and c* marked; points left out of the fit crossed."""
     shade_interval(ax, criterion["interval"])
@@ -71,7 +71,14 @@ def _criterion_panel(ax, criterion, coefficients):
     if criterion["best"] is not None:
         _mark(ax, criterion["best"], "tab:red", f"c* ≈ {wording.number(criterion['best'])}")
     coefficient_axis(ax, coefficients)
-    ax.set_title(f"{criterion['name']}: {wording.headline(criterion)}", fontsize=9)
+    title = f"{criterion['name']}: {wording.headline(criterion)}"
+    if definition["factor"] != 1:
+        ax.set_xlabel(
+            f"KL coefficient c, canonical ({definition['loss']} as typed: c ÷ "
+            f"{definition['factor']:g})"
+        )
+        title += f"\nas typed ({definition['loss']}): {wording.headline(criterion['typed'])}"
+    ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7)
 
 
@@ -81,6 +88,9 @@ def _budget_panel(ax, record, coefficients):
     view = record["budget"]
     ax.set_title("reconstruction-budget view: reconstruction D (nats)", fontsize=9)
     coefficient_axis(ax, coefficients)
+    if record["definition"]["density"]:
+        ax.text(0.5, 0.5, "none: D is a density's", transform=ax.transAxes, ha="center")
+        return
     if view is None:
         ax.text(0.5, 0.5, "no model at c = 1", transform=ax.transAxes, ha="center")
         return
@@ -107,7 +117,7 @@ def answer_figure(path, record):
     panels = len(record["criteria"]) + 1
     fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.2), squeeze=False)
     for ax, criterion in zip(axes[0], record["criteria"], strict=False):
-        _criterion_panel(ax, criterion, coefficients)
+        _criterion_panel(ax, criterion, coefficients, record["definition"])
     _budget_panel(axes[0][-1], record, coefficients)
     fig.suptitle(
         f"The answer: {record['level']} (lower is better; band: the fit's "

@@ -12,7 +12,9 @@ import numpy as np
 
 from vaestudy import wording
 from vaestudy.budget import budget_views, reconstruction_model
+from vaestudy.carryover import carryover, definition_record, typed_answer
 from vaestudy.criteria import CRITERIA, answer
+from vaestudy.inference import finished_models, seed_model
 from vaestudy.levels import Level
 
 BUDGETS = (0.02, 0.05, 0.1, 0.2)  # the budget view's sensitivity, with the configured one
@@ -40,6 +42,20 @@ def estimate_points(model):
         return []
     values = {c: model.value(c) for c in model.coefficients}
     return [{"coefficient": float(c), "value": v.value, "se": v.se} for c, v in values.items()]
+
+
+def variance_points(frame, level):
+    """A learned decoder variance per coefficient under the noise model, with its count of
+    seeds; [] where the level's decoder does not learn its variance."""
+    key = "decoder_variance"
+    learned = getattr(level.definition.likelihood, "learned", False)
+    if not learned or key not in frame or finished_models(frame, key).empty:
+        return []
+    seeds = finished_models(frame, key).groupby("coefficient").size()
+    return [
+        {**point, "seeds": int(seeds[point["coefficient"]])}
+        for point in estimate_points(seed_model(frame, key))
+    ]
 
 
 def spread_record(spread):
@@ -140,15 +156,20 @@ def level_record(frame, units, settings, level, rounds=(), sweeps=()):
     confidence = settings["confidence"]
     answers = level_answers(frame, units, settings)
     criteria = [answer_record(a, configured) for a in answers]
+    criteria = [{**c, "typed": typed_answer(c, level)} for c in criteria]
     reconstruction = reconstruction_model(frame, by_metric(units).get("reconstruction"))
     budgets = sorted(set(BUDGETS) | {settings["reconstruction_budget"]})
-    found, fitted = budget_views(reconstruction, budgets, confidence)
+    # a share of D is a share of a probability's -log only under a Bernoulli decoder: a
+    # density's D has no zero and may be negative
+    density = level.definition.likelihood.density
+    found, fitted = budget_views(None if density else reconstruction, budgets, confidence)
     views = [budget_record(view) for view in found]
     iw = next(c for c in criteria if c["criterion"] == "iw_nll")
     loose = sorted(next(a for a in answers if a.criterion.key == "iw_nll").loose)
     record = {
         **asdict(level),
         "level": level.label,
+        "definition": definition_record(level),
         "criteria": criteria,
         "budget": next(
             (v for v in views if v and v["budget"] == settings["reconstruction_budget"]), None
@@ -167,6 +188,7 @@ def level_record(frame, units, settings, level, rounds=(), sweeps=()):
             for sweep in sweeps
         ],
         "loose_iw": loose,
+        "decoder_variance": variance_points(frame, level),
         "near_ceiling": near_ceiling(frame),
         "diverged": sorted(
             {float(c) for c in frame.loc[frame["diverged"].astype(bool), "coefficient"]}
@@ -218,9 +240,13 @@ def across_levels(records):
     return {**result, "sentence": wording.across_sentence(result, len(records))}
 
 
-def study_record(records):
+def study_record(records, confidence):
     """What results/tables/conclusion.json holds (before its provenance)."""
-    return {"levels": records, "across": across_levels(records)}
+    return {
+        "levels": records,
+        "across": across_levels(records),
+        "losses": carryover(records, confidence),
+    }
 
 
 def read_units(paths):

@@ -8,7 +8,7 @@ a level's axes: the workflow's rules, the scripts, the report and the monitor se
 level's rows, records and files through it."""
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 
 import pandas as pd
 
@@ -61,15 +61,18 @@ class Level:
     @classmethod
     def of(cls, record):
         """The level a record names: a metrics row, a JSON record, a job's wildcards (any
-        mapping or object with the axes), each axis in its type."""
+        mapping or object with the axes), each axis in its type; an axis with a default (the
+        loss) may be missing, as in records of a study without it."""
 
-        def value(name):
+        def value(field):
             try:
-                return record[name]
+                return record[field.name]
             except (TypeError, KeyError, IndexError):
-                return getattr(record, name)
+                if field.default is MISSING:
+                    return getattr(record, field.name)
+                return getattr(record, field.name, field.default)
 
-        return cls(**{field.name: field.type(value(field.name)) for field in fields(cls)})
+        return cls(**{field.name: field.type(value(field)) for field in fields(cls)})
 
     @classmethod
     def from_key(cls, key):
@@ -105,10 +108,15 @@ class Level:
         return self.definition.typed(canonical, self.latent_dim)
 
     def rows(self, table):
-        """The rows of a table (one row per model, or per level) that are this level's."""
+        """The rows of a table (one row per model, or per level) that are this level's (a
+        table without the column of an axis with a default holds that default, see `of`)."""
         chosen = pd.Series(True, index=table.index)
-        for name, value in asdict(self).items():
-            chosen &= table[name] == value
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name in table:
+                chosen &= table[field.name] == value
+            elif field.default is MISSING or value != field.default:
+                chosen &= False
         return table[chosen].reset_index(drop=True)
 
     def path(self, pattern, **more):

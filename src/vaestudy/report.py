@@ -12,9 +12,11 @@ import pandas as pd
 import yaml
 
 from vaestudy import registry, wording
+from vaestudy.carryover import published_grid
 from vaestudy.conclusion import by_metric
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE
 from vaestudy.levels import Level
+from vaestudy.losses import DEFAULT
 from vaestudy.plots import ENCODER_ZOOM, LATENT_AXES, PLANE_AXES, PLANE_NOTE
 from vaestudy.provenance import describe, digest
 from vaestudy.reference import compare
@@ -129,6 +131,7 @@ def build_context(
         "levels": level_contexts,
         "scope": wording.scope(levels),
         "across": across_context(conclusion["across"]) if several else None,
+        "loss_definitions": losses_context(conclusion, published),
         "levels_figure": data_uri(figures["levels"]),
         "prior": data_uri(figures["prior"]),
         "reference_source": published["source"] if published else "",
@@ -155,6 +158,43 @@ def across_context(across):
         for c in across["criteria"]
     ]
     return {**across, "criteria": criteria}
+
+
+def losses_context(conclusion, published=None):
+    """The loss definitions compared (carryover.py), in words and table cells; None where
+    every level has the published definition."""
+    losses = conclusion["losses"]
+    if all(row["loss"] == DEFAULT for row in losses["levels"]):
+        return None
+    grid = published_grid(conclusion["levels"], published["losses"]) if published else []
+    dims = list(losses["conversion"][0]["factors"]) if losses["conversion"] else []
+    return {
+        "levels": [
+            {
+                "level": row["level"],
+                "loss": row["loss"],
+                "factor": wording.factor_text(row["factor"]),
+                "criteria": [
+                    {
+                        "typed": wording.headline(row["typed"][c["criterion"]]),
+                        "canonical": wording.headline(c),
+                    }
+                    for c in record["criteria"]
+                ],
+            }
+            for row, record in zip(losses["levels"], conclusion["levels"], strict=True)
+        ],
+        "criteria": [c["name"] for c in conclusion["levels"][0]["criteria"]],
+        "dims": dims,
+        "conversion": [
+            {**row, "cells": [wording.factor_text(row["factors"][d]) for d in dims]}
+            for row in losses["conversion"]
+        ],
+        "rescaled": [wording.rescaled_sentence(row) for row in losses["rescaled"]],
+        "calibrated": [wording.calibrated_sentence(row) for row in losses["calibrated"]],
+        "published": [wording.published_sentence(row) for row in grid if row["loss"] != DEFAULT],
+        "families": sorted({row["likelihood"] for row in losses["levels"]}),
+    }
 
 
 def classifier_context(classifier_info, config):
@@ -190,7 +230,7 @@ def level_context(
         for (at, seed, c), paths in sorted(figures["models"].items(), key=_model_order)
         if at == level
     ]
-    settings = {**config, "latent_dim": level.latent_dim, "dataset": level.dataset}
+    settings = {**config, **vars(level)}
     intervals = {c["name"]: c["interval"] for c in record["criteria"]}
     reference = compare(settings, per_model, published, intervals) if published else None
     return {
@@ -199,10 +239,16 @@ def level_context(
         "anchor": f"{level.anchor}-" if several else "",
         "record": record,
         "criteria": [
-            {**c, "headline": wording.headline(c), "sentence": wording.criterion_sentence(c)}
+            {
+                **c,
+                "headline": wording.both_units(c, record["definition"]),
+                "sentence": wording.criterion_sentence(c),
+            }
             for c in record["criteria"]
         ],
-        "budget_sentence": wording.budget_sentence(record["budget"]),
+        "budget_sentence": wording.budget_sentence(
+            record["budget"], record["definition"]["density"]
+        ),
         "agreement": wording.agreement_sentence(record["criteria"], record["budget"]),
         "answer_rows": answer_rows(record),
         "budget_rows": budget_rows(record["budgets"]),

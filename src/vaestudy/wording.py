@@ -12,8 +12,13 @@ def names(coefficients):
 
 
 def number(c):
-    """A coefficient to two significant digits: 0, 0.02, 1.6, 14."""
-    return "0" if c == 0 else f"{c:.2g}"
+    """A coefficient to two significant digits: 0, 0.02, 1.6, 14, 16,000 (from 10⁴ to 10⁶
+    written out), 1e+38."""
+    if c == 0:
+        return "0"
+    if 1e4 <= abs(c) < 1e6:
+        return f"{float(f'{c:.2g}'):,.0f}"
+    return f"{c:.2g}"
 
 
 def span(interval):
@@ -99,8 +104,13 @@ def criterion_sentence(criterion):
     return text
 
 
-def budget_sentence(view):
-    """The reconstruction-budget view in words."""
+def budget_sentence(view, density=False):
+    """The reconstruction-budget view in words (density: the level's D is a density's)."""
+    if density:
+        return (
+            "No reconstruction-budget view: under a Gaussian decoder D is a density's -log, "
+            "with no zero, so a share of it means nothing."
+        )
     if view is None:
         return (
             "The reconstruction-budget view needs a finished model at c = 1, its anchor; "
@@ -158,7 +168,7 @@ def agreement_sentence(criteria, view):
 def level_summary(record):
     """The level's answer: one sentence per criterion, the budget view and the agreement."""
     parts = [criterion_sentence(c) for c in record["criteria"]]
-    parts.append(budget_sentence(record["budget"]))
+    parts.append(budget_sentence(record["budget"], record["definition"]["density"]))
     parts.append(agreement_sentence(record["criteria"], record["budget"]))
     return " ".join(parts)
 
@@ -166,8 +176,89 @@ def level_summary(record):
 def scope(levels):
     """Where the models are trained, for the report's first sentence."""
     if len(levels) > 1:
-        return "at each level of the study (each dataset at each latent dimension)"
-    return f"on the dataset {levels[0].dataset}"
+        return (
+            "at each level of the study (each dataset at each latent dimension under each "
+            "loss definition)"
+        )
+    return f"on the dataset {levels[0].dataset}, with the {levels[0].loss} loss definition"
+
+
+def both_units(criterion, definition):
+    """'c ≈ 0.002 (0.0009–0.005) as you would type it (pixel_mean), c ≈ 1.6 (0.7–3.9) in
+    canonical units'; the canonical headline alone where the two units are one."""
+    if definition["factor"] == 1:
+        return headline(criterion)
+    return (
+        f"{headline(criterion['typed'])} as you would type it ({definition['loss']}), "
+        f"{headline(criterion)} in canonical units"
+    )
+
+
+def factor_text(factor):
+    """A conversion factor: '× 784', '× 0.5', '× 1'."""
+    return f"× {factor:g}"
+
+
+def rescaled_sentence(row):
+    """Whether a rescaled definition's canonical interval agrees with sum's."""
+    name = f"{row['loss']}, {row['name']}"
+    if row["overlap"] is None:
+        return f"{name}: not compared, an interval is unknown."
+    verb = "overlaps" if row["overlap"] else "does not overlap"
+    verdict = (
+        "the answer carries over once converted"
+        if row["overlap"]
+        else "the definition matters beyond its scale"
+    )
+    return (
+        f"{name}: c = {span(row['interval'])} {verb} the sum level's "
+        f"{span(row['reference_interval'])} (canonical): {verdict}."
+    )
+
+
+def calibrated_sentence(row):
+    """What a learned decoder variance implies for the weight of the KL."""
+    if row["variance"] is None:
+        return f"{row['level']}: no finished model at c = 1, so no learned variance to read."
+    seeds = f"{row['seeds']} seed{'s' if row['seeds'] != 1 else ''}"
+    text = (
+        f"{row['level']}: its c = 1 models learned σ² = {row['variance']:.3g} "
+        f"(± {row['variance_se']:.2g}, {seeds}), a weight of the KL of c_eff = 2σ² = "
+        f"{number(row['effective'])} ({span(row['effective_interval'])}) in the fixed-variance "
+        "level's units"
+    )
+    if not row["reference"]:
+        return text + "; no fixed-variance level to compare it with."
+    parts = [
+        f"{'inside' if c['inside'] else 'outside'} its interval for {c['name']} "
+        f"({span(c['reference_interval'])})"
+        for c in row["criteria"]
+        if c["inside"] is not None
+    ]
+    if not parts:
+        return text + f"; {row['reference']} has no measured interval."
+    replaces = all(c["inside"] for c in row["criteria"] if c["inside"] is not None)
+    verdict = (
+        "a calibrated decoder finds a weight the sweep would choose"
+        if replaces
+        else "a calibrated decoder does not replace the sweep here"
+    )
+    return f"{text}: {'; '.join(parts)} of {row['reference']}. So {verdict}."
+
+
+def published_sentence(row):
+    """Where the published grid, typed under a definition, lands in canonical units."""
+    typed, canonical = row["typed"], row["canonical"]
+    text = (
+        f"{row['loss']}: the published c = {number(typed[0])}–{number(typed[-1])}, typed under "
+        f"this definition, is canonical c = {number(canonical[0])}–{number(canonical[-1])}"
+    )
+    parts = [
+        f"{names(c['coefficients']) if c['coefficients'] else 'none'} inside the {c['name']} "
+        "interval"
+        for c in row["inside"]
+    ]
+    return f"{text}; of it, {'; '.join(parts)}."
 
 
 def across_sentence(across, levels):

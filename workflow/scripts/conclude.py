@@ -34,7 +34,7 @@ for level in map(Level.from_key, smk.params.levels):
             sorted(sweeps.get(level, []), key=lambda s: s["coefficient"]),
         )
     )
-result = study_record(records)
+result = study_record(records, settings["confidence"])
 result["provenance"] = {
     "workflow": workflow_version(script_root(smk)),
     # the settings the answer depends on (the report's settings hash covers every setting)
