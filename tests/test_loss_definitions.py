@@ -199,6 +199,7 @@ def record(loss, intervals, variance=None, dim=2):
             "best": None if interval is None else math.sqrt(interval[0] * interval[1]),
             "interval": interval,
             "within": None,
+            "points": [{"coefficient": c} for c in (0.0, 1.0, 20.0)],
         }
         for key, interval in zip(("prior_kid", "iw_nll"), intervals, strict=True)
     ]
@@ -271,3 +272,9 @@ def test_the_published_grid_lands_by_each_definitions_factor():
     assert pixel_mean["inside"][0]["coefficients"] == []
     assert summed["inside"][0]["coefficients"] == [0.5, 1.0, 2.0]
     assert "canonical c = 16–16,000" in wording.published_sentence(pixel_mean)
+    # trained up to c = 20: the typed 0.1 (canonical 78) and above lie beyond it
+    assert pixel_mean["largest_trained"] == 20.0
+    assert pixel_mean["beyond"] == [c for c in pixel_mean["typed"] if c >= 0.1]
+    assert "c = 0.1, 0.5, 1, 2, 10 and 20 beyond the largest c trained here (20)" in (
+        wording.published_sentence(pixel_mean)
+    )

@@ -156,19 +156,27 @@ def calibrated(records, confidence):
 
 def published_grid(records, coefficients):
     """Where the published grid of coefficients (as typed under each definition) lands in
-    canonical units at each level, and which of its coefficients lie in each criterion's
-    interval."""
+    canonical units at each level: which of its coefficients lie beyond the largest c trained
+    there, and which in each criterion's interval."""
     positive = sorted(float(c) for c in coefficients if float(c) > 0)
     rows = []
     for record in records:
         level = Level.of(record)
         canonical = [level.definition.canonical(c, level.latent_dim) for c in positive]
+        trained = [p["coefficient"] for c in record["criteria"] for p in c.get("points", [])]
+        largest = max(trained, default=None)
         rows.append(
             {
                 "level": record["level"],
                 "loss": level.loss,
                 "typed": positive,
                 "canonical": canonical,
+                "largest_trained": largest,
+                "beyond": [
+                    typed
+                    for typed, value in zip(positive, canonical, strict=True)
+                    if largest is not None and value > largest
+                ],
                 "inside": [
                     {
                         "criterion": c["criterion"],

@@ -258,6 +258,12 @@ def published_sentence(row):
         "interval"
         for c in row["inside"]
     ]
+    if row["beyond"]:
+        parts.insert(
+            0,
+            f"{names(row['beyond'])} beyond the largest c trained here "
+            f"({number(row['largest_trained'])})",
+        )
     return f"{text}; of it, {'; '.join(parts)}."
 
 
