@@ -118,7 +118,7 @@ def test_the_learned_variance_reaches_the_mean_squared_error_and_keeps_its_floor
     from vaestudy.model import build_vae
 
     vae = build_vae(2, 16, 1.0, seed=0, loss="gaussian_learned")
-    assert vae.likelihood_variance() == pytest.approx(0.5)
+    assert vae.decoder_variance() == pytest.approx(0.5)
     z = np.random.default_rng(0).standard_normal((64, 2)).astype("float32")
     logits = vae.decoder(z)  # a fixed decoder: only the variance trains
     x = np.random.default_rng(1).random((64, IMAGE_PIXELS)).astype("float32")
@@ -133,9 +133,10 @@ def test_the_learned_variance_reaches_the_mean_squared_error_and_keeps_its_floor
                     definition.likelihood.mean_pixel_loss(targets, logits, vae.variance())
                 )
             optimizer.apply(
-                tape.gradient(loss, vae.noise.trainable_weights), vae.noise.trainable_weights
+                tape.gradient(loss, vae.variance_layer.trainable_weights),
+                vae.variance_layer.trainable_weights,
             )
-        return vae.likelihood_variance()
+        return vae.decoder_variance()
 
     assert fit(x) == pytest.approx(optimum, rel=1e-3)
     # a decoder that draws the targets exactly: the variance falls to its floor, not below
@@ -157,13 +158,13 @@ def test_every_definition_starts_from_the_shared_initial_weights(tmp_path):
             np.testing.assert_array_equal(a, b)
         for a, b in zip(shared.decoder.get_weights(), vae.decoder.get_weights(), strict=True):
             np.testing.assert_array_equal(a, b)
-        assert (vae.noise is not None) == (name == "gaussian_learned")
+        assert (vae.variance_layer is not None) == (name == "gaussian_learned")
     # and a learned variance round-trips with the weights
-    vae.noise.excess.assign(-2.0)
+    vae.variance_layer.excess.assign(-2.0)
     vae.save_weights(tmp_path / "learned.weights.h5")
     again = build_vae(2, 16, 1.0, seed=9, loss="gaussian_learned")
     again.load_weights(tmp_path / "learned.weights.h5")
-    assert again.likelihood_variance() == pytest.approx(VARIANCE_FLOOR + math.exp(-2.0))
+    assert again.decoder_variance() == pytest.approx(VARIANCE_FLOOR + math.exp(-2.0))
 
 
 def test_a_checkpoint_of_one_loss_is_not_one_of_another(tmp_path):

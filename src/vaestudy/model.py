@@ -105,10 +105,10 @@ class VAE(keras.Model):
         self.encoder = build_encoder(latent_dim, intermediate_dim, precision)
         self.decoder = build_decoder(latent_dim, intermediate_dim, precision)
         self.sampler = Sampling(seed=seed, name="sampling")
-        self.noise = None
+        self.variance_layer = None
         if getattr(self.definition.likelihood, "learned", False):
-            self.noise = DecoderVariance(name="decoder_variance")
-            self.noise.build()
+            self.variance_layer = DecoderVariance(name="decoder_variance")
+            self.variance_layer.build()
 
     def build(self, input_shape=None):
         """Encoder and decoder are functional models, built on construction."""
@@ -116,12 +116,12 @@ class VAE(keras.Model):
 
     def variance(self):
         """The decoder's learned variance as a tensor; None where it is not learned."""
-        return None if self.noise is None else self.noise()
+        return None if self.variance_layer is None else self.variance_layer()
 
-    def likelihood_variance(self):
+    def decoder_variance(self):
         """The decoder's variance as a number: learned, fixed, or None (Bernoulli)."""
-        if self.noise is not None:
-            return float(self.noise())
+        if self.variance_layer is not None:
+            return float(self.variance_layer())
         return getattr(self.definition.likelihood, "variance", None)
 
     def log_likelihood(self):
@@ -129,20 +129,21 @@ class VAE(keras.Model):
         from vaestudy.evaluation import decoder_log_likelihood
 
         return decoder_log_likelihood(
-            self.decoder, self.definition.likelihood, self.likelihood_variance()
+            self.decoder, self.definition.likelihood, self.decoder_variance()
         )
 
     def load_initial(self, path):
         """Load a latent dimension's shared initial weights (saved from a VAE without a
         learned variance): encoder, decoder and sampler; a learned variance starts at 1/2."""
-        if self.noise is None:
+        if self.variance_layer is None:
             self.load_weights(path)
             return
         shared = VAE(self.latent_dim, self.intermediate_dim, precision=self.precision)
         shared.build()
         shared.load_weights(path)
         saved = {variable.path: variable for variable in shared.variables}
-        own = [v for v in self.variables if v.path not in {w.path for w in self.noise.variables}]
+        learned = {variable.path for variable in self.variance_layer.variables}
+        own = [v for v in self.variables if v.path not in learned]
         if sorted(v.path for v in own) != sorted(saved):
             raise ValueError(f"{path} does not hold this VAE's encoder, decoder and sampler")
         for variable in own:

@@ -167,7 +167,7 @@ def summarise_model(vae, classifier, x, y, codes, grid, settings):
     unit, the same units for every model: the IW NLL per IW image, the prior decodes' KID
     per block and the reconstruction per test image (see inference.SeedModel)."""
     z_mean, z_log_var = codes
-    likelihood, variance = vae.definition.likelihood, vae.likelihood_variance()
+    likelihood, variance = vae.definition.likelihood, vae.decoder_variance()
     reconstruction, kl = sampled_losses(
         vae.decoder, x, z_mean, z_log_var, likelihood=likelihood, variance=variance
     )
