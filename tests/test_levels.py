@@ -200,7 +200,7 @@ def test_the_results_page_of_several_levels_has_a_section_each_and_the_compariso
     assert f"## Across the levels\n\n{saved['across']['sentence']}\n" in page
     for dataset, dim in LEVELS:
         assert f"\n## {dataset}, {dim}-D latent, sum loss\n\n### The answer\n" in page
-        assert f"| {dataset}, {dim}-D latent | – | unknown | – | unknown |" in page
+        assert f"| {dataset}, {dim}-D latent, sum loss | – | unknown | – | unknown |" in page
 
 
 @pytest.mark.slow

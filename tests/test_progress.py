@@ -67,7 +67,7 @@ def test_a_finished_tiny_run_reads_as_completed_with_every_epoch_done(study):
     first = printed.splitlines()[0]
     done, total = first.split(": ")[1].split(" jobs done")[0].split(" of ")
     assert first.startswith("completed: ") and done == total
-    logs = sorted((study / "results/logs/train_vae").glob("*/z*/seed*/c*.log"))
+    logs = sorted((study / "results/logs/train_vae").glob("*/z*/*/seed*/c*.log"))
     assert len(logs) == len(pd.read_csv(study / "results/tables/metrics.csv"))
     for log in logs:
         progress = parse_tool_progress("train_vae", log)

@@ -287,7 +287,7 @@ def test_tensorboard_reads_every_epoch_and_the_yardsticks_beside_c(study):
     )
     assert sorted(scalars["epoch/kl"]) == [1, 2]  # the tiny study's two epochs
     scalars, hparams = read_events(model_dir(study, 1, seed=1) / "events/hparams")
-    assert hparams == {"c": 1.0, "seed": 1, "dataset": "mnist", "latent_dim": 2}
+    assert hparams == {"c": 1.0, "seed": 1, "dataset": "mnist", "latent_dim": 2, "loss": "sum"}
     row = losses.loc[(1.0, 1)]
     assert scalars["yardstick/iw_nll"][0] == pytest.approx(row["iw_nll"], rel=1e-6)
     assert scalars["yardstick/prior_kid"][0] == pytest.approx(row["prior_kid"], rel=1e-6)
