@@ -46,6 +46,8 @@ def answer_markdown(level):
 
 def budget_markdown(level):
     rows = [[r["budget"], r["range"]] for r in budget_rows(level["budgets"])]
+    if not rows:
+        return wording.budget_sentence(level["budget"], level["definition"]["density"])
     return markdown_table(
         pd.DataFrame(rows, columns=["reconstruction budget", "largest c (range)"])
     )

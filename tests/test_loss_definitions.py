@@ -279,3 +279,27 @@ def test_the_published_grid_lands_by_each_definitions_factor():
     assert "c = 0.1, 0.5, 1, 2, 10 and 20 beyond the largest c trained here (20)" in (
         wording.published_sentence(pixel_mean)
     )
+
+
+def test_the_yardstick_table_shows_a_decoder_variance_only_where_there_is_one():
+    import pandas as pd
+
+    from vaestudy.tables import summary_parts
+
+    def headings(variance):
+        frame = pd.DataFrame(
+            {
+                "coefficient": [0.5, 1.0],
+                "seed": [0, 0],
+                "diverged": [False, False],
+                "active_units": [2, 2],
+                "kl": [8.0, 6.0],
+                "kl_se": [0.1, 0.1],
+                "decoder_variance": variance,
+            }
+        )
+        return [h for _, part in summary_parts(frame) for h in part.columns]
+
+    assert "decoder σ²" in headings([0.04, 0.05])
+    assert "decoder σ²" not in headings([np.nan, np.nan])
+    assert "R (KL)" in headings([np.nan, np.nan])

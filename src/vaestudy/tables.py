@@ -115,10 +115,20 @@ def _mean_error(mean, error, decimals, error_decimals=None):
 
 
 def informative_columns(per_model, latent_dim):
-    """summary_columns() less active units where they cannot tell anything: every model uses
-    every latent dimension."""
+    """summary_columns() less active units where they cannot tell anything (every model uses
+    every latent dimension), and less the metrics no finished model has (a decoder variance
+    under a Bernoulli decoder)."""
     full = per_model["active_units"].dropna().eq(latent_dim).all()
-    return {k: v for k, v in summary_columns().items() if not (k == "active_units" and full)}
+    finished = per_model[~per_model["diverged"].astype(bool)]
+
+    def has_values(key):
+        return finished.empty or (key in finished and finished[key].notna().any())
+
+    return {
+        k: v
+        for k, v in summary_columns().items()
+        if not (k == "active_units" and full) and has_values(k)
+    }
 
 
 def summary_frame(per_model, columns, units=None, floor=None):
