@@ -195,18 +195,11 @@ def published_grid(records, coefficients):
 
 
 def carryover(records, confidence):
-    """What conclusion.json holds of the loss definitions: each level's answer in both units,
-    the conversion table at the study's latent dimensions, and the two comparisons."""
+    """What conclusion.json holds of the loss definitions, beside each level's `definition`
+    and typed answers: the conversion table at the study's latent dimensions, and the two
+    comparisons."""
     levels = [Level.of(r) for r in records]
     return {
-        "levels": [
-            {
-                "level": record["level"],
-                **definition_record(level),
-                "typed": {c["criterion"]: typed_answer(c, level) for c in record["criteria"]},
-            }
-            for level, record in zip(levels, records, strict=True)
-        ],
         "conversion": conversion_rows(sorted({level.latent_dim for level in levels})),
         "rescaled": rescaled(records),
         "calibrated": calibrated(records, confidence),

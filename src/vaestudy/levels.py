@@ -113,9 +113,9 @@ class Level:
         chosen = pd.Series(True, index=table.index)
         for field in fields(self):
             value = getattr(self, field.name)
-            if field.name in table:
+            if field.name in table or field.default is MISSING:
                 chosen &= table[field.name] == value
-            elif field.default is MISSING or value != field.default:
+            elif value != field.default:
                 chosen &= False
         return table[chosen].reset_index(drop=True)
 

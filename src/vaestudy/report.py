@@ -163,28 +163,25 @@ def across_context(across):
 def losses_context(conclusion, published=None):
     """The loss definitions compared (carryover.py), in words and table cells; None where
     every level has the published definition."""
-    losses = conclusion["losses"]
-    if all(row["loss"] == DEFAULT for row in losses["levels"]):
+    losses, records = conclusion["losses"], conclusion["levels"]
+    if all(record["loss"] == DEFAULT for record in records):
         return None
-    grid = published_grid(conclusion["levels"], published["losses"]) if published else []
+    grid = published_grid(records, published["losses"]) if published else []
     dims = list(losses["conversion"][0]["factors"]) if losses["conversion"] else []
     return {
         "levels": [
             {
-                "level": row["level"],
-                "loss": row["loss"],
-                "factor": wording.factor_text(row["factor"]),
+                "level": record["level"],
+                "loss": record["loss"],
+                "factor": wording.factor_text(record["definition"]["factor"]),
                 "criteria": [
-                    {
-                        "typed": wording.headline(row["typed"][c["criterion"]]),
-                        "canonical": wording.headline(c),
-                    }
+                    {"typed": wording.headline(c["typed"]), "canonical": wording.headline(c)}
                     for c in record["criteria"]
                 ],
             }
-            for row, record in zip(losses["levels"], conclusion["levels"], strict=True)
+            for record in records
         ],
-        "criteria": [c["name"] for c in conclusion["levels"][0]["criteria"]],
+        "criteria": [c["name"] for c in records[0]["criteria"]],
         "dims": dims,
         "conversion": [
             {**row, "cells": [wording.factor_text(row["factors"][d]) for d in dims]}
@@ -193,7 +190,7 @@ def losses_context(conclusion, published=None):
         "rescaled": [wording.rescaled_sentence(row) for row in losses["rescaled"]],
         "calibrated": [wording.calibrated_sentence(row) for row in losses["calibrated"]],
         "published": [wording.published_sentence(row) for row in grid if row["loss"] != DEFAULT],
-        "families": sorted({row["likelihood"] for row in losses["levels"]}),
+        "families": sorted({record["definition"]["likelihood"] for record in records}),
     }
 
 
