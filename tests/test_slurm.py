@@ -96,7 +96,7 @@ def test_a_study_on_slurm_survives_a_cancelled_job_and_completes(tmp_path, mnist
     # so the rerun has exactly the cancelled job to do
     config = {"coefficients": "[1]", "contender_seeds": 1}
     run = submit(tmp_path, mnist_path, "--retries", "0", **config)
-    victim = _running_training_job("rule_train_vae_wildcards_mnist_2_0_1", time.time() + 300)
+    victim = _running_training_job("rule_train_vae_wildcards_mnist_2_sum_0_1", time.time() + 300)
     assert victim, "the training job for c=1 never ran"
     subprocess.run(["scancel", victim], check=True)
     output, _ = run.communicate(timeout=600)
