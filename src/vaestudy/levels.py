@@ -76,7 +76,7 @@ class Level:
 
     @classmethod
     def from_key(cls, key):
-        """The level of a key as LEVEL makes it: 'mnist/z2'."""
+        """The level of a key as LEVEL makes it: 'mnist/z2/sum'."""
         pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(LEVEL))
         found = re.fullmatch(pattern, key)
         if found is None:

@@ -44,7 +44,7 @@ def plan_record(config, levels, coefficients):
 
 @dataclass(frozen=True)
 class LevelProgress:
-    """One level's models (keys as in paths, `mnist/z2/seed0/c1`) and those of them trained and
+    """One level's models (keys as in paths, `mnist/z2/sum/seed0/c1`) and those of them trained and
     evaluated, the refinement budget it has left, whether its rounds have ended, and the
     smallest number of models a round adds."""
 
