@@ -12,16 +12,12 @@ replaces the sweep here. Pure data; wording.py says it.
 
 from scipy import stats
 
-from vaestudy.criteria import CRITERIA
+from vaestudy.criteria import CRITERIA, overlap
 from vaestudy.levels import Level
 from vaestudy.losses import DEFAULT, DEFINITIONS, Gaussian, effective_coefficient
 
 # the canonical c at which a learned variance is read (the loss as a likelihood bound)
 CALIBRATED_AT = 1.0
-
-
-def _overlap(a, b):
-    return bool(max(a[0], b[0]) <= min(a[1], b[1]))
 
 
 def typed_answer(criterion, level):
@@ -101,7 +97,7 @@ def rescaled(records):
                     "name": criterion.name,
                     "interval": mine,
                     "reference_interval": theirs,
-                    "overlap": _overlap(mine, theirs) if mine and theirs else None,
+                    "overlap": overlap(mine, theirs) if mine and theirs else None,
                 }
             )
     return rows
@@ -116,7 +112,7 @@ def calibrated(records, confidence):
     rows = []
     for record in records:
         level = Level.of(record)
-        if not getattr(level.definition.likelihood, "learned", False):
+        if not level.definition.likelihood.learned:
             continue
         variance = variance_at(record)
         reference = _partner(records, level, fixed)
@@ -136,7 +132,7 @@ def calibrated(records, confidence):
                     "name": criterion.name,
                     "reference_interval": theirs,
                     "inside": bool(theirs[0] <= effective <= theirs[1]) if theirs else None,
-                    "overlap": _overlap(interval, theirs) if theirs else None,
+                    "overlap": overlap(interval, theirs) if theirs else None,
                 }
             )
         rows.append(

@@ -13,7 +13,7 @@ import numpy as np
 from vaestudy import wording
 from vaestudy.budget import budget_views, reconstruction_model
 from vaestudy.carryover import carryover, definition_record, typed_answer
-from vaestudy.criteria import CRITERIA, answer
+from vaestudy.criteria import CRITERIA, answer, overlap
 from vaestudy.inference import finished_models, seed_model
 from vaestudy.levels import Level
 
@@ -48,8 +48,11 @@ def variance_points(frame, level):
     """A learned decoder variance per coefficient under the noise model, with its count of
     seeds; [] where the level's decoder does not learn its variance."""
     key = "decoder_variance"
-    learned = getattr(level.definition.likelihood, "learned", False)
-    if not learned or key not in frame or finished_models(frame, key).empty:
+    if (
+        not level.definition.likelihood.learned
+        or key not in frame
+        or finished_models(frame, key).empty
+    ):
         return []
     seeds = finished_models(frame, key).groupby("coefficient").size()
     return [
@@ -197,10 +200,6 @@ def level_record(frame, units, settings, level, rounds=(), sweeps=()):
     return {**record, "summary": wording.level_summary(record)}
 
 
-def _overlap(a, b):
-    return max(a[0], b[0]) <= min(a[1], b[1])
-
-
 def across_levels(records):
     """Per criterion, each level's best and interval, the range of c common to every
     level's interval (None if some pair of intervals do not overlap) and the pairs that do
@@ -221,7 +220,7 @@ def across_levels(records):
             [a["level"], b["level"]]
             for j, a in enumerate(known)
             for b in known[j + 1 :]
-            if not _overlap(a["interval"], b["interval"])
+            if not overlap(a["interval"], b["interval"])
         ]
         common = None
         if known and not apart:

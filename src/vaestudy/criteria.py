@@ -44,6 +44,11 @@ CRITERIA = (
 )
 
 
+def overlap(a, b):
+    """Whether two intervals (low, high) share a value."""
+    return bool(max(a[0], b[0]) <= min(a[1], b[1]))
+
+
 @dataclass(frozen=True)
 class Point:
     """One coefficient under one criterion: its value (inference.SeedModel.value) with its

@@ -31,6 +31,8 @@ class Bernoulli:
 
     family = "bernoulli"
     density = False
+    learned = False
+    variance = None
 
     def pixel_log_likelihood(self, x, logits, variance=None):
         """log p(x | z) per pixel, from the logits without clipping: x * l - softplus(l)."""

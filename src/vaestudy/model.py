@@ -106,7 +106,7 @@ class VAE(keras.Model):
         self.decoder = build_decoder(latent_dim, intermediate_dim, precision)
         self.sampler = Sampling(seed=seed, name="sampling")
         self.variance_layer = None
-        if getattr(self.definition.likelihood, "learned", False):
+        if self.definition.likelihood.learned:
             self.variance_layer = DecoderVariance(name="decoder_variance")
             self.variance_layer.build()
 
@@ -122,7 +122,7 @@ class VAE(keras.Model):
         """The decoder's variance as a number: learned, fixed, or None (Bernoulli)."""
         if self.variance_layer is not None:
             return float(self.variance_layer())
-        return getattr(self.definition.likelihood, "variance", None)
+        return self.definition.likelihood.variance
 
     def log_likelihood(self):
         """The decoder's log p(x | z) as evaluation.decoder_log_likelihood compiles it."""
