@@ -99,7 +99,7 @@ def part(op_name, kind):
     (XLA's opcode, or the graph kernel's type)."""
     if kind == "dot" or PRODUCT_TYPES.search(kind):
         return "five large products" if LARGE.search(op_name) else "other products"
-    if "/adam/" in op_name:
+    if "/adam/" in op_name or kind == "ResourceApplyAdam":
         return "Adam"
     if "Gather" in op_name:
         return "batch gather"

@@ -29,6 +29,16 @@ def configure_tensorflow(threads, deterministic=True):
         tf.config.experimental.enable_op_determinism()
 
 
+def reproducible_graphs():
+    """Turn Grappler's constant folding off for this process, before a TensorFlow graph (the
+    bfloat16 epoch) first runs: with it the same graph trained to one of several results from
+    process to process (TensorFlow 2.21, op determinism on), without it to one (tested).
+    XLA-compiled functions do not go through it: the float32 weights are unchanged."""
+    import tensorflow as tf
+
+    tf.config.optimizer.set_experimental_options({"constant_folding": False})
+
+
 def epoch_permutation(n, seed, epoch):
     """The image order of one epoch, a pure function of (seed, epoch) so resuming is exact."""
     return np.random.default_rng([seed, epoch]).permutation(n)
@@ -36,8 +46,23 @@ def epoch_permutation(n, seed, epoch):
 
 def pixel_values():
     """The float32 value of each uint8 pixel level, divided by 255 in numpy exactly as
-    load_split does (XLA's own division rounds differently: tested)."""
+    load_split does."""
     return np.arange(256, dtype=np.float32) / np.float32(255)
+
+
+def unit_pixels(compiled):
+    """A function turning a batch of uint8 pixels into their pixel_values, inside an
+    XLA-compiled program (compiled) or a TensorFlow graph. XLA's division rounds otherwise, so
+    XLA looks the values up in a 256-entry table; a graph's gather of them is slow, and its
+    division by a tensor rounds as NumPy's (both tested)."""
+    import tensorflow as tf
+
+    if compiled:
+        values = tf.constant(pixel_values())
+        return lambda batch: tf.gather(values, tf.cast(batch, tf.int32))
+    # a captured tensor, not a literal: Grappler turns x / 255 into x * (1 / 255)
+    divisor = tf.constant(255.0)
+    return lambda batch: tf.math.divide(tf.cast(batch, tf.float32), divisor)
 
 
 def images_tensor(images):
@@ -60,20 +85,24 @@ def compiled_epoch(model, n, batch_size):
     then one compiled step for the short last batch, if any (compiled apart, which keeps the
     compiler's peak memory lower than one program holding both).
 
-    XLA-compiled in float32; in bfloat16 TensorFlow graphs, whose oneDNN kernels have the
-    bfloat16 matrix products (bench/README.md compares the two). Returns a function of
-    (images, order) giving the epoch's image-weighted means of (loss, reconstruction, KL).
+    XLA-compiled in float32; in bfloat16 a TensorFlow graph, whose oneDNN kernels run the
+    bfloat16 products on the CPU's bfloat16 units where it has them (AMX, AVX512-BF16; XLA's
+    dots do not use them), updating with model.fused_adam (bench/README.md compares the two).
+    Returns a function of (images, order) giving the epoch's image-weighted means of (loss,
+    reconstruction, KL).
     """
     import tensorflow as tf
 
     full_batches, rest = divmod(n, batch_size)
-    values = tf.constant(pixel_values())
     jit = model.precision == "float32"
+    to_unit = unit_pixels(jit)
+    if not jit:
+        reproducible_graphs()
 
     def batch_terms(images, indices):
         batch = tf.gather(images, indices)
         if batch.dtype == tf.uint8:
-            batch = tf.gather(values, tf.cast(batch, tf.int32))
+            batch = to_unit(batch)
         return tf.stack(model.train_batch(batch)) * float(batch.shape[0])
 
     def full_batch_loop(images, order):
