@@ -97,6 +97,8 @@ def machine():
             "vectors": widest[0] if widest else None,
         }
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if "ONEDNN_MAX_CPU_ISA" in os.environ:  # oneDNN held below this CPU, to stand in for another
+        info["onednn_max_cpu_isa"] = os.environ["ONEDNN_MAX_CPU_ISA"]
     return {**info, "cores": cores, "date": time.strftime("%Y-%m-%d")}
 
 
@@ -201,10 +203,17 @@ def epoch_benchmark(args):
     event_dir = tempfile.TemporaryDirectory()
     write_events = EpochEvents(event_dir.name)  # what train_vae adds to each epoch
     times = {"floor": [], "project": [], "plain_fit": [], "adam_alone": [], "events": []}
+    if args.precision != "float32":  # the float32 epoch in the same rounds, to compare with
+        float32 = build_vae(2, HIDDEN, 1.0, seed=0)
+        float32_epoch = training.compiled_epoch(float32, len(pixels), BATCH)
+        times["float32_project"] = []
     for round_ in range(args.rounds):
         order = training.epoch_permutation(len(pixels), 0, round_ + 1)
         times["floor"].append(timed(floor))
         times["project"].append(timed(lambda o=order: training.train_epoch(run_epoch, images, o)))
+        if "float32_project" in times:
+            epoch = lambda o=order: training.train_epoch(float32_epoch, images, o)  # noqa: E731
+            times["float32_project"].append(timed(epoch))
         times["plain_fit"].append(timed(fit))
         times["adam_alone"].append(timed(optimiser))
         row = {"epoch": round_ + 1, **dict.fromkeys(EPOCH_TAGS, 1.0)}
@@ -217,9 +226,10 @@ def epoch_benchmark(args):
     instructions = breakdown.hlo_instructions(dump.name)
     dump.cleanup()
     parts = breakdown.breakdown(wall, seconds, instructions, STEPS)
-    kernels = breakdown.xla_kernels(instructions) or breakdown.onednn_kernels(
-        args.mnist, args.precision
-    )
+    if args.precision == "float32":
+        kernels = breakdown.xla_kernels(instructions)
+    else:  # its graph's kernels (the float32 model's loop is in XLA's dump too)
+        kernels = breakdown.onednn_kernels(args.mnist, args.precision)
     kept = slice(1, None) if args.rounds > 1 else slice(None)  # the first round warms up
     measured = {k: statistics.median(v[kept]) for k, v in times.items()}
     peak = gemm_peak(tf)
@@ -248,6 +258,15 @@ def epoch_benchmark(args):
     print(f"project / floor: {result['ratio_to_floor']:.2f} (median of the rounds' ratios)")
     result["speedup_over_fit"] = measured["plain_fit"] / measured["project"]
     print(f"speed-up over the plain fit: {result['speedup_over_fit']:.2f}x")
+    if "float32_project" in times:
+        result["speedup_over_float32"] = statistics.median(
+            f / p
+            for p, f in zip(times["project"][kept], times["float32_project"][kept], strict=True)
+        )
+        print(
+            f"speed-up over the float32 epoch: {result['speedup_over_float32']:.2f}x "
+            "(median of the rounds' ratios)"
+        )
     result["events_share_of_epoch"] = measured["events"] / measured["project"]
     print(
         f"TensorBoard events per epoch: {measured['events'] * 1e3:.2f} ms, "
@@ -306,7 +325,7 @@ def run_snakemake(args, workdir):
     each training job's figures from its benchmark file."""
     coefficients = [float(c) for c in args.coefficients.split(",")]
     labels = [coefficient_label(c) for c in coefficients]
-    targets = [f"results/models/mnist/z2/seed0/c{label}/final.weights.h5" for label in labels]
+    targets = [f"results/models/mnist/z2/sum/seed0/c{label}/final.weights.h5" for label in labels]
     config = [f"mnist_path={Path(args.mnist).resolve()}", f"epochs={args.epochs}"]
     config.append(f"coefficients={json.dumps(coefficients)}")
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
@@ -316,10 +335,12 @@ def run_snakemake(args, workdir):
     )
     jobs = {}
     for label in labels:
-        tsv = workdir / f"study/results/benchmarks/train_vae/mnist/z2/seed0/c{label}.tsv"
+        tsv = workdir / f"study/results/benchmarks/train_vae/mnist/z2/sum/seed0/c{label}.tsv"
         row = pd.read_csv(tsv, sep="\t").iloc[0]
         status = json.loads(
-            (workdir / f"study/results/models/mnist/z2/seed0/c{label}/training.json").read_text()
+            (
+                workdir / f"study/results/models/mnist/z2/sum/seed0/c{label}/training.json"
+            ).read_text()
         )
         jobs[label] = {
             "seconds": float(row["s"]),
