@@ -477,3 +477,12 @@ def test_fused_adam_updates_as_keras_adam_does():
         before = start.get(path, 0)
         assert np.all(value != before) or path.startswith("sampling")  # every weight moved
         np.testing.assert_allclose(fused_state[path] - before, value - before, rtol=1e-4, atol=1e-7)
+
+
+def test_amx_units_are_read_from_the_cpu_flags(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16 amx_tile\n")
+    assert training.amx_units(cpuinfo) is False  # AVX512-BF16 alone measured slower
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512_bf16 amx_bf16 amx_tile\n")
+    assert training.amx_units(cpuinfo) is True
+    assert training.amx_units(tmp_path / "absent") is None

@@ -39,6 +39,17 @@ def reproducible_graphs():
     tf.config.optimizer.set_experimental_options({"constant_folding": False})
 
 
+def amx_units(cpuinfo="/proc/cpuinfo"):
+    """Whether this CPU has AMX's bfloat16 units (Linux's flag amx_bf16), the only CPUs on
+    which the bfloat16 epoch measured faster than float32 (bench/README.md); None where
+    unknown (no such file)."""
+    path = Path(cpuinfo)
+    if not path.is_file():
+        return None
+    flags = (line for line in path.read_text().splitlines() if line.startswith("flags"))
+    return any("amx_bf16" in line.split(":", 1)[-1].split() for line in flags)
+
+
 def epoch_permutation(n, seed, epoch):
     """The image order of one epoch, a pure function of (seed, epoch) so resuming is exact."""
     return np.random.default_rng([seed, epoch]).permutation(n)
