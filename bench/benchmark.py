@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from vaestudy.config import coefficient_label
-from vaestudy.jobs import peak_rss_mb
+from vaestudy.jobs import cpu_fields, peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS, BATCH, PIXELS, HIDDEN = 469, 128, 784, 512
@@ -82,12 +82,8 @@ def machine():
     cores this process may use, with the date of the run: the same model name covers CPUs of
     different speeds, so quote a figure with all of it."""
     info = {"cpu": platform.processor() or platform.machine()}
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        fields = {}
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields.setdefault(key.strip(), value.strip())
+    fields = cpu_fields()
+    if fields:
         flags = set(fields.get("flags", "").split())
         widest = [f for f in ("amx_tile", "avx512f", "avx2", "sse4_2") if f in flags][:1]
         info = {
@@ -203,7 +199,8 @@ def epoch_benchmark(args):
     event_dir = tempfile.TemporaryDirectory()
     write_events = EpochEvents(event_dir.name)  # what train_vae adds to each epoch
     times = {"floor": [], "project": [], "plain_fit": [], "adam_alone": [], "events": []}
-    if args.precision != "float32":  # the float32 epoch in the same rounds, to compare with
+    compare = args.precision != "float32"  # the float32 epoch in the same rounds, to compare
+    if compare:
         float32 = build_vae(2, HIDDEN, 1.0, seed=0)
         float32_epoch = training.compiled_epoch(float32, len(pixels), BATCH)
         times["float32_project"] = []
@@ -211,7 +208,7 @@ def epoch_benchmark(args):
         order = training.epoch_permutation(len(pixels), 0, round_ + 1)
         times["floor"].append(timed(floor))
         times["project"].append(timed(lambda o=order: training.train_epoch(run_epoch, images, o)))
-        if "float32_project" in times:
+        if compare:
             epoch = lambda o=order: training.train_epoch(float32_epoch, images, o)  # noqa: E731
             times["float32_project"].append(timed(epoch))
         times["plain_fit"].append(timed(fit))
@@ -226,7 +223,7 @@ def epoch_benchmark(args):
     instructions = breakdown.hlo_instructions(dump.name)
     dump.cleanup()
     parts = breakdown.breakdown(wall, seconds, instructions, STEPS)
-    if args.precision == "float32":
+    if not compare:
         kernels = breakdown.xla_kernels(instructions)
     else:  # its graph's kernels (the float32 model's loop is in XLA's dump too)
         kernels = breakdown.onednn_kernels(args.mnist, args.precision)
@@ -258,7 +255,7 @@ def epoch_benchmark(args):
     print(f"project / floor: {result['ratio_to_floor']:.2f} (median of the rounds' ratios)")
     result["speedup_over_fit"] = measured["plain_fit"] / measured["project"]
     print(f"speed-up over the plain fit: {result['speedup_over_fit']:.2f}x")
-    if "float32_project" in times:
+    if compare:
         result["speedup_over_float32"] = statistics.median(
             f / p
             for p, f in zip(times["project"][kept], times["float32_project"][kept], strict=True)

@@ -37,6 +37,19 @@ def limit_malloc_arenas(arenas=1):
         return False
 
 
+def cpu_fields(cpuinfo="/proc/cpuinfo"):
+    """The first processor's fields of Linux's cpuinfo ('model name', 'flags', ...) as
+    strings; {} where there is no such file."""
+    if not os.path.isfile(cpuinfo):
+        return {}
+    fields = {}
+    with open(cpuinfo) as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
 def peak_rss_mb():
     """This process's peak resident memory so far, in MB (getrusage: KiB on Linux, bytes
     on macOS)."""

@@ -192,6 +192,7 @@ def fused_adam(optimizer, grads, variables):
         return tf.constant(float(value), tf.float32)
 
     beta_1, beta_2 = constant(optimizer.beta_1), constant(optimizer.beta_2)
+    epsilon = constant(optimizer.epsilon)
     step = tf.cast(optimizer.iterations + 1, tf.float32)
     powers = {"beta1_power": tf.pow(beta_1, step), "beta2_power": tf.pow(beta_2, step)}
     learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
@@ -204,7 +205,7 @@ def fused_adam(optimizer, grads, variables):
             lr=learning_rate,
             beta1=beta_1,
             beta2=beta_2,
-            epsilon=constant(optimizer.epsilon),
+            epsilon=epsilon,
             grad=tf.cast(grad, tf.float32),
             **powers,
         )

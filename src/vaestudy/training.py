@@ -43,11 +43,10 @@ def amx_units(cpuinfo="/proc/cpuinfo"):
     """Whether this CPU has AMX's bfloat16 units (Linux's flag amx_bf16), the only CPUs on
     which the bfloat16 epoch measured faster than float32 (bench/README.md); None where
     unknown (no such file)."""
-    path = Path(cpuinfo)
-    if not path.is_file():
-        return None
-    flags = (line for line in path.read_text().splitlines() if line.startswith("flags"))
-    return any("amx_bf16" in line.split(":", 1)[-1].split() for line in flags)
+    from vaestudy.jobs import cpu_fields
+
+    fields = cpu_fields(cpuinfo)
+    return "amx_bf16" in fields.get("flags", "").split() if fields else None
 
 
 def epoch_permutation(n, seed, epoch):
