@@ -8,8 +8,9 @@ kernel counts in the part of the operation at its root):
 - the five large products (784 x 512 and 512 x 784: encoder and decoder forward, the decoder's
   input and weight gradients, the encoder's weight gradient);
 - the other products (the 2-D latent heads and the decoder's first layer, and their gradients);
-- Adam's update; the batch's gather; the sampling of z; casts between float32 and bfloat16;
-  layout copies XLA adds; the rest of the element-wise work (loss, activations, gradients);
+- Adam's update; the batch's gather and its conversion to [0, 1]; the sampling of z; casts
+  between float32 and bfloat16; layout copies XLA adds; the rest of the element-wise work
+  (loss, activations, gradients);
 - the loop's overhead: the epoch's wall time less every operation's.
 
 The kernels: XLA names its own dot; for TensorFlow's graph kernels, a few steps run again in a
@@ -101,7 +102,7 @@ def part(op_name, kind):
         return "five large products" if LARGE.search(op_name) else "other products"
     if "/adam/" in op_name or kind == "ResourceApplyAdam":
         return "Adam"
-    if "Gather" in op_name:
+    if "/batch/" in op_name or "Gather" in op_name:
         return "batch gather"
     if "sampling" in op_name:
         return "sampling"

@@ -26,6 +26,7 @@ CASES = [
     ("while/adam/AssignSubVariableOp_8", "fusion", "Adam"),
     ("while/body/_1/while/adam/Square_8", "Square", "Adam"),
     ("while/GatherV2_1", "fusion", "batch gather"),
+    ("while/batch/truediv", "fusion", "batch gather"),
     ("while/sampling_1/stateless_random_normal/StatelessRandomNormalV2", "fusion", "sampling"),
     ("while/body/_1/while/decoder_1/decoder_output_1/Cast/Cast", "Cast", "precision casts"),
     ("", "copy", "layout copies"),

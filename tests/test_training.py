@@ -436,7 +436,7 @@ def test_uint8_levels_become_the_floats_load_split_divides_out(compiled):
 
     levels = np.arange(256, dtype=np.uint8)
     batch = np.resize(np.random.default_rng(4).permutation(levels), (64, 784))
-    convert = tf.function(training.unit_pixels(compiled), jit_compile=compiled)
+    convert = tf.function(training.unit_pixels(), jit_compile=compiled)
     np.testing.assert_array_equal(convert(tf.constant(levels)).numpy(), training.pixel_values())
     expected = batch.astype(np.float32) / np.float32(255)
     np.testing.assert_array_equal(convert(tf.constant(batch)).numpy(), expected)
