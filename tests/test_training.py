@@ -486,3 +486,27 @@ def test_amx_units_are_read_from_the_cpu_flags(tmp_path):
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512_bf16 amx_bf16 amx_tile\n")
     assert training.amx_units(cpuinfo) is True
     assert training.amx_units(tmp_path / "absent") is None
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
+def test_standard_normal_draws_what_keras_draws(mode):
+    # the sampler's draws with its optimisation barrier are keras.random.normal's, bit for bit,
+    # draw after draw from the same generator state, at the sizes training uses
+    import keras
+    import tensorflow as tf
+
+    from vaestudy.model import standard_normal
+
+    def draws(draw, seed):
+        generator = keras.random.SeedGenerator(seed)
+        one = draw if mode == "eager" else tf.function(draw, jit_compile=mode == "xla")
+        return [one(shape, generator).numpy() for shape in [(128, 2), (128, 2), (96, 2), (5, 8)]]
+
+    def keras_normal(shape, generator):
+        return keras.random.normal(shape, seed=generator)
+
+    for seed in (0, 7, 2**31 + 5):  # the last beyond int32: Keras reduces it before use
+        pairs = zip(draws(standard_normal, seed), draws(keras_normal, seed), strict=True)
+        for mine, theirs in pairs:
+            np.testing.assert_array_equal(mine, theirs)
+            assert mine.std() > 0.5  # numbers, not a constant
