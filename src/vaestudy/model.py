@@ -31,8 +31,7 @@ def standard_normal(shape, seed_generator):
     """keras.random.normal(shape, seed=seed_generator): the same draws (tested) by the same
     TensorFlow ops, with an optimisation barrier after the key and counter are derived from
     the seed. Without it XLA fuses that derivation (ten Philox rounds) into the draw and
-    repeats it for every number: 0.24 ms for the 256 numbers of a batch on the CPU, 0.006 ms
-    with the barrier (bench/README.md)."""
+    repeats it for every number (bench/README.md has the cost)."""
     import tensorflow as tf
     from tensorflow.compiler.tf2xla.python.xla import optimization_barrier
 

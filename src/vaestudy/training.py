@@ -64,8 +64,8 @@ def unit_pixels():
     """A function turning a batch of uint8 pixels into their pixel_values, inside an
     XLA-compiled program or a TensorFlow graph: a division by 255 held in a captured tensor,
     which rounds as NumPy's in both (tested). A literal 255 would not: XLA and Grappler turn
-    x / 255 into x * (1 / 255). A 256-entry table gathered per pixel gives the same values but
-    cost XLA 0.27 ms per batch of 128 against 0.05 ms for the division (bench/README.md)."""
+    x / 255 into x * (1 / 255). A 256-entry table gathered per pixel gives the same values,
+    more slowly in XLA (bench/README.md)."""
     import tensorflow as tf
 
     divisor = tf.constant(255.0)
