@@ -72,7 +72,7 @@ def test_the_function_around_the_kernels_and_the_executor_are_not_operations():
     assert breakdown.operations(seconds, {}) == [("while/body/_1/while/adam/Sqrt_1", "Sqrt", 0.25)]
 
 
-def test_a_load_lasting_a_round_cancels_in_its_ratio_and_the_spread_shows_the_rest():
+def test_a_load_lasting_a_round_cancels_in_its_ratio():
     floor = [2.0, 4.0, 2.0]  # the second round ran at half speed throughout
     project = [2.6, 5.2, 3.0]  # the third had a load during the project's epoch only
     ratios = benchmark.round_ratios(project, floor)
