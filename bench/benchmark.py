@@ -190,7 +190,7 @@ def epoch_benchmark(args):
 
     dump = tempfile.TemporaryDirectory()  # XLA's optimised HLO names each thunk's operation
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {breakdown.dump_flags(dump.name)}"
-    configure_tensorflow(args.threads)
+    configure_tensorflow(args.threads, precision=args.precision)
     import tensorflow as tf
 
     from vaestudy import training

@@ -174,7 +174,7 @@ def epoch_setup(mnist, precision, images=None):
     """(tf, a function running one epoch of the project, steps per epoch)."""
     from vaestudy.training import configure_tensorflow
 
-    configure_tensorflow(1)
+    configure_tensorflow(1, precision=precision)
     import tensorflow as tf
 
     from vaestudy import training

@@ -140,15 +140,43 @@ def test_bfloat16_training_is_the_same_in_every_process_and_resumes_exactly(tmp_
             np.testing.assert_array_equal(other[name], first[name])
 
 
+def test_bfloat16_clusters_its_elementwise_work_from_tensorflows_import_on():
+    # TensorFlow reads TF_XLA_FLAGS once, on import: configure_tensorflow adds the clustering
+    # flags to a user's own before it, once however often it is called, and refuses after it
+    script = (
+        "import os; from vaestudy import training\n"
+        "training.configure_tensorflow(1, precision='bfloat16')\n"
+        "training.configure_tensorflow(1, precision='bfloat16')\n"
+        "print(os.environ['TF_XLA_FLAGS'])\n"
+    )
+    env = {**os.environ, "TF_XLA_FLAGS": "--tf_xla_clustering_debug"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    flags = done.stdout.split()
+    assert flags == ["--tf_xla_clustering_debug", *training.ELEMENTWISE_CLUSTERS]
+
+
+def test_bfloat16_set_up_after_tensorflows_import_is_refused(monkeypatch):
+    import tensorflow  # noqa: F401  the test process has it already
+
+    monkeypatch.delenv("TF_XLA_FLAGS", raising=False)
+    with pytest.raises(RuntimeError, match="after importing"):
+        training.configure_tensorflow(1, precision="bfloat16")
+    assert "TF_XLA_FLAGS" not in os.environ
+
+
 BFLOAT16_RUN = """
 import sys
 from pathlib import Path
 import numpy as np
 from vaestudy import training
 from vaestudy.data import load_pixels
-from vaestudy.model import build_vae
 
-training.configure_tensorflow(1)
+training.configure_tensorflow(1, precision="bfloat16")  # before TensorFlow's import
+
+from vaestudy.model import build_vae
 mnist, folder, epochs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 images, _ = load_pixels(mnist, "train")
 model = build_vae(2, 512, 1.0, seed=0, precision="bfloat16")

@@ -65,10 +65,11 @@ def block_sigterm():
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 
 
-def start_job(smk, tensorflow=False, hold_sigterm=False):
+def start_job(smk, tensorflow=False, hold_sigterm=False, precision="float32"):
     """Every script's first step: its output to the rule's log and, for jobs that use
-    TensorFlow, one malloc heap and its thread pools sized to the job's threads before
-    any op runs; for training, SIGTERM held (block_sigterm)."""
+    TensorFlow, one malloc heap and TensorFlow set up for the job's threads and precision
+    before it is imported (training.configure_tensorflow); for training, SIGTERM held
+    (block_sigterm)."""
     log_to(smk.log[0])
     if hold_sigterm:
         block_sigterm()
@@ -76,7 +77,7 @@ def start_job(smk, tensorflow=False, hold_sigterm=False):
         limit_malloc_arenas()
         from vaestudy.training import configure_tensorflow
 
-        configure_tensorflow(smk.threads)
+        configure_tensorflow(smk.threads, precision=precision)
     return smk
 
 

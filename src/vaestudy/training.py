@@ -4,6 +4,7 @@ import json
 import math
 import os
 import signal
+import sys
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -15,10 +16,26 @@ from vaestudy.files import sha256_of, write_durably
 HISTORY_COLUMNS = ("epoch", "loss", "reconstruction", "kl", "seconds")
 
 
-def configure_tensorflow(threads, deterministic=True):
+# TensorFlow's XLA auto-clustering held to element-wise operations, for the bfloat16 epoch's
+# graph: each step's activations, losses, casts and their gradients run as a few compiled
+# clusters while its products stay oneDNN's kernels, which run them on AMX (bench/README.md)
+ELEMENTWISE_CLUSTERS = (
+    "--tf_xla_auto_jit=2",
+    "--tf_xla_cpu_global_jit",
+    "--tf_xla_ops_to_cluster=FUSIBLE",
+)
+
+
+def configure_tensorflow(threads, deterministic=True, precision="float32"):
     """Size TensorFlow's thread pools (it ignores OMP_NUM_THREADS) and let each process take
     GPU memory as it needs it, not the whole device, so that several jobs can share one GPU;
-    call before any op."""
+    for a bfloat16 model, turn ELEMENTWISE_CLUSTERS on. Call before importing TensorFlow,
+    which reads TF_XLA_FLAGS once, on import (RuntimeError for bfloat16 otherwise)."""
+    if precision == "bfloat16":
+        flags = os.environ.get("TF_XLA_FLAGS", "").split()
+        if "tensorflow" in sys.modules and not set(ELEMENTWISE_CLUSTERS) <= set(flags):
+            raise RuntimeError("configure_tensorflow(precision='bfloat16') after importing it")
+        os.environ["TF_XLA_FLAGS"] = " ".join(dict.fromkeys([*flags, *ELEMENTWISE_CLUSTERS]))
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -30,13 +47,15 @@ def configure_tensorflow(threads, deterministic=True):
 
 
 def reproducible_graphs():
-    """Turn Grappler's constant folding off for this process, before a TensorFlow graph (the
-    bfloat16 epoch) first runs: with it the same graph trained to one of several results from
-    process to process (TensorFlow 2.21, op determinism on), without it to one (tested).
-    XLA-compiled functions do not go through it: the float32 weights are unchanged."""
+    """Set Grappler for the bfloat16 epoch's graph, before it first runs: constant folding
+    off, with which the same graph trained to one of several results from process to process
+    (TensorFlow 2.21, op determinism on), without it to one (tested); remapping off, which
+    fused each layer's product, bias and activation into a kernel that ran the products
+    without AMX (bench/README.md). XLA-compiled functions do not go through Grappler: the
+    float32 weights are unchanged."""
     import tensorflow as tf
 
-    tf.config.optimizer.set_experimental_options({"constant_folding": False})
+    tf.config.optimizer.set_experimental_options({"constant_folding": False, "remapping": False})
 
 
 def amx_units(cpuinfo="/proc/cpuinfo"):
@@ -94,7 +113,9 @@ def compiled_epoch(model, n, batch_size):
 
     XLA-compiled in float32; in bfloat16 a TensorFlow graph, whose oneDNN kernels run the
     bfloat16 products on the CPU's bfloat16 units where it has them (AMX, AVX512-BF16; XLA's
-    dots do not use them), updating with model.fused_adam (bench/README.md compares the two).
+    dots do not use them), updating with model.fused_adam, its element-wise work in XLA
+    clusters where configure_tensorflow set ELEMENTWISE_CLUSTERS (bench/README.md compares
+    the two).
     Returns a function of (images, order) giving the epoch's image-weighted means of (loss,
     reconstruction, KL).
     """

@@ -19,7 +19,12 @@ from vaestudy.training import (
     train,
 )
 
-smk = start_job(snakemake, tensorflow=True, hold_sigterm=True)  # noqa: F821
+smk = start_job(
+    snakemake,  # noqa: F821
+    tensorflow=True,
+    hold_sigterm=True,
+    precision=snakemake.params.model["precision"],  # noqa: F821
+)
 
 from vaestudy.data import load_pixels  # noqa: E402
 from vaestudy.events import EpochEvents  # noqa: E402
