@@ -1,7 +1,7 @@
 """Where one training epoch goes, and which kernel runs each large product.
 
-TensorFlow's profiler records one epoch of the project: XLA's thunks (float32, one compiled
-loop) or the graph's kernels (bfloat16). Each operation's time goes to a part by the
+TensorFlow's profiler records one epoch of the project: XLA's thunks (one compiled loop) or the
+graph's kernels (bfloat16 on AMX, training.graph_epoch). Each operation's time goes to a part by the
 TensorFlow operation it comes from (XLA's optimised HLO names it in its metadata; a fused
 kernel counts in the part of the operation at its root):
 
@@ -172,9 +172,9 @@ def onednn_kernels(mnist, precision, steps=5):
 
 def epoch_setup(mnist, precision, images=None):
     """(tf, a function running one epoch of the project, steps per epoch)."""
-    from vaestudy.training import configure_tensorflow
+    from vaestudy.training import configure_tensorflow, graph_epoch
 
-    configure_tensorflow(1, precision=precision)
+    configure_tensorflow(1, graph=graph_epoch(precision))
     import tensorflow as tf
 
     from vaestudy import training

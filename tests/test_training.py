@@ -20,8 +20,8 @@ def images():
     return np.random.default_rng(0).random((256, 784)).astype("float32")
 
 
-def _model(c=1.0):
-    return build_vae(latent_dim=2, intermediate_dim=32, kl_coefficient=c, seed=0)
+def _model(c=1.0, precision="float32"):
+    return build_vae(2, 32, kl_coefficient=c, seed=0, precision=precision)
 
 
 def _weights(model):
@@ -118,8 +118,8 @@ def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images, three_e
 
 
 @pytest.mark.slow  # trains full MNIST epochs in child processes (about 1 minute)
-def test_bfloat16_training_is_the_same_in_every_process_and_resumes_exactly(tmp_path, mnist_path):
-    # the bfloat16 epoch runs as a TensorFlow graph, optimised anew by each process; with
+def test_bfloat16_graph_trains_the_same_in_every_process_and_resumes_exactly(tmp_path, mnist_path):
+    # the bfloat16 epoch on AMX runs as a TensorFlow graph, optimised anew by each process; with
     # Grappler's constant folding on, three of four processes training one full MNIST epoch
     # from the same weights ended with different weights (smaller runs did not show it). Two
     # processes of two epochs and a third resuming its second epoch from a checkpoint end bit
@@ -140,13 +140,13 @@ def test_bfloat16_training_is_the_same_in_every_process_and_resumes_exactly(tmp_
             np.testing.assert_array_equal(other[name], first[name])
 
 
-def test_bfloat16_clusters_its_elementwise_work_from_tensorflows_import_on():
+def test_a_graph_epoch_clusters_its_elementwise_work_from_tensorflows_import_on():
     # TensorFlow reads TF_XLA_FLAGS once, on import: configure_tensorflow adds the clustering
     # flags to a user's own before it, once however often it is called, and refuses after it
     script = (
         "import os; from vaestudy import training\n"
-        "training.configure_tensorflow(1, precision='bfloat16')\n"
-        "training.configure_tensorflow(1, precision='bfloat16')\n"
+        "training.configure_tensorflow(1, graph=True)\n"
+        "training.configure_tensorflow(1, graph=True)\n"
         "print(os.environ['TF_XLA_FLAGS'])\n"
     )
     env = {**os.environ, "TF_XLA_FLAGS": "--tf_xla_clustering_debug"}
@@ -158,12 +158,12 @@ def test_bfloat16_clusters_its_elementwise_work_from_tensorflows_import_on():
     assert flags == ["--tf_xla_clustering_debug", *training.ELEMENTWISE_CLUSTERS]
 
 
-def test_bfloat16_set_up_after_tensorflows_import_is_refused(monkeypatch):
+def test_a_graph_epoch_set_up_after_tensorflows_import_is_refused(monkeypatch):
     import tensorflow  # noqa: F401  the test process has it already
 
     monkeypatch.delenv("TF_XLA_FLAGS", raising=False)
     with pytest.raises(RuntimeError, match="after importing"):
-        training.configure_tensorflow(1, precision="bfloat16")
+        training.configure_tensorflow(1, graph=True)
     assert "TF_XLA_FLAGS" not in os.environ
 
 
@@ -174,7 +174,7 @@ import numpy as np
 from vaestudy import training
 from vaestudy.data import load_pixels
 
-training.configure_tensorflow(1, precision="bfloat16")  # before TensorFlow's import
+training.configure_tensorflow(1, graph=True)  # before TensorFlow's import
 
 from vaestudy.model import build_vae
 mnist, folder, epochs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
@@ -183,7 +183,7 @@ model = build_vae(2, 512, 1.0, seed=0, precision="bfloat16")
 checkpoint = training.Checkpoint(folder, {"run": "bfloat16"})
 with open(folder.parent / f"{folder.name}.log", "a") as log:
     training.train(model, images, epochs, 128, seed=0, checkpoint=checkpoint,
-                   log=lambda line: print(line, file=log))
+                   log=lambda line: print(line, file=log), graph=True)
 state = model.weights + model.optimizer.variables
 np.savez(folder / "weights.npz", **{f"v{i}": v.numpy() for i, v in enumerate(state)})
 """
@@ -357,15 +357,17 @@ def test_manifold_cells_are_the_decoded_grid_in_order():
 
 
 @pytest.mark.slow  # trains or compiles models (seconds each)
-def test_bfloat16_opt_in_trains_close_to_float32_from_the_same_weights(images, tmp_path):
+@pytest.mark.parametrize("graph", [True, False])
+def test_bfloat16_opt_in_trains_close_to_float32_from_the_same_weights(images, tmp_path, graph):
     full = _model()
     full.save_weights(tmp_path / "init.weights.h5")
-    half = build_vae(2, 32, 1.0, seed=0, precision="bfloat16")
+    half = _model(precision="bfloat16")
     half.load_weights(tmp_path / "init.weights.h5")
     assert all(v.dtype == "float32" for v in half.weights)
     assert half.decoder.layers[-1].compute_dtype == "float32"  # the sigmoid
     histories = [
-        training.train(m, images, 2, 100, seed=0, log=lambda _: None) for m in (full, half)
+        training.train(full, images, 2, 100, seed=0, log=lambda _: None),
+        training.train(half, images, 2, 100, seed=0, log=lambda _: None, graph=graph),
     ]
     (full_history, _), (half_history, diverged) = histories
     assert not diverged
@@ -388,15 +390,18 @@ def test_uint8_pixels_train_exactly_as_their_floats():
 
 
 @pytest.mark.slow  # trains or compiles models (seconds each)
-def test_one_compiled_epoch_equals_its_steps_taken_one_by_one():
-    # the epoch runs as one compiled loop; it must take exactly the batches, in the epoch's
-    # order, that a step-by-step loop takes, the last short batch (300 = 2 * 128 + 44) included
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_one_compiled_epoch_equals_its_steps_taken_one_by_one(precision):
+    # the epoch runs as one compiled loop (bfloat16 too, without AMX); it must take exactly
+    # the batches, in the epoch's order, that a step-by-step loop takes, the last short batch
+    # (300 = 2 * 128 + 44) included
     import tensorflow as tf
 
     pixels = np.random.default_rng(2).integers(0, 256, (300, 784), dtype=np.uint8)
     order = training.epoch_permutation(300, 0, 1)
-    looped, stepped = _model(), _model()
-    means = training.train_epoch(training.compiled_epoch(looped, 300, 128), pixels, order)
+    looped, stepped = _model(precision=precision), _model(precision=precision)
+    run_epoch = training.compiled_epoch(looped, 300, 128, graph=False)
+    means = training.train_epoch(run_epoch, pixels, order)
     step = tf.function(lambda batch: tf.stack(stepped.train_batch(batch)), jit_compile=True)
     floats = pixels.astype("float32") / 255.0
     terms = [
@@ -505,6 +510,12 @@ def test_fused_adam_updates_as_keras_adam_does():
         before = start.get(path, 0)
         assert np.all(value != before) or path.startswith("sampling")  # every weight moved
         np.testing.assert_allclose(fused_state[path] - before, value - before, rtol=1e-4, atol=1e-7)
+
+
+def test_only_bfloat16_on_amx_trains_as_a_graph():
+    assert training.graph_epoch("bfloat16", amx=True) is True
+    for precision, amx in [("bfloat16", False), ("bfloat16", None), ("float32", True)]:
+        assert training.graph_epoch(precision, amx=amx) is False
 
 
 def test_amx_units_are_read_from_the_cpu_flags(tmp_path):

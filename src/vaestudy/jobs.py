@@ -75,9 +75,9 @@ def start_job(smk, tensorflow=False, hold_sigterm=False, precision="float32"):
         block_sigterm()
     if tensorflow:
         limit_malloc_arenas()
-        from vaestudy.training import configure_tensorflow
+        from vaestudy.training import configure_tensorflow, graph_epoch
 
-        configure_tensorflow(smk.threads, precision=precision)
+        configure_tensorflow(smk.threads, graph=graph_epoch(precision))
     return smk
 
 

@@ -181,17 +181,18 @@ class VAE(keras.Model):
         kl = ops.mean(kl_divergence(z_mean, z_log_var, self.definition))
         return reconstruction + self.kl_coefficient * kl, reconstruction, kl
 
-    def train_batch(self, x):
-        """One optimiser step on a batch; returns the batch's (loss, reconstruction, KL)."""
+    def train_batch(self, x, fused=False):
+        """One optimiser step on a batch, by Keras's update (which XLA fuses) or, if fused,
+        fused_adam (for a TensorFlow graph); returns the batch's (loss, reconstruction, KL)."""
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
             loss, reconstruction, kl = self.loss_terms(x, training=True)
         grads = tape.gradient(loss, self.trainable_weights)
-        if self.precision == "float32":  # XLA fuses Keras's own update
-            self.optimizer.apply(grads, self.trainable_weights)
-        else:
+        if fused:
             fused_adam(self.optimizer, grads, self.trainable_weights)
+        else:
+            self.optimizer.apply(grads, self.trainable_weights)
         return loss, reconstruction, kl
 
 

@@ -26,15 +26,16 @@ ELEMENTWISE_CLUSTERS = (
 )
 
 
-def configure_tensorflow(threads, deterministic=True, precision="float32"):
+def configure_tensorflow(threads, deterministic=True, graph=False):
     """Size TensorFlow's thread pools (it ignores OMP_NUM_THREADS) and let each process take
     GPU memory as it needs it, not the whole device, so that several jobs can share one GPU;
-    for a bfloat16 model, turn ELEMENTWISE_CLUSTERS on. Call before importing TensorFlow,
-    which reads TF_XLA_FLAGS once, on import (RuntimeError for bfloat16 otherwise)."""
-    if precision == "bfloat16":
+    for epochs that run as a TensorFlow graph (graph_epoch), turn ELEMENTWISE_CLUSTERS on.
+    Call before importing TensorFlow, which reads TF_XLA_FLAGS once, on import (RuntimeError
+    for a graph otherwise)."""
+    if graph:
         flags = os.environ.get("TF_XLA_FLAGS", "").split()
         if "tensorflow" in sys.modules and not set(ELEMENTWISE_CLUSTERS) <= set(flags):
-            raise RuntimeError("configure_tensorflow(precision='bfloat16') after importing it")
+            raise RuntimeError("configure_tensorflow(graph=True) after importing it")
         os.environ["TF_XLA_FLAGS"] = " ".join(dict.fromkeys([*flags, *ELEMENTWISE_CLUSTERS]))
     import tensorflow as tf
 
@@ -66,6 +67,14 @@ def amx_units(cpuinfo="/proc/cpuinfo"):
 
     fields = cpu_fields(cpuinfo)
     return "amx_bf16" in fields.get("flags", "").split() if fields else None
+
+
+def graph_epoch(precision, amx=None):
+    """Whether compiled_epoch runs a model of this precision as a TensorFlow graph, whose
+    oneDNN kernels reach AMX (amx: amx_units() unless given): bfloat16 on a CPU with AMX.
+    Anywhere else the epoch is one XLA loop, in bfloat16 too, which ran it faster than the
+    graph on a CPU without AMX (bench/README.md)."""
+    return precision == "bfloat16" and (amx_units() if amx is None else amx) is True
 
 
 def epoch_permutation(n, seed, epoch):
@@ -105,26 +114,25 @@ def images_tensor(images):
     return tf.experimental.dlpack.from_dlpack(aligned.__dlpack__())
 
 
-def compiled_epoch(model, n, batch_size):
+def compiled_epoch(model, n, batch_size, graph=None):
     """One training epoch over n images as one compiled loop over the full batches, each
     gathered from the images in the epoch's order and converted to [0, 1] inside the loop,
     then one compiled step for the short last batch, if any (compiled apart, which keeps the
     compiler's peak memory lower than one program holding both).
 
-    XLA-compiled in float32; in bfloat16 a TensorFlow graph, whose oneDNN kernels run the
-    bfloat16 products on the CPU's bfloat16 units where it has them (AMX, AVX512-BF16; XLA's
-    dots do not use them), updating with model.fused_adam, its element-wise work in XLA
-    clusters where configure_tensorflow set ELEMENTWISE_CLUSTERS (bench/README.md compares
-    the two).
+    One XLA program, or where graph (graph_epoch(model.precision) unless given) a TensorFlow
+    graph, whose oneDNN kernels run the bfloat16 products on AMX (XLA's dots do not use it),
+    updating with model.fused_adam, its element-wise work in XLA clusters where
+    configure_tensorflow set ELEMENTWISE_CLUSTERS (bench/README.md compares the two).
     Returns a function of (images, order) giving the epoch's image-weighted means of (loss,
     reconstruction, KL).
     """
     import tensorflow as tf
 
     full_batches, rest = divmod(n, batch_size)
-    jit = model.precision == "float32"
+    graph = graph_epoch(model.precision) if graph is None else graph
     to_unit = unit_pixels()
-    if not jit:
+    if graph:
         reproducible_graphs()
 
     def batch_terms(images, indices):
@@ -132,7 +140,7 @@ def compiled_epoch(model, n, batch_size):
             batch = tf.gather(images, indices)
             if batch.dtype == tf.uint8:
                 batch = to_unit(batch)
-        return tf.stack(model.train_batch(batch)) * float(batch.shape[0])
+        return tf.stack(model.train_batch(batch, fused=graph)) * float(batch.shape[0])
 
     def full_batch_loop(images, order):
         def step(i, totals):
@@ -143,8 +151,8 @@ def compiled_epoch(model, n, batch_size):
         return tf.while_loop(lambda i, _: i < full_batches, step, start)[1]
 
     # the loop is tf.while_loop already: autograph would only add 0.2 s of tracing
-    loop = tf.function(full_batch_loop, jit_compile=jit, autograph=False)
-    last_batch = tf.function(batch_terms, jit_compile=jit, autograph=False)
+    loop = tf.function(full_batch_loop, jit_compile=not graph, autograph=False)
+    last_batch = tf.function(batch_terms, jit_compile=not graph, autograph=False)
 
     def epoch(images, order):
         totals = loop(images, order) if full_batches else tf.zeros(3)
@@ -289,10 +297,12 @@ class TrainingStopped(RuntimeError):
     """Training stopped early on request; its last finished epoch is checkpointed."""
 
 
-def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print, on_epoch=None):
+def train(
+    model, x, epochs, batch_size, seed, checkpoint=None, log=print, on_epoch=None, graph=None
+):
     """Train for `epochs` on images x (uint8 pixels, or floats in [0, 1]); resume from
     `checkpoint` if it holds finished epochs. `on_epoch` is called with each epoch's history
-    row, the resumed ones first (events.EpochEvents).
+    row, the resumed ones first (events.EpochEvents); graph as for compiled_epoch.
 
     Returns the history (one dict per epoch) and whether training diverged (NaN/inf loss).
     """
@@ -305,7 +315,7 @@ def train(model, x, epochs, batch_size, seed, checkpoint=None, log=print, on_epo
     for row in history:
         on_epoch(row)
     x = x if tf.is_tensor(x) else images_tensor(x)
-    run_epoch = compiled_epoch(model, len(x), batch_size)
+    run_epoch = compiled_epoch(model, len(x), batch_size, graph)
     with StopRequest() as stop:
         loop = (run_epoch, x, epochs, seed, history, checkpoint, log, on_epoch, stop)
         return _epochs(model, *loop)

@@ -49,7 +49,7 @@ print(
     f"{settings['latent_dim']}-D latent, {smk.params.epochs} epochs, {smk.threads} thread(s)"
 )
 if settings["precision"] == "bfloat16" and amx_units() is False:
-    print("note: this CPU has no AMX units, so bfloat16 trains slower than float32 here")
+    print("note: this CPU has no AMX units, so bfloat16 trains a little slower than float32 here")
 shutil.rmtree(smk.params.events, ignore_errors=True)  # rewritten whole, resumed epochs first
 events = EpochEvents(smk.params.events)
 try:
