@@ -518,6 +518,22 @@ def test_only_bfloat16_on_amx_trains_as_a_graph():
         assert training.graph_epoch(precision, amx=amx) is False
 
 
+def test_a_bfloat16_checkpoint_resumes_only_in_the_epoch_that_wrote_it(tmp_path, monkeypatch):
+    # the graph and the XLA loop round differently: a run moved between CPUs with and without
+    # AMX starts again rather than mix them; float32 runs train by one epoch everywhere
+    data, init = tmp_path / "data.npz", tmp_path / "init.h5"
+    data.write_bytes(b"d")
+    init.write_bytes(b"i")
+
+    def fingerprint(precision, amx):
+        monkeypatch.setattr(training, "amx_units", lambda: amx)
+        return training.run_fingerprint({"precision": precision}, 128, 100, data, init)
+
+    assert fingerprint("bfloat16", True) != fingerprint("bfloat16", False)
+    assert fingerprint("bfloat16", False) == fingerprint("bfloat16", None)
+    assert fingerprint("float32", True) == fingerprint("float32", False)
+
+
 def test_amx_units_are_read_from_the_cpu_flags(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16 amx_tile\n")

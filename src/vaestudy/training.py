@@ -243,9 +243,12 @@ class Checkpoint:
 
 def run_fingerprint(settings, batch_size, images, data_path, init_path):
     """What makes a checkpoint belong to one run: its settings, the data's and the initial
-    weights' sha256, and the TensorFlow and Keras versions."""
+    weights' sha256, the TensorFlow and Keras versions and, in bfloat16, which epoch trains
+    it (graph_epoch: the two round differently, so a run resumes only in its own)."""
+    bfloat16 = settings.get("precision") == "bfloat16"
     return {
         **settings,
+        **({"graph_epoch": graph_epoch("bfloat16")} if bfloat16 else {}),
         "batch_size": batch_size,
         "images": images,
         "data_sha256": sha256_of(data_path),
