@@ -16,9 +16,10 @@ from vaestudy.files import sha256_of, write_durably
 HISTORY_COLUMNS = ("epoch", "loss", "reconstruction", "kl", "seconds")
 
 
-# TensorFlow's XLA auto-clustering held to element-wise operations, for the bfloat16 epoch's
-# graph: each step's activations, losses, casts and their gradients run as a few compiled
-# clusters while its products stay oneDNN's kernels, which run them on AMX (bench/README.md)
+# TensorFlow's XLA auto-clustering held to element-wise operations, for the epoch's graph
+# (graph_epoch): each step's activations, losses, casts and their gradients run as a few
+# compiled clusters while its products stay oneDNN's kernels, which run them on AMX
+# (bench/README.md)
 ELEMENTWISE_CLUSTERS = (
     "--tf_xla_auto_jit=2",
     "--tf_xla_cpu_global_jit",
@@ -48,7 +49,7 @@ def configure_tensorflow(threads, deterministic=True, graph=False):
 
 
 def reproducible_graphs():
-    """Set Grappler for the bfloat16 epoch's graph, before it first runs: constant folding
+    """Set Grappler for the epoch's graph (graph_epoch), before it first runs: constant folding
     off, with which the same graph trained to one of several results from process to process
     (TensorFlow 2.21, op determinism on), without it to one (tested); remapping off, which
     fused each layer's product, bias and activation into a kernel that ran the products
