@@ -518,6 +518,25 @@ def test_only_bfloat16_on_amx_trains_as_a_graph():
         assert training.graph_epoch(precision, amx=amx) is False
 
 
+@pytest.mark.slow  # traces an epoch per CPU kind
+@pytest.mark.parametrize("amx", [True, False])
+def test_an_epoch_trains_by_what_graph_epoch_decides(monkeypatch, amx):
+    # unless told, compiled_epoch asks graph_epoch: fused Adam in the graph on AMX, Keras's
+    # update in the XLA loop elsewhere
+    monkeypatch.setattr(training, "amx_units", lambda: amx)
+    model, updates = _model(precision="bfloat16"), []
+    step = model.train_batch
+
+    def traced(x, fused):
+        updates.append(fused)
+        return step(x, fused)
+
+    monkeypatch.setattr(model, "train_batch", traced)
+    pixels = np.random.default_rng(3).integers(0, 256, (300, 784), dtype=np.uint8)
+    training.train_epoch(training.compiled_epoch(model, 300, 128), pixels, np.arange(300))
+    assert updates and set(updates) == {amx}
+
+
 def test_a_bfloat16_checkpoint_resumes_only_in_the_epoch_that_wrote_it(tmp_path, monkeypatch):
     # the graph and the XLA loop round differently: a run moved between CPUs with and without
     # AMX starts again rather than mix them; float32 runs train by one epoch everywhere
