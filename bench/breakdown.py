@@ -1,9 +1,9 @@
 """Where one training epoch goes, and which kernel runs each large product.
 
 TensorFlow's profiler records one epoch of the project: XLA's thunks (one compiled loop) or the
-graph's kernels (bfloat16 on AMX, training.graph_epoch). Each operation's time goes to a part by the
-TensorFlow operation it comes from (XLA's optimised HLO names it in its metadata; a fused
-kernel counts in the part of the operation at its root):
+graph's kernels (bfloat16 on AMX or AVX512-BF16, training.graph_epoch). Each operation's
+time goes to a part by the TensorFlow operation it comes from (XLA's optimised HLO names it
+in its metadata; a fused kernel counts in the part of the operation at its root):
 
 - the five large products (784 x 512 and 512 x 784: encoder and decoder forward, the decoder's
   input and weight gradients, the encoder's weight gradient);
@@ -154,19 +154,36 @@ def xla_kernels(instructions):
 
 
 def onednn_kernels(mnist, precision, steps=5):
-    """{product shape: oneDNN implementation} of the large products over a few training steps
-    of a child process with ONEDNN_VERBOSE=1 (TensorFlow's graph kernels only)."""
+    """{product: oneDNN implementation} of the large products over a few training steps of a
+    child process with ONEDNN_VERBOSE=1 (TensorFlow's graph kernels only)."""
     env = {**os.environ, "ONEDNN_VERBOSE": "1"}
     command = [sys.executable, __file__, "--mnist", str(mnist), "--precision", precision]
     command += ["--steps-only", str(steps)]
     log = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return verbose_kernels(log)
+
+
+def verbose_kernels(log):
+    """{"kind shape (src layout, weights layout)": implementation} of the large products in
+    oneDNN's verbose log; the layouts tell apart two products of one shape (the encoder's
+    forward product and the decoder's input gradient are both 128x784:784x512). Lines that
+    name no implementation (TensorFlow's gemm_api calls) and other primitives (reorders) are
+    left out."""
     found = {}
     for line in log.splitlines():
         fields = line.split(",")
         if len(fields) > 6 and fields[:4] == ["onednn_verbose", "v1", "primitive", "exec"]:
             shape, kind, implementation = fields[-2], fields[5], fields[6]
-            if "784" in shape and "512" in shape:
-                found[f"{kind} {shape}"] = implementation
+            product = kind in ("matmul", "inner_product", "gemm_api")
+            if product and "784" in shape and "512" in shape and implementation:
+                # each memory reads arg:type::format:layout::flags, e.g. wei:bf16::blocked:ba::f0
+                layouts = {
+                    memory.split(":")[0]: memory.split(":")[4]
+                    for memory in fields[8].split()
+                    if memory.count(":") >= 5
+                }
+                order = ", ".join(layouts.get(arg, "?") for arg in ("src", "wei"))
+                found[f"{kind} {shape} ({order})"] = implementation
     return found
 
 

@@ -62,6 +62,37 @@ def test_the_parts_add_up_to_the_wall_time_and_wrappers_are_not_counted():
     }
 
 
+def test_onednn_kernels_are_read_per_product_and_only_where_named():
+    # lines of ONEDNN_VERBOSE=1 (oneDNN 3): two products of one shape apart by their layouts,
+    # a gemm_api call without an implementation's name, a small product, another primitive
+    line = "onednn_verbose,v1,primitive,exec,cpu,{},{},undef,{},attr-scratchpad:user,,{},0.5"
+    memories = "src:bf16::blocked:{}::f0 wei:bf16::blocked:{}::f0 dst:bf16::blocked:ab::f0"
+    log = "\n".join(
+        [
+            "onednn_verbose,v1,info,oneDNN v3.7.1",
+            line.format(
+                "matmul",
+                "brg_matmul:avx512_core_bf16",
+                memories.format("ab", "ab"),
+                "128x784:784x512",
+            ),
+            line.format(
+                "matmul",
+                "brg_matmul:avx512_core_amx",
+                memories.format("ab", "ba"),
+                "128x784:784x512",
+            ),
+            line.format("gemm_api", "", memories.format("ab", "ab"), "512x128:128x784"),
+            line.format("matmul", "gemm:jit", memories.format("ab", "ab"), "128x512:512x2"),
+            line.format("reorder", "jit:uni", memories.format("ab", "ba"), "784x512"),
+        ]
+    )
+    assert breakdown.verbose_kernels(log) == {
+        "matmul 128x784:784x512 (ab, ab)": "brg_matmul:avx512_core_bf16",
+        "matmul 128x784:784x512 (ab, ba)": "brg_matmul:avx512_core_amx",
+    }
+
+
 def test_the_function_around_the_kernels_and_the_executor_are_not_operations():
     seconds = {
         "__inference_full_batch_loop_987:__inference_full_batch_loop_987": 5.0,
