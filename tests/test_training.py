@@ -119,11 +119,11 @@ def test_resume_from_checkpoint_equals_an_unbroken_run(tmp_path, images, three_e
 
 @pytest.mark.slow  # trains full MNIST epochs in child processes (about 1 minute)
 def test_bfloat16_graph_trains_the_same_in_every_process_and_resumes_exactly(tmp_path, mnist_path):
-    # the bfloat16 epoch on AMX runs as a TensorFlow graph, optimised anew by each process; with
-    # Grappler's constant folding on, three of four processes training one full MNIST epoch
-    # from the same weights ended with different weights (smaller runs did not show it). Two
-    # processes of two epochs and a third resuming its second epoch from a checkpoint end bit
-    # for bit alike (training.reproducible_graphs)
+    # the bfloat16 epoch on bfloat16 units runs as a TensorFlow graph, optimised anew by each
+    # process; with Grappler's constant folding on, three of four processes training one full
+    # MNIST epoch from the same weights ended with different weights (smaller runs did not
+    # show it). Two processes of two epochs and a third resuming its second epoch from a
+    # checkpoint end bit for bit alike (training.reproducible_graphs)
     script = tmp_path / "train.py"
     script.write_text(BFLOAT16_RUN)
     runs = [("first", 2), ("second", 2), ("resumed", 1), ("resumed", 2)]
@@ -392,9 +392,9 @@ def test_uint8_pixels_train_exactly_as_their_floats():
 @pytest.mark.slow  # trains or compiles models (seconds each)
 @pytest.mark.parametrize("precision", ["float32", "bfloat16"])
 def test_one_compiled_epoch_equals_its_steps_taken_one_by_one(precision):
-    # the epoch runs as one compiled loop (bfloat16 too, without AMX); it must take exactly
-    # the batches, in the epoch's order, that a step-by-step loop takes, the last short batch
-    # (300 = 2 * 128 + 44) included
+    # the epoch runs as one compiled loop (bfloat16 too, without bfloat16 units); it must take
+    # exactly the batches, in the epoch's order, that a step-by-step loop takes, the last
+    # short batch (300 = 2 * 128 + 44) included
     import tensorflow as tf
 
     pixels = np.random.default_rng(2).integers(0, 256, (300, 784), dtype=np.uint8)
@@ -512,18 +512,23 @@ def test_fused_adam_updates_as_keras_adam_does():
         np.testing.assert_allclose(fused_state[path] - before, value - before, rtol=1e-4, atol=1e-7)
 
 
-def test_only_bfloat16_on_amx_trains_as_a_graph():
-    assert training.graph_epoch("bfloat16", amx=True) is True
-    for precision, amx in [("bfloat16", False), ("bfloat16", None), ("float32", True)]:
-        assert training.graph_epoch(precision, amx=amx) is False
+@pytest.mark.parametrize("cpu", [True, False, None])
+def test_only_bfloat16_on_bfloat16_units_trains_as_a_graph(monkeypatch, cpu):
+    # units given, or else read from the CPU (None: unknown, no /proc/cpuinfo)
+    monkeypatch.setattr(training, "bfloat16_units", lambda: cpu)
+    assert training.graph_epoch("bfloat16") is (cpu is True)
+    assert training.graph_epoch("bfloat16", units=True) is True
+    assert training.graph_epoch("bfloat16", units=False) is False
+    assert training.graph_epoch("float32") is False
+    assert training.graph_epoch("float32", units=True) is False
 
 
 @pytest.mark.slow  # traces an epoch per CPU kind
-@pytest.mark.parametrize("amx", [True, False])
-def test_an_epoch_trains_by_what_graph_epoch_decides(monkeypatch, amx):
-    # unless told, compiled_epoch asks graph_epoch: fused Adam in the graph on AMX, Keras's
-    # update in the XLA loop elsewhere
-    monkeypatch.setattr(training, "amx_units", lambda: amx)
+@pytest.mark.parametrize("units", [True, False])
+def test_an_epoch_trains_by_what_graph_epoch_decides(monkeypatch, units):
+    # unless told, compiled_epoch asks graph_epoch: fused Adam in the graph on a CPU with
+    # bfloat16 units, Keras's update in the XLA loop elsewhere
+    monkeypatch.setattr(training, "bfloat16_units", lambda: units)
     model, updates = _model(precision="bfloat16"), []
     step = model.train_batch
 
@@ -534,18 +539,19 @@ def test_an_epoch_trains_by_what_graph_epoch_decides(monkeypatch, amx):
     monkeypatch.setattr(model, "train_batch", traced)
     pixels = np.random.default_rng(3).integers(0, 256, (300, 784), dtype=np.uint8)
     training.train_epoch(training.compiled_epoch(model, 300, 128), pixels, np.arange(300))
-    assert updates and set(updates) == {amx}
+    assert updates and set(updates) == {units}
 
 
 def test_a_bfloat16_checkpoint_resumes_only_in_the_epoch_that_wrote_it(tmp_path, monkeypatch):
     # the graph and the XLA loop round differently: a run moved between CPUs with and without
-    # AMX starts again rather than mix them; float32 runs train by one epoch everywhere
+    # bfloat16 units starts again rather than mix them; float32 runs train by one epoch
+    # everywhere
     data, init = tmp_path / "data.npz", tmp_path / "init.h5"
     data.write_bytes(b"d")
     init.write_bytes(b"i")
 
-    def fingerprint(precision, amx):
-        monkeypatch.setattr(training, "amx_units", lambda: amx)
+    def fingerprint(precision, units):
+        monkeypatch.setattr(training, "bfloat16_units", lambda: units)
         return training.run_fingerprint({"precision": precision}, 128, 100, data, init)
 
     assert fingerprint("bfloat16", True) != fingerprint("bfloat16", False)
@@ -553,13 +559,25 @@ def test_a_bfloat16_checkpoint_resumes_only_in_the_epoch_that_wrote_it(tmp_path,
     assert fingerprint("float32", True) == fingerprint("float32", False)
 
 
-def test_amx_units_are_read_from_the_cpu_flags(tmp_path):
+@pytest.mark.parametrize(
+    "flags, units",
+    [
+        ("fpu avx2 fma", False),
+        ("fpu avx512f avx512_vnni", False),
+        ("fpu avx512f avx512_bf16", True),
+        ("fpu avx512_bf16 amx_bf16 amx_tile", True),
+        ("fpu amx_bf16 amx_tile", True),
+        ("fpu avx512_bf16x", False),
+    ],
+)
+def test_bfloat16_units_are_read_from_the_cpu_flags(tmp_path, flags, units):
     cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16 amx_tile\n")
-    assert training.amx_units(cpuinfo) is False  # AVX512-BF16 alone measured slower
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512_bf16 amx_bf16 amx_tile\n")
-    assert training.amx_units(cpuinfo) is True
-    assert training.amx_units(tmp_path / "absent") is None
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    assert training.bfloat16_units(cpuinfo) is units
+
+
+def test_bfloat16_units_are_unknown_without_cpuinfo(tmp_path):
+    assert training.bfloat16_units(tmp_path / "absent") is None
 
 
 @pytest.mark.parametrize("mode", ["eager", "graph", "xla"])

@@ -199,11 +199,12 @@ class VAE(keras.Model):
 def fused_adam(optimizer, grads, variables):
     """Keras's Adam update (optimizer: a built keras.optimizers.Adam) as TensorFlow's fused
     kernel, ResourceApplyAdam: one pass over each variable, its two moments and its gradient.
-    In a TensorFlow graph (the bfloat16 epoch on AMX) Keras's update_step runs as a dozen
-    kernels per variable that read and write them several times, which cost more than the
-    products bfloat16 saves (bench/README.md). The same formula and state, so checkpoints are
-    unchanged; its float32 arithmetic takes 1 - beta_2 as 0.000999987 where Keras takes 0.001,
-    so an update agrees with Keras's to 1e-4 (tested), not to the last bit."""
+    In a TensorFlow graph (graph_epoch: bfloat16 on AMX or AVX512-BF16) Keras's update_step
+    runs as a dozen kernels per variable that read and write them several times, which cost
+    more than the products bfloat16 saves (bench/README.md). The same formula and state, so
+    checkpoints are unchanged; its float32 arithmetic takes 1 - beta_2 as 0.000999987 where
+    Keras takes 0.001, so an update agrees with Keras's to 1e-4 (tested), not to the last
+    bit."""
     import tensorflow as tf
 
     def constant(value):

@@ -18,8 +18,8 @@ HISTORY_COLUMNS = ("epoch", "loss", "reconstruction", "kl", "seconds")
 
 # TensorFlow's XLA auto-clustering held to element-wise operations, for the epoch's graph
 # (graph_epoch): each step's activations, losses, casts and their gradients run as a few
-# compiled clusters while its products stay oneDNN's kernels, which run them on AMX
-# (bench/README.md)
+# compiled clusters while its products stay oneDNN's kernels, which run them on the CPU's
+# bfloat16 units (bench/README.md)
 ELEMENTWISE_CLUSTERS = (
     "--tf_xla_auto_jit=2",
     "--tf_xla_cpu_global_jit",
@@ -60,22 +60,26 @@ def reproducible_graphs():
     tf.config.optimizer.set_experimental_options({"constant_folding": False, "remapping": False})
 
 
-def amx_units(cpuinfo="/proc/cpuinfo"):
-    """Whether this CPU has AMX's bfloat16 units (Linux's flag amx_bf16), the only CPUs on
-    which the bfloat16 epoch measured faster than float32 (bench/README.md); None where
-    unknown (no such file)."""
+def bfloat16_units(cpuinfo="/proc/cpuinfo"):
+    """Whether this CPU has bfloat16 matrix instructions that oneDNN's kernels use: AMX
+    (Linux's flag amx_bf16) or AVX512-BF16 (avx512_bf16), the CPUs on which the bfloat16
+    epoch measured faster than float32 (bench/README.md); None where unknown (no such
+    file)."""
     from vaestudy.jobs import cpu_fields
 
     fields = cpu_fields(cpuinfo)
-    return "amx_bf16" in fields.get("flags", "").split() if fields else None
+    if not fields:
+        return None
+    return not {"amx_bf16", "avx512_bf16"}.isdisjoint(fields.get("flags", "").split())
 
 
-def graph_epoch(precision, amx=None):
+def graph_epoch(precision, units=None):
     """Whether compiled_epoch runs a model of this precision as a TensorFlow graph, whose
-    oneDNN kernels reach AMX (amx: amx_units() unless given): bfloat16 on a CPU with AMX.
-    Anywhere else the epoch is one XLA loop, in bfloat16 too, which ran it faster than the
-    graph on a CPU without AMX (bench/README.md)."""
-    return precision == "bfloat16" and (amx_units() if amx is None else amx) is True
+    oneDNN kernels run its products on the CPU's bfloat16 units (units: bfloat16_units()
+    unless given): bfloat16 on a CPU with AMX or AVX512-BF16. Anywhere else the epoch is one
+    XLA loop, in bfloat16 too, which ran it faster than the graph on a CPU without them
+    (bench/README.md)."""
+    return precision == "bfloat16" and (bfloat16_units() if units is None else units) is True
 
 
 def epoch_permutation(n, seed, epoch):
@@ -122,9 +126,10 @@ def compiled_epoch(model, n, batch_size, graph=None):
     compiler's peak memory lower than one program holding both).
 
     One XLA program, or where graph (graph_epoch(model.precision) unless given) a TensorFlow
-    graph, whose oneDNN kernels run the bfloat16 products on AMX (XLA's dots do not use it),
-    updating with model.fused_adam, its element-wise work in XLA clusters where
-    configure_tensorflow set ELEMENTWISE_CLUSTERS (bench/README.md compares the two).
+    graph, whose oneDNN kernels run the bfloat16 products on the CPU's bfloat16 units (XLA's
+    dots do not use them), updating with model.fused_adam, its element-wise work in XLA
+    clusters where configure_tensorflow set ELEMENTWISE_CLUSTERS (bench/README.md compares
+    the two).
     Returns a function of (images, order) giving the epoch's image-weighted means of (loss,
     reconstruction, KL).
     """

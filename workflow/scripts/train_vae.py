@@ -13,7 +13,7 @@ from vaestudy.training import (
     HISTORY_COLUMNS,
     Checkpoint,
     TrainingStopped,
-    amx_units,
+    bfloat16_units,
     images_tensor,
     run_fingerprint,
     train,
@@ -48,8 +48,11 @@ print(
     f"{wildcards.dataset} images, "
     f"{settings['latent_dim']}-D latent, {smk.params.epochs} epochs, {smk.threads} thread(s)"
 )
-if settings["precision"] == "bfloat16" and amx_units() is False:
-    print("note: this CPU has no AMX units, so bfloat16 trains a little slower than float32 here")
+if settings["precision"] == "bfloat16" and bfloat16_units() is False:
+    print(
+        "note: this CPU has no bfloat16 units (AMX or AVX512-BF16), so bfloat16 trains a "
+        "little slower than float32 here"
+    )
 shutil.rmtree(smk.params.events, ignore_errors=True)  # rewritten whole, resumed epochs first
 events = EpochEvents(smk.params.events)
 try:
