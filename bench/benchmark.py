@@ -50,6 +50,12 @@ def parse_args():
     epoch.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
     epoch.add_argument("--rounds", type=int, default=4, help="rounds; the first warms up")
     epoch.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
+    epoch.add_argument(
+        "--epoch",
+        choices=["graph", "loop"],
+        help="the project's epoch as a TensorFlow graph or one XLA loop (default: as training "
+        "runs it on this CPU, training.graph_epoch)",
+    )
     epoch.add_argument("--out", default="results/benchmark-epoch.json")
     study = modes.add_parser("study", help="snakemake --cores 2 against bench/plain_fit.py")
     study.add_argument("--epochs", type=int, default=10)
@@ -190,7 +196,8 @@ def epoch_benchmark(args):
 
     dump = tempfile.TemporaryDirectory()  # XLA's optimised HLO names each thunk's operation
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {breakdown.dump_flags(dump.name)}"
-    configure_tensorflow(args.threads, graph=graph_epoch(args.precision))
+    graph = graph_epoch(args.precision) if args.epoch is None else args.epoch == "graph"
+    configure_tensorflow(args.threads, graph=graph)
     import tensorflow as tf
 
     from vaestudy import training
@@ -203,7 +210,7 @@ def epoch_benchmark(args):
     floats = pixels.astype("float32") / 255.0
     floor = five_products_epoch(tf)
     project = build_vae(2, HIDDEN, 1.0, seed=0, precision=args.precision)
-    run_epoch = training.compiled_epoch(project, len(pixels), BATCH)
+    run_epoch = training.compiled_epoch(project, len(pixels), BATCH, graph=graph)
     plain = plain_model()
     fit = lambda: plain.fit(floats, epochs=1, batch_size=BATCH, shuffle=True, verbose=0)  # noqa: E731
     optimiser = optimiser_epoch(tf, build_vae(2, HIDDEN, 1.0, seed=0))
@@ -237,7 +244,7 @@ def epoch_benchmark(args):
     parts = breakdown.breakdown(wall, seconds, instructions, STEPS)
     # XLA's dots, or the kernels of a graph (graph_epoch), which XLA's dump does not hold
     kernels = breakdown.xla_kernels(instructions) or breakdown.onednn_kernels(
-        args.mnist, args.precision
+        args.mnist, args.precision, graph
     )
     kept = slice(1, None) if args.rounds > 1 else slice(None)  # the first round warms up
     measured = {k: statistics.median(v[kept]) for k, v in times.items()}
@@ -246,6 +253,7 @@ def epoch_benchmark(args):
         "machine": machine(),
         "threads": args.threads,
         "precision": args.precision,
+        "epoch": "graph" if graph else "loop",
         "gemm_peak_gflops": peak,
         "seconds": times,
         "ratio_to_floor_rounds": round_ratios(times["project"][kept], times["floor"][kept]),

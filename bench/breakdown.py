@@ -43,6 +43,7 @@ PARTS = (
     "layout copies",
     "element-wise",
 )
+MEMORY_LAYOUT = re.compile(r"\b(src|wei)[_:]\w*::\w+:(\w+):")
 LARGE = re.compile(r"(encoder_hidden|decoder_output)")
 PRODUCT_TYPES = re.compile(r"MatMul")
 GRAPH_KERNEL = re.compile(r"[\w/.\-]+:[A-Za-z_]\w*")
@@ -153,12 +154,12 @@ def xla_kernels(instructions):
     }
 
 
-def onednn_kernels(mnist, precision, steps=5):
+def onednn_kernels(mnist, precision, graph, steps=5):
     """{product: oneDNN implementation} of the large products over a few training steps of a
     child process with ONEDNN_VERBOSE=1 (TensorFlow's graph kernels only)."""
     env = {**os.environ, "ONEDNN_VERBOSE": "1"}
     command = [sys.executable, __file__, "--mnist", str(mnist), "--precision", precision]
-    command += ["--steps-only", str(steps)]
+    command += ["--epoch", "graph" if graph else "loop", "--steps-only", str(steps)]
     log = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     return verbose_kernels(log)
 
@@ -166,32 +167,29 @@ def onednn_kernels(mnist, precision, steps=5):
 def verbose_kernels(log):
     """{"kind shape (src layout, weights layout)": implementation} of the large products in
     oneDNN's verbose log; the layouts tell apart two products of one shape (the encoder's
-    forward product and the decoder's input gradient are both 128x784:784x512). Lines that
-    name no implementation (TensorFlow's gemm_api calls) and other primitives (reorders) are
-    left out."""
+    forward product and the decoder's input gradient are both 128x784:784x512). oneDNN's
+    gemm_api (float32's sgemm, as TensorFlow's graph calls it) names no implementation: it is
+    recorded as such. Other primitives (reorders) are left out."""
     found = {}
     for line in log.splitlines():
         fields = line.split(",")
-        if len(fields) > 6 and fields[:4] == ["onednn_verbose", "v1", "primitive", "exec"]:
+        if len(fields) > 8 and fields[:4] == ["onednn_verbose", "v1", "primitive", "exec"]:
             shape, kind, implementation = fields[-2], fields[5], fields[6]
             product = kind in ("matmul", "inner_product", "gemm_api")
-            if product and "784" in shape and "512" in shape and implementation:
-                # each memory reads arg:type::format:layout::flags, e.g. wei:bf16::blocked:ba::f0
-                layouts = {
-                    memory.split(":")[0]: memory.split(":")[4]
-                    for memory in fields[8].split()
-                    if memory.count(":") >= 5
-                }
+            if product and "784" in shape and "512" in shape:
+                # a memory reads src:bf16::blocked:ab::f0 (primitives) or src_f32::blocked:ab:f0
+                layouts = dict(MEMORY_LAYOUT.findall(fields[8]))
                 order = ", ".join(layouts.get(arg, "?") for arg in ("src", "wei"))
-                found[f"{kind} {shape} ({order})"] = implementation
+                found[f"{kind} {shape} ({order})"] = implementation or f"{kind}, not named"
     return found
 
 
-def epoch_setup(mnist, precision, images=None):
-    """(tf, a function running one epoch of the project, steps per epoch)."""
-    from vaestudy.training import configure_tensorflow, graph_epoch
+def epoch_setup(mnist, precision, graph, images=None):
+    """(tf, a function running one epoch of the project, steps per epoch); graph: the epoch
+    as a TensorFlow graph, else one XLA loop."""
+    from vaestudy.training import configure_tensorflow
 
-    configure_tensorflow(1, graph=graph_epoch(precision))
+    configure_tensorflow(1, graph=graph)
     import tensorflow as tf
 
     from vaestudy import training
@@ -201,7 +199,7 @@ def epoch_setup(mnist, precision, images=None):
     pixels, _ = load_pixels(mnist, "train", images or 0)
     tensor = training.images_tensor(pixels)
     model = build_vae(2, 512, 1.0, seed=0, precision=precision)
-    run_epoch = training.compiled_epoch(model, len(pixels), 128)
+    run_epoch = training.compiled_epoch(model, len(pixels), 128, graph=graph)
     rounds = iter(range(1, 1000))
 
     def epoch():
@@ -215,20 +213,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mnist", required=True, type=Path)
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
+    parser.add_argument(
+        "--epoch",
+        choices=["graph", "loop"],
+        help="a TensorFlow graph or one XLA loop (default: as training runs it on this CPU)",
+    )
     parser.add_argument("--steps-only", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from vaestudy.training import graph_epoch
+
+    graph = graph_epoch(args.precision) if args.epoch is None else args.epoch == "graph"
     if args.steps_only:  # the child of onednn_kernels: a few steps, nothing printed
-        _, epoch, _ = epoch_setup(args.mnist, args.precision, 128 * args.steps_only)
+        _, epoch, _ = epoch_setup(args.mnist, args.precision, graph, 128 * args.steps_only)
         epoch()
         return
     with tempfile.TemporaryDirectory() as dump:
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {dump_flags(dump)}"
-        tf, epoch, steps = epoch_setup(args.mnist, args.precision)
+        tf, epoch, steps = epoch_setup(args.mnist, args.precision, graph)
         epoch()  # traced and compiled
         wall, seconds = profiled(tf, epoch)
         instructions = hlo_instructions(dump)
     result = breakdown(wall, seconds, instructions, steps)
-    result["kernels"] = xla_kernels(instructions) or onednn_kernels(args.mnist, args.precision)
+    result["kernels"] = xla_kernels(instructions) or onednn_kernels(
+        args.mnist, args.precision, graph
+    )
     print(json.dumps(result, indent=1))
 
 

@@ -62,11 +62,13 @@ def test_the_parts_add_up_to_the_wall_time_and_wrappers_are_not_counted():
     }
 
 
-def test_onednn_kernels_are_read_per_product_and_only_where_named():
+def test_onednn_kernels_are_read_per_product():
     # lines of ONEDNN_VERBOSE=1 (oneDNN 3): two products of one shape apart by their layouts,
-    # a gemm_api call without an implementation's name, a small product, another primitive
+    # float32's gemm_api (no implementation named, its own memory format), a small product,
+    # another primitive
     line = "onednn_verbose,v1,primitive,exec,cpu,{},{},undef,{},attr-scratchpad:user,,{},0.5"
     memories = "src:bf16::blocked:{}::f0 wei:bf16::blocked:{}::f0 dst:bf16::blocked:ab::f0"
+    gemm = "src_f32::blocked:ba:f0 wei_f32::blocked:ab:f0 dst_f32::blocked:ab:f0"
     log = "\n".join(
         [
             "onednn_verbose,v1,info,oneDNN v3.7.1",
@@ -82,7 +84,7 @@ def test_onednn_kernels_are_read_per_product_and_only_where_named():
                 memories.format("ab", "ba"),
                 "128x784:784x512",
             ),
-            line.format("gemm_api", "", memories.format("ab", "ab"), "512x128:128x784"),
+            line.format("gemm_api", "", gemm, "512x128:128x784"),
             line.format("matmul", "gemm:jit", memories.format("ab", "ab"), "128x512:512x2"),
             line.format("reorder", "jit:uni", memories.format("ab", "ba"), "784x512"),
         ]
@@ -90,6 +92,7 @@ def test_onednn_kernels_are_read_per_product_and_only_where_named():
     assert breakdown.verbose_kernels(log) == {
         "matmul 128x784:784x512 (ab, ab)": "brg_matmul:avx512_core_bf16",
         "matmul 128x784:784x512 (ab, ba)": "brg_matmul:avx512_core_amx",
+        "gemm_api 512x128:128x784 (ba, ab)": "gemm_api, not named",
     }
 
 
