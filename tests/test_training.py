@@ -602,3 +602,26 @@ def test_standard_normal_draws_what_keras_draws(mode):
         for mine, theirs in pairs:
             np.testing.assert_array_equal(mine, theirs)
             assert mine.std() > 0.5  # numbers, not a constant
+
+
+TRAINING_IMPORTS = """
+import sys
+from vaestudy import training
+training.configure_tensorflow(1)
+from vaestudy.events import EpochEvents
+from vaestudy.model import build_vae
+print(" ".join(name for name in training.TENSORFLOW_EXTRAS if name in sys.modules))
+import pandas, sklearn, matplotlib.pyplot, scipy.sparse
+print("imported afterwards")
+"""
+
+
+@pytest.mark.slow  # imports TensorFlow in a child process (seconds)
+def test_a_training_job_imports_tensorflow_without_the_extras_and_may_import_them_after():
+    # a job that trains holds TensorFlow, Keras and its own modules only (pandas,
+    # scikit-learn, matplotlib and SciPy cost it about 100 MB of RSS), yet can import them
+    done = subprocess.run(
+        [sys.executable, "-c", TRAINING_IMPORTS], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["", "imported afterwards"]

@@ -5,7 +5,6 @@ every model and its HParams view sets c against every metric."""
 import math
 
 from vaestudy import registry
-from vaestudy.levels import Level
 
 EPOCH_TAGS = ("loss", "reconstruction", "kl", "seconds")
 
@@ -44,6 +43,8 @@ def write_hparams(directory, metrics):
     """A model's c, seed and level as HParams, and its yardsticks as scalars beside them."""
     import tensorflow as tf
     from tensorboard.plugins.hparams import api as hp
+
+    from vaestudy.levels import Level  # here, so that training jobs run without pandas
 
     hparams = {
         "c": float(metrics["coefficient"]),

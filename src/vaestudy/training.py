@@ -27,6 +27,28 @@ ELEMENTWISE_CLUSTERS = (
 )
 
 
+# Installed for the study's other jobs, and imported by TensorFlow and Keras, when present, for
+# features training never uses (pandas and scikit-learn inputs, image galleries, tf.keras's
+# sparse inputs): hidden while TensorFlow is imported, a training job holds about 100 MB less
+# (bench/README.md)
+TENSORFLOW_EXTRAS = ("pandas", "sklearn", "matplotlib", "scipy")
+
+
+def import_tensorflow():
+    """TensorFlow (with Keras) imported with TENSORFLOW_EXTRAS not yet imported hidden from it;
+    they import as usual afterwards, for a job's own use."""
+    hidden = [name for name in TENSORFLOW_EXTRAS if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # None: "import name" raises ImportError
+    try:
+        import keras  # noqa: F401
+        import tensorflow as tf
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return tf
+
+
 def configure_tensorflow(threads, deterministic=True, graph=False):
     """Size TensorFlow's thread pools (it ignores OMP_NUM_THREADS) and let each process take
     GPU memory as it needs it, not the whole device, so that several jobs can share one GPU;
@@ -38,8 +60,7 @@ def configure_tensorflow(threads, deterministic=True, graph=False):
         if "tensorflow" in sys.modules and not set(ELEMENTWISE_CLUSTERS) <= set(flags):
             raise RuntimeError("configure_tensorflow(graph=True) after importing it")
         os.environ["TF_XLA_FLAGS"] = " ".join(dict.fromkeys([*flags, *ELEMENTWISE_CLUSTERS]))
-    import tensorflow as tf
-
+    tf = import_tensorflow()
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     for gpu in tf.config.list_physical_devices("GPU"):

@@ -5,8 +5,6 @@ import os
 import shutil
 import sys
 
-import pandas as pd
-
 from vaestudy.jobs import peak_rss_mb, start_job
 from vaestudy.provenance import digest, script_root, workflow_version
 from vaestudy.training import (
@@ -70,6 +68,8 @@ except TrainingStopped as stopped:
     sys.exit(1)
 events.close()
 vae.save_weights(smk.output.weights)
+import pandas as pd  # noqa: E402 (after training: TensorFlow imports without it)
+
 pd.DataFrame(history, columns=HISTORY_COLUMNS).to_csv(smk.output.history, index=False)
 status = {
     "diverged": diverged,
