@@ -50,12 +50,7 @@ def parse_args():
     epoch.add_argument("--threads", type=int, default=1, help="TensorFlow threads")
     epoch.add_argument("--rounds", type=int, default=4, help="rounds; the first warms up")
     epoch.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
-    epoch.add_argument(
-        "--epoch",
-        choices=["graph", "loop"],
-        help="the project's epoch as a TensorFlow graph or one XLA loop (default: as training "
-        "runs it on this CPU, training.graph_epoch)",
-    )
+    breakdown.add_epoch_option(epoch)
     epoch.add_argument("--out", default="results/benchmark-epoch.json")
     study = modes.add_parser("study", help="snakemake --cores 2 against bench/plain_fit.py")
     study.add_argument("--epochs", type=int, default=10)
@@ -192,11 +187,11 @@ def spread(ratios):
 
 
 def epoch_benchmark(args):
-    from vaestudy.training import configure_tensorflow, graph_epoch
+    from vaestudy.training import configure_tensorflow
 
     dump = tempfile.TemporaryDirectory()  # XLA's optimised HLO names each thunk's operation
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {breakdown.dump_flags(dump.name)}"
-    graph = graph_epoch(args.precision) if args.epoch is None else args.epoch == "graph"
+    graph = breakdown.graph_chosen(args)
     configure_tensorflow(args.threads, graph=graph)
     import tensorflow as tf
 

@@ -184,6 +184,24 @@ def verbose_kernels(log):
     return found
 
 
+def add_epoch_option(parser):
+    """--epoch graph|loop, the project's epoch to time (benchmark.py epoch and this script)."""
+    parser.add_argument(
+        "--epoch",
+        choices=["graph", "loop"],
+        help="the project's epoch as a TensorFlow graph or one XLA loop (default: as training "
+        "runs it on this CPU, training.graph_epoch)",
+    )
+
+
+def graph_chosen(args):
+    """Whether the project's epoch runs as a TensorFlow graph: as --epoch says, else as
+    training runs it on this CPU."""
+    from vaestudy.training import graph_epoch
+
+    return graph_epoch(args.precision) if args.epoch is None else args.epoch == "graph"
+
+
 def epoch_setup(mnist, precision, graph, images=None):
     """(tf, a function running one epoch of the project, steps per epoch); graph: the epoch
     as a TensorFlow graph, else one XLA loop."""
@@ -213,16 +231,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mnist", required=True, type=Path)
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
-    parser.add_argument(
-        "--epoch",
-        choices=["graph", "loop"],
-        help="a TensorFlow graph or one XLA loop (default: as training runs it on this CPU)",
-    )
+    add_epoch_option(parser)
     parser.add_argument("--steps-only", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from vaestudy.training import graph_epoch
-
-    graph = graph_epoch(args.precision) if args.epoch is None else args.epoch == "graph"
+    graph = graph_chosen(args)
     if args.steps_only:  # the child of onednn_kernels: a few steps, nothing printed
         _, epoch, _ = epoch_setup(args.mnist, args.precision, graph, 128 * args.steps_only)
         epoch()

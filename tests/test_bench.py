@@ -113,3 +113,19 @@ def test_a_load_lasting_a_round_cancels_in_its_ratio():
     assert ratios == pytest.approx([1.3, 1.3, 1.5])
     with pytest.raises(ValueError):
         benchmark.round_ratios(project, floor[:2])
+
+
+@pytest.mark.parametrize("units", [True, False])
+def test_the_benchmarked_epoch_is_the_one_training_runs_unless_told(monkeypatch, units):
+    from vaestudy import training
+
+    monkeypatch.setattr(training, "bfloat16_units", lambda: units)
+
+    def chosen(*options):
+        monkeypatch.setattr(sys, "argv", ["benchmark.py", "epoch", "--mnist", "m.npz", *options])
+        return breakdown.graph_chosen(benchmark.parse_args())
+
+    assert chosen("--precision", "bfloat16") is units
+    assert chosen("--precision", "float32") is False
+    assert chosen("--precision", "bfloat16", "--epoch", "loop") is False
+    assert chosen("--precision", "float32", "--epoch", "graph") is True

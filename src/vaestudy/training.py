@@ -44,7 +44,7 @@ def import_tensorflow():
         import tensorflow as tf
     finally:
         for name in hidden:
-            if name in sys.modules and sys.modules[name] is None:
+            if sys.modules.get(name, False) is None:
                 del sys.modules[name]
     return tf
 
