@@ -287,6 +287,10 @@ def epoch_benchmark(args):
     )
     result["adam"] = adam_bound(project, measured)
     result["breakdown"] = {**parts, "kernels": kernels}
+    if compare:
+        result["speedup_ceiling"] = speedup_ceiling(
+            measured["float32_project"], parts, result["adam"]
+        )
     print(f"\none profiled epoch of the project, {wall:.2f} s:")
     for name, found in parts["parts"].items():
         print(f"  {name:20s} {found['s']:6.3f} s  {found['share']:6.1%}")
@@ -296,6 +300,22 @@ def epoch_benchmark(args):
         f"peak RSS of this process (two models, both image copies): {result['peak_rss_mb']:.0f} MB"
     )
     return result
+
+
+def speedup_ceiling(float32_s, parts, adam):
+    """The most a bfloat16 epoch can gain over float32 on this CPU: the float32 epoch against
+    the least any bfloat16 epoch can take, its five large products (as the profiled epoch ran
+    them) and Adam's float32 memory traffic at the streaming rate, with everything else taking
+    no time. Prints, and returns, both."""
+    products = parts["parts"]["five large products"]["s"]
+    least = products + adam["traffic_floor_s"]
+    ceiling = {"least_epoch_s": least, "speedup": float32_s / least}
+    print(
+        f"bfloat16 can gain at most {ceiling['speedup']:.2f}x over float32 here: its five "
+        f"products took {products:.2f} s of the profiled epoch and Adam's traffic needs "
+        f"{adam['traffic_floor_s']:.2f} s, against float32's {float32_s:.2f} s epoch"
+    )
+    return ceiling
 
 
 def adam_bound(model, measured):

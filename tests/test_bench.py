@@ -115,6 +115,20 @@ def test_a_load_lasting_a_round_cancels_in_its_ratio():
         benchmark.round_ratios(project, floor[:2])
 
 
+def test_the_bfloat16_ceiling_counts_only_the_products_and_adams_traffic():
+    seconds = {  # a profiled graph epoch: two large products, Adam, element-wise work
+        "while/body/_1/while/encoder_1/encoder_hidden_1/MatMul:_MklMatMul": 0.5,
+        "while/body/_1/while/decoder_1/decoder_output_1/MatMul:_MklMatMul": 0.7,
+        "while/body/_1/while/ResourceApplyAdam:ResourceApplyAdam": 0.6,
+        "cluster_0_1/xla_run:_XlaRun": 0.4,
+    }
+    parts = breakdown.breakdown(2.5, seconds, {}, 469)
+    ceiling = benchmark.speedup_ceiling(3.0, parts, {"traffic_floor_s": 0.3})
+    assert ceiling["least_epoch_s"] == pytest.approx(1.5)
+    assert ceiling["speedup"] == pytest.approx(2.0)
+    assert ceiling["speedup"] > 3.0 / parts["wall_s"]  # the epoch as profiled gains less
+
+
 @pytest.mark.parametrize("units", [True, False])
 def test_the_benchmarked_epoch_is_the_one_training_runs_unless_told(monkeypatch, units):
     from vaestudy import training
