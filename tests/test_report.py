@@ -312,6 +312,22 @@ def test_the_provenance_names_the_workflow_version_and_the_settings(figures):
     assert context["settings_hash"] != provenance.digest({**CONFIG, "epochs": 41})
 
 
+def test_the_provenance_counts_the_models_by_how_their_epochs_ran(figures):
+    table = metrics()  # a run from before the record: nothing to count
+    assert report.epoch_programs(table) == {}
+    loop = table.assign(graph_epoch=False)
+    assert report.epoch_programs(loop) == {"one XLA program": len(table)}
+    graph = [i % 2 == 0 for i in range(len(table))]  # a bfloat16 study on two kinds of CPU
+    # a model without the record (the first) is left out
+    mixed = table.assign(graph_epoch=pd.Series([None, *graph[1:]], dtype=object))
+    assert report.epoch_programs(mixed) == {
+        "one XLA program": graph.count(False),
+        "a TensorFlow graph with oneDNN's bfloat16 kernels": graph.count(True) - 1,
+    }
+    context = {**full_context(figures), "epoch_programs": report.epoch_programs(mixed)}
+    assert "a TensorFlow graph with oneDNN" in report.render(TEMPLATE, context)
+
+
 def test_a_weak_classifier_is_flagged(figures):
     weak = {**CLASSIFIER, "test_accuracy": 0.81}
     assert not full_context(figures, weak)["datasets"][0]["classifier"]["meets_requirement"]

@@ -120,6 +120,7 @@ def test_every_model_has_weights_history_and_figures(study):
         assert (model / "final.weights.h5").stat().st_size > 100_000
         status = json.loads((model / "training.json").read_text())
         assert status["epochs"] == 2 and not status["diverged"]
+        assert status["graph_epoch"] is False  # float32: one XLA program per epoch
         # the job's own high-water mark: TensorFlow alone is ~600 MB, the budget 900 MB
         assert 300 < status["peak_rss_mb"] < 1200
         with np.load(model / "latent.npz") as latent:

@@ -85,6 +85,17 @@ def trained_by(per_model):
     return sorted(versions)
 
 
+def epoch_programs(per_model):
+    """How the models' epochs ran (training.graph_epoch), from the metrics table: {program:
+    number of models}, models without a record left out. More than one program means a
+    bfloat16 study trained on CPUs with and without bfloat16 units, whose models round
+    differently (bench/README.md)."""
+    if "graph_epoch" not in per_model:
+        return {}
+    counts = per_model["graph_epoch"].dropna().astype(bool).value_counts()
+    return {wording.EPOCH_PROGRAMS[graph]: int(n) for graph, n in sorted(counts.items())}
+
+
 def build_context(
     config,
     per_model,
@@ -146,6 +157,7 @@ def build_context(
         "versions": package_versions(),
         "workflow": describe(workflow) if workflow else "unknown",
         "trained_by": trained_by(per_model),
+        "epoch_programs": epoch_programs(per_model),
         "settings_hash": digest(config),
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }

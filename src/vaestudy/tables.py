@@ -16,6 +16,7 @@ RUN_COLUMNS = [
     "diverged",
     "epochs",
     "train_seconds",
+    "graph_epoch",
     "workflow_commit",
     "workflow_dirty",
     "workflow_package",

@@ -35,6 +35,12 @@ def cells(criterion):
 
 
 # what each verdict on a trained coefficient says, for tables and figures
+# how a model's epochs ran, by training.graph_epoch
+EPOCH_PROGRAMS = {
+    False: "one XLA program",
+    True: "a TensorFlow graph with oneDNN's bfloat16 kernels",
+}
+
 VERDICTS = {
     "within": "within the margin of the best",
     "beyond": "beyond the margin",

@@ -12,6 +12,7 @@ from vaestudy.training import (
     Checkpoint,
     TrainingStopped,
     bfloat16_units,
+    graph_epoch,
     images_tensor,
     run_fingerprint,
     train,
@@ -78,6 +79,8 @@ status = {
     "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
     "peak_rss_mb": peak_rss_mb(),
     "typed_coefficient": settings["kl_coefficient"],
+    # how its epochs ran here: a TensorFlow graph (bfloat16 with bfloat16 units) or XLA's loop
+    "graph_epoch": graph_epoch(settings["precision"]),
     **{f"workflow_{key}": value for key, value in workflow_version(script_root(smk)).items()},
     # what made this model: its settings, data, initial weights and library versions
     "training_hash": digest(fingerprint),
