@@ -34,13 +34,13 @@ def cells(criterion):
     return best, span(criterion["interval"]) if criterion["interval"] else "unknown"
 
 
-# what each verdict on a trained coefficient says, for tables and figures
 # how a model's epochs ran, by training.graph_epoch
 EPOCH_PROGRAMS = {
     False: "one XLA program",
     True: "a TensorFlow graph with oneDNN's bfloat16 kernels",
 }
 
+# what each verdict on a trained coefficient says, for tables and figures
 VERDICTS = {
     "within": "within the margin of the best",
     "beyond": "beyond the margin",
