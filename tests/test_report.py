@@ -318,13 +318,18 @@ def test_the_provenance_counts_the_models_by_how_their_epochs_ran(figures):
     loop = table.assign(graph_epoch=False)
     assert report.epoch_programs(loop) == {"one XLA program": len(table)}
     graph = [i % 2 == 0 for i in range(len(table))]  # a bfloat16 study on two kinds of CPU
-    # a model without the record (the first) is left out
+    # the first model trained before the record
     mixed = table.assign(graph_epoch=pd.Series([None, *graph[1:]], dtype=object))
     assert report.epoch_programs(mixed) == {
         "one XLA program": graph.count(False),
         "a TensorFlow graph with oneDNN's bfloat16 kernels": graph.count(True) - 1,
+        "not recorded": 1,
     }
-    context = {**full_context(figures), "epoch_programs": report.epoch_programs(mixed)}
+    unrecorded = table.assign(graph_epoch=[None, *[False] * (len(table) - 1)])
+    for one_program in (loop, unrecorded):  # models without the record make no mix
+        assert not context_of(one_program, figures=figures)["mixed_programs"]
+    context = context_of(mixed, figures=figures)
+    assert context["mixed_programs"]
     assert "a TensorFlow graph with oneDNN" in report.render(TEMPLATE, context)
 
 

@@ -87,13 +87,19 @@ def trained_by(per_model):
 
 def epoch_programs(per_model):
     """How the models' epochs ran (training.graph_epoch), from the metrics table: {program:
-    number of models}, models without a record left out. More than one program means a
-    bfloat16 study trained on CPUs with and without bfloat16 units, whose models round
-    differently (bench/README.md)."""
-    if "graph_epoch" not in per_model:
+    number of models}, with the models trained before the record as wording.EPOCH_PROGRAMS[None]
+    (nothing at all where no model has it). More than one program means a bfloat16 study
+    trained on CPUs with and without bfloat16 units, whose models round differently
+    (bench/README.md)."""
+    if "graph_epoch" not in per_model or per_model["graph_epoch"].isna().all():
         return {}
-    counts = per_model["graph_epoch"].dropna().astype(bool).value_counts()
-    return {wording.EPOCH_PROGRAMS[graph]: int(n) for graph, n in sorted(counts.items())}
+    recorded = per_model["graph_epoch"].dropna().astype(bool)
+    counts = {
+        wording.EPOCH_PROGRAMS[graph]: int(n)
+        for graph, n in sorted(recorded.value_counts().items())
+    }
+    missing = len(per_model) - len(recorded)
+    return {**counts, wording.EPOCH_PROGRAMS[None]: missing} if missing else counts
 
 
 def build_context(
@@ -135,6 +141,7 @@ def build_context(
         )
         for level, record in zip(levels, records, strict=True)
     ]
+    programs = epoch_programs(per_model)
     ceilings = sorted(set(per_model["mutual_information_max"].dropna().round(2)))
     values = registry.definition_values(config, ceilings, MANIFOLD_SIZE**2)
     return {
@@ -157,7 +164,8 @@ def build_context(
         "versions": package_versions(),
         "workflow": describe(workflow) if workflow else "unknown",
         "trained_by": trained_by(per_model),
-        "epoch_programs": epoch_programs(per_model),
+        "epoch_programs": programs,
+        "mixed_programs": len(set(programs) - {wording.EPOCH_PROGRAMS[None]}) > 1,
         "settings_hash": digest(config),
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }

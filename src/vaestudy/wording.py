@@ -38,6 +38,7 @@ def cells(criterion):
 EPOCH_PROGRAMS = {
     False: "one XLA program",
     True: "a TensorFlow graph with oneDNN's bfloat16 kernels",
+    None: "not recorded",
 }
 
 # what each verdict on a trained coefficient says, for tables and figures
