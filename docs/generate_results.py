@@ -78,16 +78,17 @@ def sweep_markdown(sweep):
         return f"No K-sweep at c = {sweep['coefficient']:g} (the model did not finish)."
     verdict = (
         f"From K = {sweep['k']} to {sweep['largest_k']} the estimate falls by "
-        f"{sweep['excess']:.3f} ± {sweep['excess_se']:.3f} nats; the criterion's seed-to-seed "
-        f"spread, the noise no pairing removes, is {sweep['seed_sd'] or float('nan'):.3f} nats"
+        f"{wording.estimate(sweep['excess'], sweep['excess_se'], 3)} nats; the criterion's "
+        f"seed-to-seed spread, the noise no pairing removes, is "
+        f"{wording.number(sweep['seed_sd']) if sweep['seed_sd'] else 'unknown'} nats"
         f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison"
         + ("; it is flagged as loose and left out of the fit." if sweep["loose"] else ".")
     )
     rows = [
         [
             row["k"],
-            f"{row['iw_nll']:.2f} ± {row['iw_nll_se']:.2f}",
-            f"{row['excess_over_largest_k']:.3f} ± {row['excess_over_largest_k_se']:.3f}",
+            wording.estimate(row["iw_nll"], row["iw_nll_se"], 2),
+            wording.estimate(row["excess_over_largest_k"], row["excess_over_largest_k_se"], 3),
             f"{row['ess_fraction']:.3f}",
         ]
         for row in sweep["rows"]

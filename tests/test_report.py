@@ -214,7 +214,7 @@ def test_report_leads_with_the_answer_and_shows_every_figure(figures):
     level = context["levels"][0]
     for criterion in level["record"]["criteria"]:
         assert 0.1 <= criterion["best"] <= 10 and criterion["interval"] is None
-    assert {"144.20 ± 0.43", "507.000 ± 1.500"} <= set(cells(level["summary"]))
+    assert {"144.20 ± 0.43", "507.0 ± 1.5"} <= set(cells(level["summary"]))
     verdicts = {
         row["c"]: [cell["verdict"] for cell in row["cells"]] for row in level["answer_rows"]
     }
@@ -290,7 +290,7 @@ def test_report_shows_the_yardstick_table_and_its_caveats(figures):
     assert set(headings + ("classes in N(0, I) decodes",)) <= set(columns)
     # every model uses both latent dimensions: active units tell nothing and are not shown
     assert "active units" not in columns
-    assert {"600.10 ± 4.20", "9.210"} <= set(cells(level["summary"]))
+    assert {"600.1 ± 4.2", "9.210"} <= set(cells(level["summary"]))
     moments = {m["coefficient"]: m["moments"] for m in level["models"]}
     assert moments[0.0] == (
         "mean (0.50, 14.25); covariance [[170.60, 33.60], [33.60, 422.60]]; "
@@ -377,7 +377,7 @@ def test_replicates_show_their_mean_and_spread_from_the_one_noise_model(figures)
     level = context_of(table, figures=figures)["levels"][0]
     for c in (0.0, 1.0, 10.0):
         value, se = expected(table, c)
-        assert f"{value:.2f} ± {se:.2f}" in cells(level["summary"])
+        assert wording.estimate(value, se, 2) in cells(level["summary"])
     assert level["spread_measured"]
 
 
@@ -582,6 +582,29 @@ def test_the_coefficient_axis_shows_no_negative_c():
     low, high = ax.get_xlim()
     plt.close(fig)
     assert -0.02 < low < 0 and high >= 20
+
+
+def test_an_estimate_prints_no_digit_its_error_swamps():
+    assert wording.estimate(420.818, 9.173, 3) == "420.8 ± 9.2"
+    assert wording.estimate(0.8052, 0.0949, 4) == "0.805 ± 0.095"
+    assert wording.estimate(396.306, 56.837, 3) == "396 ± 57"
+    assert wording.estimate(1234.4, 123.4, 2) == "1234 ± 123"
+    assert wording.estimate(0.0481, 0.0143, 3) == "0.048 ± 0.014"
+    # at most the metric's decimals; no error: the value alone; no value: a dash
+    assert wording.estimate(0.655, 0.0088, 3) == "0.655 ± 0.009"
+    assert wording.estimate(0.0, 0.0, 3) == "0.000"
+    assert wording.estimate(5.0, float("nan"), 2) == "5.00"
+    assert wording.estimate(None, 1.0, 2) == wording.estimate(float("nan"), 1.0, 2) == "–"
+    # uncapped, the error keeps two significant digits (whole numbers from 100 on) and the
+    # value moves by at most 1/20 of the error
+    rng = np.random.default_rng(0)
+    for value, error in zip(rng.normal(0, 100, 500), 10 ** rng.uniform(-4, 3, 500), strict=True):
+        shown, shown_error = wording.estimate(value, error, 12).split(" ± ")
+        assert abs(float(shown) - value) <= error / 20
+        assert abs(float(shown_error) - error) <= error / 20
+        digits = shown_error.replace(".", "").lstrip("0")
+        two = len(digits) == 2 or float(shown_error) in (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
+        assert two or (error >= 99.5 and "." not in shown_error)
 
 
 def test_a_table_shows_a_criterion_to_two_significant_digits():

@@ -32,7 +32,9 @@ class Metric:
     """One number per model. `group` places it in the report's table (None: the CSV only);
     `error` says it has a `<key>_se` column; `panel` is its title in the figure of metrics
     against c (None: no panel); `bounds` are (lower, upper), what it cannot exceed, each a
-    number, None or the name of another column (`ceiling`); `count` marks whole numbers;
+    number, None or the name of another column (`ceiling`); `decimals` is the most a value
+    prints with (fewer where its error swamps them: wording.estimate); `count` marks whole
+    numbers;
     `definition` is the report's text, HTML with {placeholders} from `definition_values`;
     `compute` is the function of a metric computed on its own (see the module's docstring);
     `floor` is the key of the value real digits score on it, in the classifier's record."""

@@ -329,9 +329,7 @@ def answer_rows(record):
             )
             row["seeds"] = max(row["seeds"], len(p["seeds"]))
             decimals = registry.by_key()[criterion["criterion"]].decimals
-            value = (
-                "–" if p["value"] is None else f"{p['value']:.{decimals}f} ± {p['se']:.{decimals}f}"
-            )
+            value = wording.estimate(p["value"], p["se"], decimals)
             row["cells"].append(
                 {"value": value, "verdict": p["verdict"], "words": wording.VERDICTS[p["verdict"]]}
             )
@@ -375,4 +373,5 @@ def render(template_path, context):
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters.update(estimate=wording.estimate, number=wording.number)
     return env.get_template(template_path.name).render(**context)

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vaestudy import registry
+from vaestudy import registry, wording
 from vaestudy.inference import seed_model
 from vaestudy.levels import Level
 
@@ -106,13 +106,14 @@ def seed_spread_measured(per_model):
     return bool((finished.groupby("coefficient").size() > 1).any())
 
 
-def _mean_error(mean, error, decimals, error_decimals=None):
-    """'mean ± error', or the value alone where it has no error."""
-    if pd.isna(mean):
-        return "–"
-    shown = f"{mean:.{decimals}f}"
-    error_decimals = decimals if error_decimals is None else error_decimals
-    return f"{shown} ± {error:.{error_decimals}f}" if error > 0 else shown
+def _mean_error(mean, error, decimals, whole=False):
+    """'mean ± error' (wording.estimate), or the value alone where it has no error (a whole
+    number without decimals)."""
+    mean = None if pd.isna(mean) else float(mean)
+    error = None if error is None or pd.isna(error) else float(error)
+    if whole and mean is not None and not (error and error > 0):
+        return f"{mean:.0f}"
+    return wording.estimate(mean, error, decimals)
 
 
 def informative_columns(per_model, latent_dim):
@@ -144,7 +145,7 @@ def summary_frame(per_model, columns, units=None, floor=None):
         # one model's count is a whole number; its bootstrap error is not
         whole = counts.get(column, False) and not several
         shown[heading] = [
-            _mean_error(m, e, 0 if whole else decimals, decimals)
+            _mean_error(m, e, decimals, whole)
             for m, e in zip(table[column], table[f"{column}_err"], strict=True)
         ]
     diverged = sorted(set(per_model["coefficient"]) - set(table.index))

@@ -1,6 +1,8 @@
 """The answer in words, from the records of conclusion.py: every sentence of the conclusion
 is written here, and every number in it is read from a record."""
 
+import math
+
 
 def names(coefficients):
     """'c = 0, 0.02 and 0.1' style."""
@@ -19,6 +21,19 @@ def number(c):
     if 1e4 <= abs(c) < 1e6:
         return f"{float(f'{c:.2g}'):,.0f}"
     return f"{c:.2g}"
+
+
+def estimate(value, error, most_decimals):
+    """'value ± error' with the error to two significant digits and the value to the same
+    decimal place, so that no digit is printed that the error swamps: 420.8 ± 9.2,
+    0.567 ± 0.046, 396 ± 57; at most most_decimals decimals (0.655 ± 0.009 at 3). The value
+    alone, at most_decimals, where the error is 0 or not finite; '–' where there is no value."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if error is None or not math.isfinite(error) or error <= 0:
+        return f"{value:.{most_decimals}f}"
+    decimals = min(max(1 - math.floor(math.log10(error)), 0), most_decimals)
+    return f"{value:.{decimals}f} ± {error:.{decimals}f}"
 
 
 def span(interval):
