@@ -254,6 +254,7 @@ def test_a_learned_variance_is_read_as_a_weight_in_the_fixed_variance_levels_uni
     assert row["effective_interval"] == pytest.approx([0.1 - 1.96 * 0.01, 0.1 + 1.96 * 0.01], 1e-3)
     assert [(c["inside"], c["overlap"]) for c in row["criteria"]] == [(True, True), (False, False)]
     sentence = wording.calibrated_sentence(row)
+    assert "σ² = 0.0500 ± 0.0050 (2 seeds)" in sentence
     assert "c_eff = 2σ² = 0.1 (0.08–0.12)" in sentence and "does not replace the sweep" in sentence
     # no model at c = 1: nothing to read
     alone = record("gaussian_learned", ([0.5, 2.0], None))

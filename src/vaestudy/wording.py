@@ -244,8 +244,9 @@ def calibrated_sentence(row):
         return f"{row['level']}: no finished model at c = 1, so no learned variance to read."
     seeds = f"{row['seeds']} seed{'s' if row['seeds'] != 1 else ''}"
     text = (
-        f"{row['level']}: its c = 1 models learned σ² = {row['variance']:.3g} "
-        f"(± {row['variance_se']:.2g}, {seeds}), a weight of the KL of c_eff = 2σ² = "
+        f"{row['level']}: its c = 1 models learned "
+        f"σ² = {estimate(row['variance'], row['variance_se'], 6)} ({seeds}), a weight of the "
+        "KL of c_eff = 2σ² = "
         f"{number(row['effective'])} ({span(row['effective_interval'])}) in the fixed-variance "
         "level's units"
     )
