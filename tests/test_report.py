@@ -611,3 +611,28 @@ def test_a_table_shows_a_criterion_to_two_significant_digits():
     assert wording.cells({"best": 1.70385, "interval": [0.0631234, 4.2149]}) == ("1.7", "0.063–4.2")
     assert wording.cells({"best": 0.0, "interval": [0.0, 0.0]}) == ("0", "0")
     assert wording.cells({"best": None, "interval": None}) == ("–", "unknown")
+
+
+def test_a_criterion_states_its_seed_spread_to_two_significant_digits():
+    spread = {"paired": True, "dof": 5, "measured_on": [0.1, 1.0], "same_everywhere_p": 0.64}
+    criterion = {
+        "name": "held-out likelihood",
+        "measure": "IW NLL",
+        "best": 0.97,
+        "interval": [0.071, 2.4],
+        "confidence": 0.95,
+        "at_zero": 0.0,
+        "within": None,
+        "edge": None,
+        "unresolved": [],
+    }
+    for sd, relative, shown in [
+        (0.11349, True, "11%"),
+        (0.006472, True, "0.65%"),
+        (4.7381, False, "4.7"),
+    ]:
+        criterion["seed_spread"] = {**spread, "sd": sd, "relative": relative}
+        sentence = wording.criterion_sentence(criterion)
+        assert (
+            f"a seed-to-seed spread of {shown}{' of the value' if relative else ''} (" in sentence
+        )

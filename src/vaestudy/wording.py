@@ -80,7 +80,8 @@ def _spread(criterion):
     scale = " of the value" if spread.get("relative") else ""
     how = "paired over seeds" if spread["paired"] else "unpaired (too few seeded coefficients)"
     dof = f"{spread['dof']} degree{'s' if spread['dof'] != 1 else ''} of freedom"
-    shown = f"{spread['sd']:.1%}" if spread.get("relative") else f"{spread['sd']:.3g}"
+    # two significant digits, as every spread and error: 11%, 0.65%, 4.7
+    shown = f"{number(100 * spread['sd'])}%" if spread.get("relative") else number(spread["sd"])
     text = (
         f"a seed-to-seed spread of {shown}{scale} ({how}, {dof}, on {names(spread['measured_on'])}"
     )
