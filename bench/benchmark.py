@@ -3,6 +3,7 @@
     .venv/bin/python bench/benchmark.py epoch --mnist /path/to/mnist.npz --threads 1
     .venv/bin/python bench/benchmark.py study --mnist /path/to/mnist.npz
     .venv/bin/python bench/benchmark.py time-left --mnist /path/to/mnist.npz
+    .venv/bin/python bench/benchmark.py precisions --mnist /path/to/mnist.npz
 
 `epoch`: in one process, round by round, the five large matrix products of one epoch alone (the
 floor), the project's epoch, a plain Keras `fit` epoch of the published script's model
@@ -17,8 +18,10 @@ the other) training the same two; and each
 training job's peak RSS from its training.json, with PSS and USS from Snakemake's benchmark
 files. `time-left`: a full default study run with `snakemake --cores 2`, its time left as
 `vaestudy-status` estimates it sampled each minute, and each sample against the true time left
-(known when the run ends), from the first finished training job on. Not a test: it prints
-figures and writes them as JSON.
+(known when the run ends), from the first finished training job on. `precisions`: the full
+study in float32 and then in bfloat16 (bench/precisions.py): each run's wall time, training jobs,
+answer and published check, and whether the two answers' intervals overlap. Not a test: it
+prints figures and writes them as JSON.
 """
 
 import argparse
@@ -35,6 +38,7 @@ from pathlib import Path
 import breakdown
 import numpy as np
 import pandas as pd
+import precisions
 
 from vaestudy.config import coefficient_label
 from vaestudy.jobs import cpu_fields, peak_rss_mb
@@ -63,7 +67,12 @@ def parse_args():
     left.add_argument("--workdir", help="keep the study here (default: a temporary folder)")
     left.add_argument("--config", nargs="*", default=[], help="more --config settings")
     left.add_argument("--out", default="results/benchmark-time-left.json")
-    for mode in (epoch, study, left):
+    both = modes.add_parser("precisions", help="the study in float32, then in bfloat16")
+    both.add_argument("--cores", default="all", help="snakemake --cores (default: all)")
+    both.add_argument("--workdir", help="keep both studies here (default: a temporary folder)")
+    both.add_argument("--config", nargs="*", default=[], help="more --config settings")
+    both.add_argument("--out", default="results/benchmark-precisions.json")
+    for mode in (epoch, study, left, both):
         mode.add_argument("--mnist", required=True, help="MNIST npz (Keras layout)")
     return parser.parse_args()
 
@@ -492,9 +501,25 @@ def time_left_benchmark(args):
     return {"machine": machine(), "cores": args.cores, "wall_s": wall, "samples": rows}
 
 
+def precisions_benchmark(args):
+    if args.workdir:
+        found = precisions.benchmark(
+            Path(args.workdir).resolve(), args.mnist, args.cores, args.config
+        )
+    else:
+        with tempfile.TemporaryDirectory(prefix="vae-precisions-") as tmp:
+            found = precisions.benchmark(Path(tmp), args.mnist, args.cores, args.config)
+    return {"machine": machine(), **found}
+
+
 def main():
     args = parse_args()
-    modes = {"epoch": epoch_benchmark, "study": study_benchmark, "time-left": time_left_benchmark}
+    modes = {
+        "epoch": epoch_benchmark,
+        "study": study_benchmark,
+        "time-left": time_left_benchmark,
+        "precisions": precisions_benchmark,
+    }
     result = modes[args.mode](args)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))

@@ -1,14 +1,17 @@
-"""The epoch breakdown of bench/breakdown.py: each operation in its part, and parts that add up
-to the epoch's wall time."""
+"""The benchmark's pure parts: the epoch breakdown of bench/breakdown.py (each operation in its
+part, and parts that add up to the epoch's wall time), the bfloat16 ceiling, and how
+bench/precisions.py reads two runs (their answers' overlap, the published check)."""
 
 import sys
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import benchmark  # noqa: E402
 import breakdown  # noqa: E402
+import precisions  # noqa: E402
 
 # operations as XLA's optimised HLO and TensorFlow's graph kernels name them
 CASES = [
@@ -143,3 +146,72 @@ def test_the_benchmarked_epoch_is_the_one_training_runs_unless_told(monkeypatch,
     assert chosen("--precision", "float32") is False
     assert chosen("--precision", "bfloat16", "--epoch", "loop") is False
     assert chosen("--precision", "float32", "--epoch", "graph") is True
+
+
+def answer(best, interval, level="mnist, 2-D latent, sum loss"):
+    return {
+        "name": "held-out likelihood",
+        "rows": [{"level": level, "best": best, "interval": interval}],
+    }
+
+
+def test_two_precisions_answers_overlap_only_where_their_intervals_do():
+    f32 = precisions.answers({"across": {"criteria": [answer(1.0, [0.5, 2.0])]}})
+    assert f32 == {
+        "held-out likelihood": {
+            "mnist, 2-D latent, sum loss": {"best": 1.0, "interval": [0.5, 2.0]}
+        }
+    }
+    level = "mnist, 2-D latent, sum loss"
+    for interval, expected in [
+        ([2.0, 4.0], True),
+        ([2.1, 4.0], False),
+        ([0.1, 0.4], False),
+        (None, None),
+    ]:
+        bf16 = precisions.answers({"across": {"criteria": [answer(3.0, interval)]}})
+        assert precisions.overlaps(f32, bf16) == {"held-out likelihood": {level: expected}}
+    other = precisions.answers(
+        {"across": {"criteria": [answer(3.0, [0.5, 2.0], "mnist, 8-D latent, sum loss")]}}
+    )
+    assert precisions.overlaps(f32, other) == {}
+
+
+def test_a_bfloat16_run_is_checked_against_the_published_losses_as_float32_would_be():
+    reference = {
+        "settings": {
+            "dataset": "mnist",
+            "latent_dim": 2,
+            "loss": "sum",
+            "epochs": 40,
+            "precision": "float32",
+        },
+        "losses": {1: [144.17, 6.21], 20: [189.72, 0.68]},
+        "tolerance": {"reconstruction": 0.03, "kl": 0.15},
+    }
+    rows = [(1.0, 0, 145.2, 6.1), (1.0, 1, 150.0, 9.0), (20.0, 0, 189.9, 0.80)]
+    per_model = pd.DataFrame(rows, columns=["coefficient", "seed", "reconstruction", "kl"])
+    per_model = per_model.assign(dataset="mnist", latent_dim=2, loss="sum", diverged=False)
+    config = precisions.settings(["precision=bfloat16"]) | {"epochs": 40}
+    (check,) = precisions.published_check(per_model, config, reference).values()
+    # seed 0 only: c = 1 within both tolerances, c = 20's KL 18 % off
+    assert check == {"applies": True, "reproduces": False, "missed": [20.0], "why_not": []}
+    (check,) = precisions.published_check(per_model, config | {"epochs": 2}, reference).values()
+    assert not check["applies"] and check["why_not"] == ["epochs 2 (published: 40)"]
+
+
+def test_the_command_lines_settings_are_read_as_yaml_over_the_config():
+    found = precisions.settings(["epochs=2", "coefficients=[0, 1]", "precision=bfloat16"])
+    assert (found["epochs"], found["coefficients"], found["precision"]) == (2, [0, 1], "bfloat16")
+    assert found["batch_size"] == 128  # config.yaml's
+
+
+def test_a_folder_that_holds_a_run_or_a_set_precision_is_refused_before_any_work(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "bfloat16/results").mkdir(parents=True)
+    monkeypatch.setattr(precisions, "run", lambda *args: pytest.fail("a study ran"))
+    with pytest.raises(SystemExit, match="already holds a study"):
+        precisions.benchmark(tmp_path, "mnist.npz", 2, [])
+    with pytest.raises(SystemExit, match="leave it out"):
+        precisions.benchmark(tmp_path / "empty", "mnist.npz", 2, ["precision=float32"])
