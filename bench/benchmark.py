@@ -352,6 +352,27 @@ def adam_bound(model, measured):
     return bound
 
 
+def snakemake_command(directory, cores, config):
+    """The workflow's snakemake command for a study in directory."""
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+    return command + ["--directory", str(directory), "--cores", str(cores), "--config", *config]
+
+
+def study_to_log(directory, cores, config):
+    """Run a study in directory, its output in directory/snakemake.out; its wall seconds
+    (exits, naming the log, if it fails)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    log = directory / "snakemake.out"
+    command = snakemake_command(directory, cores, config)
+    with open(log, "w") as out:
+        start = time.perf_counter()
+        status = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT).returncode
+        wall = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"the study failed (exit {status}): see {log}")
+    return wall
+
+
 def run_baseline(args, workdir):
     """Training seconds of bench/plain_fit.py for the coefficients, one after the other."""
     out = workdir / "baseline"
@@ -370,8 +391,7 @@ def run_snakemake(args, workdir):
     targets = [f"results/models/mnist/z2/sum/seed0/c{label}/final.weights.h5" for label in labels]
     config = [f"mnist_path={Path(args.mnist).resolve()}", f"epochs={args.epochs}"]
     config.append(f"coefficients={json.dumps(coefficients)}")
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
-    command += ["--directory", str(workdir / "study"), "--cores", "2", "--config", *config]
+    command = snakemake_command(workdir / "study", 2, config)
     # Snakemake's own start (a dry run): part of the wall, and long where an installed executor
     # plugin waits for a service it cannot reach (bench/README.md)
     start = timed(
@@ -456,8 +476,7 @@ def miss(sample, truth):
 
 def time_left_run(args, workdir):
     config = [f"mnist_path={Path(args.mnist).resolve()}", *args.config]
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
-    command += ["--directory", str(workdir), "--cores", str(args.cores), "--config", *config]
+    command = snakemake_command(workdir, args.cores, config)
     workdir.mkdir(parents=True, exist_ok=True)
     samples, started = [], time.time()
     with open(workdir / "snakemake.out", "w") as out:
@@ -502,14 +521,17 @@ def time_left_benchmark(args):
 
 
 def precisions_benchmark(args):
+    config = [f"mnist_path={Path(args.mnist).resolve()}", *args.config]
+
+    def study(directory, precision):
+        return study_to_log(directory, args.cores, [*config, f"precision={precision}"])
+
     if args.workdir:
-        found = precisions.benchmark(
-            Path(args.workdir).resolve(), args.mnist, args.cores, args.config
-        )
+        found = precisions.benchmark(Path(args.workdir).resolve(), args.config, study)
     else:
         with tempfile.TemporaryDirectory(prefix="vae-precisions-") as tmp:
-            found = precisions.benchmark(Path(tmp), args.mnist, args.cores, args.config)
-    return {"machine": machine(), **found}
+            found = precisions.benchmark(Path(tmp), args.config, study)
+    return {"machine": machine(), "cores": args.cores, **found}
 
 
 def main():

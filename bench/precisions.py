@@ -14,14 +14,13 @@ other, each in a folder of its own, and reads what each run wrote:
 """
 
 import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from vaestudy import wording
 from vaestudy.levels import Level
 from vaestudy.reference import compare, load_reference
 
@@ -99,24 +98,11 @@ def jobs(results):
     return found
 
 
-def run(precision, workdir, mnist, cores, extra):
-    """One study in workdir/precision; its figures as a dict."""
-    directory = workdir / precision
-    directory.mkdir(parents=True, exist_ok=True)
-    config = [f"mnist_path={Path(mnist).resolve()}", f"precision={precision}", *extra]
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
-    command += ["--directory", str(directory), "--cores", str(cores), "--config", *config]
-    log = directory / "snakemake.out"
-    start = time.perf_counter()
-    with open(log, "w") as out:
-        status = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT).returncode
-    wall = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"the {precision} study failed (exit {status}): see {log}")
-    results = directory / "results"
+def read_run(results, extra):
+    """What a finished study wrote in results, read for the comparison (extra: the
+    command line's --config items)."""
     per_model = pd.read_csv(results / "tables/metrics.csv")
     return {
-        "wall_s": wall,
         "answers": answers(json.loads((results / "tables/conclusion.json").read_text())),
         "published": published_check(
             per_model, settings(extra), load_reference(REPO / "report/published.yaml")
@@ -125,29 +111,35 @@ def run(precision, workdir, mnist, cores, extra):
     }
 
 
-def interval_text(answer):
-    interval = answer["interval"]
-    best = f"{answer['best']:.2g}" if answer["best"] is not None else "-"
-    return f"{best} ({interval[0]:.2g}-{interval[1]:.2g})" if interval else f"{best} (none)"
-
-
 def check_text(check):
     if not check["applies"]:
         return "does not apply (" + "; ".join(check["why_not"]) + ")"
     return "passes" if check["reproduces"] else f"misses c = {check['missed']}"
 
 
-def benchmark(workdir, mnist, cores, extra):
-    """Both runs, one after the other, and whether their answers overlap; printed as well.
-    A folder that already holds a run is refused: its wall time would not be a run's."""
+def refused(workdir, extra):
+    """Why these runs must not start (None if they may): a --config that sets the precision
+    each run sets itself, or a folder that already holds a run, whose wall time would not be
+    a run's."""
     if any(item.partition("=")[0] == "precision" for item in extra):
-        sys.exit("--config sets precision: leave it out, each run sets its own")
+        return "--config sets precision: leave it out, each run sets its own"
     for precision in PRECISIONS:
         if (workdir / precision / "results").exists():
-            sys.exit(f"{workdir / precision} already holds a study: give an empty --workdir")
-    runs = {p: run(p, workdir, mnist, cores, extra) for p in PRECISIONS}
+            return f"{workdir / precision} already holds a study: give an empty --workdir"
+    return None
+
+
+def benchmark(workdir, extra, study):
+    """Both runs, one after the other (study(directory, precision): the run's wall seconds),
+    and whether their answers overlap; printed as well."""
+    why = refused(workdir, extra)
+    if why:
+        sys.exit(why)
+    runs = {}
+    for precision in PRECISIONS:
+        wall = study(workdir / precision, precision)
+        runs[precision] = {"wall_s": wall, **read_run(workdir / precision / "results", extra)}
     result = {
-        "cores": cores,
         "config": extra,
         "runs": runs,
         "overlap": overlaps(*(runs[p]["answers"] for p in PRECISIONS)),
@@ -164,7 +156,7 @@ def benchmark(workdir, mnist, cores, extra):
         )
         for name, levels in found["answers"].items():
             for level, answer in levels.items():
-                print(f"  {name}, {level}: c = {interval_text(answer)}")
+                print(f"  {name}, {level}: {wording.headline(answer)}")
         for level, check in found["published"].items():
             print(f"  published check, {level}: {check_text(check)}")
     for name, levels in result["overlap"].items():

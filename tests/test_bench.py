@@ -206,12 +206,13 @@ def test_the_command_lines_settings_are_read_as_yaml_over_the_config():
     assert found["batch_size"] == 128  # config.yaml's
 
 
-def test_a_folder_that_holds_a_run_or_a_set_precision_is_refused_before_any_work(
-    tmp_path, monkeypatch
-):
+def test_a_folder_that_holds_a_run_or_a_set_precision_is_refused_before_any_work(tmp_path):
     (tmp_path / "bfloat16/results").mkdir(parents=True)
-    monkeypatch.setattr(precisions, "run", lambda *args: pytest.fail("a study ran"))
+
+    def study(directory, precision):
+        pytest.fail("a study ran")
+
     with pytest.raises(SystemExit, match="already holds a study"):
-        precisions.benchmark(tmp_path, "mnist.npz", 2, [])
+        precisions.benchmark(tmp_path, [], study)
     with pytest.raises(SystemExit, match="leave it out"):
-        precisions.benchmark(tmp_path / "empty", "mnist.npz", 2, ["precision=float32"])
+        precisions.benchmark(tmp_path / "empty", ["precision=float32"], study)
