@@ -57,7 +57,7 @@ def test_one_spelling_per_coefficient(value, label):
 
 
 def test_zero_written_negative_is_the_same_coefficient_as_zero():
-    with pytest.raises(ConfigError, match="0 and -0.0 are the same value"):
+    with pytest.raises(ConfigError, match="'coefficients': 0 is listed twice; list each value"):
         validate_config({"coefficients": [0, -0.0]}, SCHEMA)
     assert validate_config({"coefficients": ["-0.0", "1"]}, SCHEMA)["coefficients"] == [0, 1]
 
@@ -76,14 +76,16 @@ def test_large_seeds_are_kept_exactly():
         ({"coefficients": ["abc"]}, "item 'abc'"),
         ({"coefficients": [math.nan]}, "item nan"),
         ({"coefficients": ["inf"]}, "item inf"),
-        ({"coefficients": [1, 1.0]}, "1 and 1.0 are the same value"),
+        ({"coefficients": [1, 1.0]}, "'coefficients': 1 is listed twice"),
+        ({"coefficients": ["1", "1.0"]}, "'coefficients': 1 is listed twice"),
+        ({"coefficients": ["0.5", ".5"]}, "'coefficients': 0.5 is listed twice"),
         ({"epochs": 0}, "'epochs': got 0"),
         ({"epochs": 2.5}, "'epochs': got 2.5"),
         ({"batch_size": -3}, "'batch_size'"),
         ({"latent_dim": 0}, "'latent_dim'"),
         ({"latent_dim": 1}, "'latent_dim': got 1; must be an integer from 2 to 256, or a"),
         ({"latent_dim": [2, 1]}, "'latent_dim': item 1 is not allowed; must be an integer"),
-        ({"latent_dim": [2, 2]}, "'latent_dim': 2 and 2 are the same value; list each"),
+        ({"latent_dim": [2, 2]}, "'latent_dim': 2 is listed twice; list each"),
         ({"latent_dim": []}, "'latent_dim': got []"),
         ({"latent_dim": "two"}, "'latent_dim': got 'two'"),
         ({"datasets": []}, "'datasets': got []"),
@@ -95,6 +97,8 @@ def test_large_seeds_are_kept_exactly():
         ({"seeds": []}, "'seeds'"),
         ({"seeds": [0.5]}, "'seeds': item 0.5"),
         ({"seeds": [1, 1]}, "'seeds'"),
+        ({"seeds": ["4294967295", "4294967295"]}, "'seeds': 4294967295 is listed twice"),
+        ({"loss": ["sum", "sum"]}, "'loss': 'sum' is listed twice"),
         ({"coeficients": [1]}, "did you mean 'coefficients'"),
         ({"contender_seeds": 0}, "'contender_seeds': got 0; must be integer >= 1 and <= 20"),
         ({"confidence": 1.5}, "'confidence': got 1.5"),

@@ -98,13 +98,19 @@ def _not_finite(config):
     return None
 
 
-def _duplicates(values):
-    """The first two items that are the same value (0, 0.0 and -0.0 among them)."""
+def _duplicate(values):
+    """The first item listed again as the same value (0, 0.0 and -0.0 among them)."""
     for i, first in enumerate(values):
-        for second in values[i + 1 :]:
-            if first == second:
-                return first, second
-    return values[0], values[0]
+        if first in values[i + 1 :]:
+            return first
+    return values[0]
+
+
+def _spelling(value):
+    """A list item as a user types it: a whole float as an integer (1.0 as 1, -0.0 as 0)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
 
 
 def _position(error):
@@ -117,10 +123,8 @@ def _message(error, schema):
     key = error.path[0]
     spec = schema["properties"][key]
     if error.validator == "uniqueItems":
-        first, second = _duplicates(error.instance)
-        return (
-            f"config key '{key}': {first!r} and {second!r} are the same value; list each value once"
-        )
+        value = _spelling(_duplicate(error.instance))
+        return f"config key '{key}': {value} is listed twice; list each value once"
     if len(error.path) > 1:
         return (
             f"config key '{key}': item {error.instance!r} is not allowed; must be {_describe(spec)}"
