@@ -238,6 +238,23 @@ def test_one_seed_everywhere_measures_no_spread():
     assert model.spread.same_everywhere_p is None
 
 
+@pytest.mark.parametrize("relative", [True, False], ids=["share of the value", "own units"])
+def test_seeds_that_agree_exactly_measure_a_spread_of_zero(relative):
+    # a fixed decoder variance, or all ten classes at every seed: no seed spread at all, not
+    # the least-squares fit's round-off, so no coefficient carries a ± that is only noise
+    values = {0.1: 0.5, 0.5: 0.5, 1.0: 0.5, 10.0: 0.5} if relative else {0.1: 2, 1.0: 2, 10.0: 0}
+    rows = [
+        {"coefficient": c, "seed": s, "prior_kid": v, "prior_kid_se": 0.0}
+        for c, v in values.items()
+        for s in ((0, 1) if c in (0.5, 1.0, 10.0) else (0,))
+    ]
+    model = fit(pd.DataFrame(rows), relative=None)
+    assert model.relative == relative and model.spread.measured
+    assert model.spread.sd == 0.0
+    for c, v in values.items():
+        assert model.value(c) == inference.Estimate(pytest.approx(v), 0.0)
+
+
 def test_two_seeds_of_every_coefficient_still_pair_the_differences():
     model = fit(synthetic(u_shape(), lambda c: (0, 1), 0.1))
     assert model.spread.paired and model.spread.dof == len(GRID) - 1

@@ -595,6 +595,15 @@ def test_an_estimate_prints_no_digit_its_error_swamps():
     assert wording.estimate(0.0, 0.0, 3) == "0.000"
     assert wording.estimate(5.0, float("nan"), 2) == "5.00"
     assert wording.estimate(None, 1.0, 2) == wording.estimate(float("nan"), 1.0, 2) == "–"
+    # an error below the metric's decimals shows its first digit rather than ± 0
+    assert wording.estimate(0.00104, 0.0003, 3) == "0.0010 ± 0.0003"
+    assert wording.estimate(10.0, 0.04, 1) == "10.00 ± 0.04"
+    assert wording.estimate(5.0, 0.96, 0) == "5 ± 1"
+    for value, error, decimals in [(0.011, 4e-4, 3), (2.0, 1e-3, 1), (0.5, 2e-5, 4)]:
+        assert float(wording.estimate(value, error, decimals).split(" ± ")[1]) > 0
+    # a value that rounds to zero has no sign
+    assert wording.estimate(-0.0001, 0.012, 3) == "0.000 ± 0.012"
+    assert wording.estimate(-0.0001, 0.0, 3) == "0.000"
     # uncapped, the error keeps two significant digits (whole numbers from 100 on) and the
     # value moves by at most 1/20 of the error
     rng = np.random.default_rng(0)

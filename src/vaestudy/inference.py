@@ -21,6 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+# a least-squares residual this many machine epsilons of the values' size is round-off
+_ROUND_OFF = 1e3 * np.finfo(np.float64).eps
+
 
 @dataclass(frozen=True)
 class Spread:
@@ -81,6 +84,8 @@ class SeedModel:
             self.beta, dof, residuals = self._fit()
         replicated = [c for c in self.coefficients if self.seed_count(c) > 1]
         sd = math.sqrt(float(residuals @ residuals) / dof) if dof else None
+        if sd is not None and sd <= _ROUND_OFF * max(1.0, float(np.abs(self.values).max())):
+            sd = 0.0  # seeds that agree exactly leave only the fit's round-off
         self.spread = Spread(
             sd,
             dof,

@@ -26,14 +26,23 @@ def number(c):
 def estimate(value, error, most_decimals):
     """'value ± error' with the error to two significant digits and the value to the same
     decimal place, so that no digit is printed that the error swamps: 420.8 ± 9.2,
-    0.567 ± 0.046, 396 ± 57; at most most_decimals decimals (0.655 ± 0.009 at 3). The value
-    alone, at most_decimals, where the error is 0 or not finite; '–' where there is no value."""
+    0.567 ± 0.046, 396 ± 57; at most most_decimals decimals (0.655 ± 0.009 at 3), unless
+    the error needs more to show its first digit (0.0010 ± 0.0003 at 3, never ± 0.000). The
+    value alone, at most_decimals, where the error is 0 or not finite; '–' where there is
+    no value. A value that rounds to zero is 0, never -0."""
     if value is None or not math.isfinite(value):
         return "–"
     if error is None or not math.isfinite(error) or error <= 0:
-        return f"{value:.{most_decimals}f}"
+        return _unsigned_zero(f"{value:.{most_decimals}f}")
     decimals = min(max(1 - math.floor(math.log10(error)), 0), most_decimals)
-    return f"{value:.{decimals}f} ± {error:.{decimals}f}"
+    while float(f"{error:.{decimals}f}") == 0:
+        decimals += 1
+    return f"{_unsigned_zero(f'{value:.{decimals}f}')} ± {error:.{decimals}f}"
+
+
+def _unsigned_zero(shown):
+    """'-0.000' as '0.000': the sign of a value that rounds to zero is noise."""
+    return shown[1:] if shown.startswith("-") and float(shown) == 0 else shown
 
 
 def span(interval):
