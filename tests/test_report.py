@@ -23,7 +23,15 @@ from vaestudy.conclusion import level_record, study_record
 from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
 from vaestudy.reference import load_reference
-from vaestudy.tables import metric_columns, over_seeds, read_metrics, summary_parts, template_table
+from vaestudy.tables import (
+    loss_table,
+    metric_columns,
+    moments_text,
+    over_seeds,
+    read_metrics,
+    summary_parts,
+    template_table,
+)
 
 TEMPLATE = ROOT / "report/report.html.j2"
 MNIST = Level("mnist", 2)
@@ -614,6 +622,19 @@ def test_an_estimate_prints_no_digit_its_error_swamps():
         digits = shown_error.replace(".", "").lstrip("0")
         two = len(digits) == 2 or float(shown_error) in (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
         assert two or (error >= 99.5 and "." not in shown_error)
+
+
+def test_a_collapsed_model_prints_no_negative_zero():
+    # c = 10's posterior is the prior: its KL estimates are round-off on either side of 0
+    table = metrics().assign(prior_kl=lambda t: np.where(t["coefficient"] == 10.0, -3e-5, 0.52))
+    rows = {row[0]: row for row in loss_table(table)["rows"]}
+    assert rows["10"][5] == "0.000" and rows["1"][5] == "0.520"
+    text = moments_text("[-0.004, 0.25]", "[[1.0, -0.001], [-0.001, 1.0]]", [-1e-6, 3.1])
+    assert (
+        text
+        == "mean (0.00, 0.25); covariance [[1.00, 0.00], [0.00, 1.00]]; KL per dimension 0.00, 3.10"
+    )
+    assert "-0.00" not in wording.fixed(-0.004, 2) and wording.fixed(-0.006, 2) == "-0.01"
 
 
 def test_a_table_shows_a_criterion_to_two_significant_digits():

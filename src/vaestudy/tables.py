@@ -202,15 +202,20 @@ NOT_METRICS = {
 def loss_table(per_model):
     """One row per model: the losses as trained, diverged models marked."""
     formats = {
-        **{m.key: (m.heading, f"{{:.{m.decimals}f}}") for m in registry.entries()},
+        **{m.key: (m.heading, m.decimals) for m in registry.entries()},
         **NOT_METRICS,
     }
     rows = [
-        ["–" if pd.isna(row[key]) else formats[key][1].format(row[key]) for key in LOSS_TABLE]
+        ["–" if pd.isna(row[key]) else _cell(row[key], formats[key][1]) for key in LOSS_TABLE]
         + ["diverged" if row["diverged"] else "ok"]
         for _, row in per_model.iterrows()
     ]
     return {"columns": [formats[key][0] for key in LOSS_TABLE] + ["status"], "rows": rows}
+
+
+def _cell(value, shown):
+    """A loss table's cell: a metric at its decimals (an int), else by its format string."""
+    return wording.fixed(value, shown) if isinstance(shown, int) else shown.format(value)
 
 
 def moments_text(mean_json, cov_json, kl_per_dim):
@@ -219,7 +224,9 @@ def moments_text(mean_json, cov_json, kl_per_dim):
     3.03'; '' where the model has none (diverged)."""
     if not isinstance(mean_json, str) or not isinstance(cov_json, str):
         return ""
-    mean = ", ".join(f"{v:.2f}" for v in json.loads(mean_json))
-    rows = ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in json.loads(cov_json))
-    kl = ", ".join(f"{v:.2f}" for v in kl_per_dim)
+    mean = ", ".join(wording.fixed(v, 2) for v in json.loads(mean_json))
+    rows = ", ".join(
+        "[" + ", ".join(wording.fixed(v, 2) for v in row) + "]" for row in json.loads(cov_json)
+    )
+    kl = ", ".join(wording.fixed(v, 2) for v in kl_per_dim)
     return f"mean ({mean}); covariance [{rows}]; KL per dimension {kl}"

@@ -33,15 +33,17 @@ def estimate(value, error, most_decimals):
     if value is None or not math.isfinite(value):
         return "–"
     if error is None or not math.isfinite(error) or error <= 0:
-        return _unsigned_zero(f"{value:.{most_decimals}f}")
+        return fixed(value, most_decimals)
     decimals = min(max(1 - math.floor(math.log10(error)), 0), most_decimals)
     while float(f"{error:.{decimals}f}") == 0:
         decimals += 1
-    return f"{_unsigned_zero(f'{value:.{decimals}f}')} ± {error:.{decimals}f}"
+    return f"{fixed(value, decimals)} ± {error:.{decimals}f}"
 
 
-def _unsigned_zero(shown):
-    """'-0.000' as '0.000': the sign of a value that rounds to zero is noise."""
+def fixed(value, decimals):
+    """A number at a fixed number of decimals, '0.000' rather than '-0.000': the sign of a
+    value that rounds to zero is noise."""
+    shown = f"{value:.{decimals}f}"
     return shown[1:] if shown.startswith("-") and float(shown) == 0 else shown
 
 
