@@ -73,6 +73,15 @@ def sweeps_markdown(sweeps):
     return "\n\n".join(sweep_markdown(sweep) for sweep in sweeps) or "No K-sweep."
 
 
+def _sweep_consequence(sweep):
+    """What follows from the verdict, as the report says it."""
+    if sweep["converged"]:
+        return "."
+    if sweep["loose"]:
+        return "; it is flagged as loose and left out of the fit."
+    return "; raise `iw_samples`."
+
+
 def sweep_markdown(sweep):
     if not sweep["rows"]:
         return f"No K-sweep at c = {sweep['coefficient']:g} (the model did not finish)."
@@ -82,7 +91,7 @@ def sweep_markdown(sweep):
         f"seed-to-seed spread, the noise no pairing removes, is "
         f"{wording.number(sweep['seed_sd']) if sweep['seed_sd'] else 'unknown'} nats"
         f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison"
-        + ("; it is flagged as loose and left out of the fit." if sweep["loose"] else ".")
+        + _sweep_consequence(sweep)
     )
     rows = [
         [

@@ -74,3 +74,27 @@ def test_the_results_page_is_generated_from_the_run(study):
     for answer in saved["levels"][0]["criteria"]:
         assert f"- **{answer['name']}**: {wording.headline(answer)}" in page
     assert "| 5% |" in page and "### Fit: distortion, rate and likelihood" in page
+
+
+def test_the_results_page_says_what_follows_from_each_k_sweep():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "docs/generate_results.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    sweep = {"coefficient": 1.0, "seed": 0, "images": 1000, "k": 1000, "largest_k": 5000}
+    sweep |= {"excess": 0.156, "excess_se": 0.022, "seed_sd": 0.19}
+    row = {"k": 1000, "iw_nll": 98.4, "iw_nll_se": 1.0, "ess_fraction": 0.2}
+    row |= {"excess_over_largest_k": 0.156, "excess_over_largest_k_se": 0.022}
+    sweep["rows"] = [row]
+    said = {
+        (converged, loose): generate.sweep_markdown(
+            sweep | {"converged": converged, "loose": loose}
+        )
+        for converged, loose in [(True, False), (False, True), (False, False)]
+    }
+    assert "has converged for the comparison." in said[True, False]
+    assert "not converged for the comparison; it is flagged as loose" in said[False, True]
+    # still falling, yet inside the fit: the page says what to change, as the report does
+    assert "not converged for the comparison; raise `iw_samples`." in said[False, False]
+    assert "| 1000 | 98.4 ± 1.0 | 0.156 ± 0.022 | 0.200 |" in said[False, False]
