@@ -145,7 +145,7 @@ def level_section(results, metrics, level, heading, units):
 
 {headlines}
 
-{level["summary"]}
+{wording.level_summary(level)}
 
 Seeds: {seed_counts(rows)}. The classifier reached {classifier["test_accuracy"]:.2%} test accuracy
 (temperature {classifier["temperature"]:.2f}).{floor}

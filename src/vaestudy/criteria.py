@@ -68,8 +68,8 @@ class Answer:
     """A criterion's answer at one level. best: c*, the curve's argmin (None without a
     curve); interval: where the true optimum lies at the confidence (None while the seed
     spread is unmeasured); within: the span of c within `margin` of the best; edge: "lower"
-    or "upper" where the interval reaches an end of the trained range, so that the optimum
-    may lie beyond it; curve: the fitted curve.Curve."""
+    or "upper" where the interval reaches an end of the fitted range of positive c (loose
+    bounds left out), so that the optimum may lie beyond it; curve: the fitted curve.Curve."""
 
     criterion: Criterion
     best: float | None
@@ -190,7 +190,7 @@ def _diverged(frame, finished):
 
 
 def _edge(interval, fitted):
-    """Whether the interval reaches an end of the trained range of log c."""
+    """Whether the interval reaches an end of the fitted range of log c."""
     low, high = interval
     if 0 < low <= fitted.grid[0]:
         return "lower"

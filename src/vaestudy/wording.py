@@ -131,10 +131,14 @@ def criterion_sentence(criterion):
             f" Within {criterion['margin']:g} of the best value: c = {span(criterion['within'])}."
         )
     if criterion["edge"]:
-        end = "smallest" if criterion["edge"] == "lower" else "largest"
-        text += f" The interval reaches the {end} coefficient trained: the optimum may lie beyond."
+        # the curve's end, which is not the trained range's where loose bounds are left out
+        end = "smallest positive" if criterion["edge"] == "lower" else "largest"
+        text += f" The interval reaches the {end} c in the fit: the optimum may lie beyond."
     if criterion["unresolved"]:
-        text += f" Left out of the fit as a loose bound: {names(criterion['unresolved'])}."
+        text += (
+            f" Left out of the fit as a loose bound: {names(criterion['unresolved'])}"
+            " (a larger iw_samples tightens it)."
+        )
     return text
 
 
