@@ -253,6 +253,10 @@ def test_seeds_that_agree_exactly_measure_a_spread_of_zero(relative):
     assert model.spread.sd == 0.0
     for c, v in values.items():
         assert model.value(c) == inference.Estimate(pytest.approx(v), 0.0)
+    # each model's own error of such a number (a bootstrap of equal values) is round-off too
+    frame = pd.DataFrame(rows).assign(prior_kid_se=lambda t: 2e-16 * (1 + t["seed"]))
+    assert all(fit(frame, relative=None).value(c).se == 0.0 for c in values)
+    assert fit(frame.assign(prior_kid_se=1e-6), relative=None).value(1.0).se > 0
 
 
 def test_two_seeds_of_every_coefficient_still_pair_the_differences():

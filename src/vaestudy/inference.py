@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-# a least-squares residual this many machine epsilons of the values' size is round-off
+# a residual or an error within this many machine epsilons of the values' size is round-off
 _ROUND_OFF = 1e3 * np.finfo(np.float64).eps
 
 
@@ -161,7 +161,8 @@ class SeedModel:
         a, w = self._weights(combination)
         seed_part = (self.spread.sd or 0.0) ** 2 * float(w @ w)
         variance = seed_part + float(self._evaluation(w[None, :])[0, 0])
-        return Estimate(float(a @ self.beta), math.sqrt(variance))
+        value, se = float(a @ self.beta), math.sqrt(max(variance, 0.0))
+        return Estimate(value, 0.0 if se <= _ROUND_OFF * max(1.0, abs(value)) else se)
 
     def comparison_error(self, c):
         """The least standard error, in the number's own units, of c's value minus another
