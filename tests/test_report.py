@@ -609,6 +609,11 @@ def test_an_estimate_prints_no_digit_its_error_swamps():
     assert wording.estimate(5.0, 0.96, 0) == "5 ± 1"
     for value, error, decimals in [(0.011, 4e-4, 3), (2.0, 1e-3, 1), (0.5, 2e-5, 4)]:
         assert float(wording.estimate(value, error, decimals).split(" ± ")[1]) > 0
+    # far below the column's decimals, value and error share a power of ten: a collapsed
+    # model's KL prints in 10 characters, not 21
+    assert wording.estimate(8.3e-7, 3.1e-7, 3) == "(8 ± 3)e-7"
+    assert wording.estimate(0.0, 3e-5, 3) == "(0 ± 3)e-5"
+    assert wording.estimate(8e-7, 0.96e-7, 3) == "(8.0 ± 1.0)e-7"
     # a value that rounds to zero has no sign
     assert wording.estimate(-0.0001, 0.012, 3) == "0.000 ± 0.012"
     assert wording.estimate(-0.0001, 0.0, 3) == "0.000"

@@ -27,9 +27,11 @@ def estimate(value, error, most_decimals):
     """'value ± error' with the error to two significant digits and the value to the same
     decimal place, so that no digit is printed that the error swamps: 420.8 ± 9.2,
     0.567 ± 0.046, 396 ± 57; at most most_decimals decimals (0.655 ± 0.009 at 3), unless
-    the error needs more to show its first digit (0.0010 ± 0.0003 at 3, never ± 0.000). The
-    value alone, at most_decimals, where the error is 0 or not finite; '–' where there is
-    no value. A value that rounds to zero is 0, never -0."""
+    the error needs more to show its first digit (0.0010 ± 0.0003 at 3, never ± 0.000). A
+    number wholly below most_decimals that would need more than one more is written with a
+    power of ten, (8 ± 3)e-7, which keeps its column narrow. The value alone, at
+    most_decimals, where the error is 0 or not finite; '–' where there is no value. A value
+    that rounds to zero is 0, never -0."""
     if value is None or not math.isfinite(value):
         return "–"
     if error is None or not math.isfinite(error) or error <= 0:
@@ -37,6 +39,12 @@ def estimate(value, error, most_decimals):
     decimals = min(max(1 - math.floor(math.log10(error)), 0), most_decimals)
     while float(f"{error:.{decimals}f}") == 0:
         decimals += 1
+    power = math.floor(math.log10(max(abs(value), error)))
+    if decimals > most_decimals + 1 and power < -most_decimals:
+        # a number below the column's decimals altogether, as a power of ten
+        digits = max(power - math.floor(math.log10(error)), 0)
+        scale = 10.0**power
+        return f"({fixed(value / scale, digits)} ± {error / scale:.{digits}f})e{power}"
     return f"{fixed(value, decimals)} ± {error:.{decimals}f}"
 
 
