@@ -25,6 +25,11 @@ from scipy import stats
 _ROUND_OFF = 1e3 * np.finfo(np.float64).eps
 
 
+def _without_round_off(spread, size):
+    """A standard deviation or error, 0 where it is only round-off of numbers of `size`."""
+    return 0.0 if spread <= _ROUND_OFF * max(1.0, size) else spread
+
+
 @dataclass(frozen=True)
 class Spread:
     """The seed-to-seed spread of one number (on the model's scale: a share of the value
@@ -83,9 +88,10 @@ class SeedModel:
             self.design, paired = self._design(with_seeds=False), False
             self.beta, dof, residuals = self._fit()
         replicated = [c for c in self.coefficients if self.seed_count(c) > 1]
-        sd = math.sqrt(float(residuals @ residuals) / dof) if dof else None
-        if sd is not None and sd <= _ROUND_OFF * max(1.0, float(np.abs(self.values).max())):
-            sd = 0.0  # seeds that agree exactly leave only the fit's round-off
+        size = float(np.abs(self.values).max())  # seeds that agree leave the fit's round-off
+        sd = (
+            _without_round_off(math.sqrt(float(residuals @ residuals) / dof), size) if dof else None
+        )
         self.spread = Spread(
             sd,
             dof,
@@ -161,8 +167,8 @@ class SeedModel:
         a, w = self._weights(combination)
         seed_part = (self.spread.sd or 0.0) ** 2 * float(w @ w)
         variance = seed_part + float(self._evaluation(w[None, :])[0, 0])
-        value, se = float(a @ self.beta), math.sqrt(max(variance, 0.0))
-        return Estimate(value, 0.0 if se <= _ROUND_OFF * max(1.0, abs(value)) else se)
+        value = float(a @ self.beta)
+        return Estimate(value, _without_round_off(math.sqrt(max(variance, 0.0)), abs(value)))
 
     def comparison_error(self, c):
         """The least standard error, in the number's own units, of c's value minus another
