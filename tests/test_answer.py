@@ -259,6 +259,42 @@ def test_seeds_that_agree_exactly_measure_a_spread_of_zero(relative):
     assert fit(frame.assign(prior_kid_se=1e-6), relative=None).value(1.0).se > 0
 
 
+@pytest.mark.parametrize("relative", [True, False], ids=["share of the value", "own units"])
+def test_a_seed_filled_in_keeps_within_the_numbers_bounds(relative):
+    # digit classes, at most 10: seed 1 draws fewer than seed 0 where both ran, so the seed
+    # c = 0.1 lacks is filled in above its measured 10, which no model can reach
+    rows = [
+        {"coefficient": c, "seed": s, "prior_kid": v, "prior_kid_se": 0.0}
+        for c, seeds in {0.1: {1: 10.0}, 1.0: {0: 9.0, 1: 8.0}, 2.0: {0: 10.0, 1: 9.0}}.items()
+        for s, v in seeds.items()
+    ]
+    frame = pd.DataFrame(rows)
+    free = fit(frame, relative=relative).value(0.1).value
+    assert free > 10.4  # 10 + half the seeds' offset of about 1 class
+    indexed = frame.set_index(["coefficient", "seed"])
+    bounded = inference.SeedModel(
+        indexed["prior_kid"], None, indexed["prior_kid_se"], relative, bounds=(1, 10)
+    )
+    assert bounded.value(0.1).value == 10.0
+    # its error on the model's scale is the same
+    share = bounded.value(0.1).se / (10.0 if relative else 1.0)
+    assert share == pytest.approx(fit(frame, relative=relative).combination({0.1: 1.0}).se)
+    # coefficients every seed measured, and fill-ins within the bounds, are unchanged
+    for c in (1.0, 2.0):
+        assert bounded.value(c) == fit(frame, relative=relative).value(c)
+    loose = inference.SeedModel(
+        indexed["prior_kid"], None, indexed["prior_kid_se"], relative, bounds=(0, 20)
+    )
+    assert loose.value(0.1) == fit(frame, relative=relative).value(0.1)
+
+
+def test_error_bars_stop_at_the_bounds():
+    assert inference.error_bars(10.0, 0.8, (1, 10)) == (0.8, 0.0)
+    assert inference.error_bars(9.6, 1.1, (1, 10)) == (1.1, pytest.approx(0.4))
+    assert inference.error_bars(0.02, 0.13, (0, None)) == (0.02, 0.13)
+    assert inference.error_bars(5.0, 0.8, (1, 10)) == inference.error_bars(5.0, 0.8) == (0.8, 0.8)
+
+
 def test_two_seeds_of_every_coefficient_still_pair_the_differences():
     model = fit(synthetic(u_shape(), lambda c: (0, 1), 0.1))
     assert model.spread.paired and model.spread.dof == len(GRID) - 1

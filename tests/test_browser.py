@@ -36,12 +36,13 @@ PROBE = """<script>window.addEventListener("load", () => {
     const top = document.querySelector(a.hash)?.getBoundingClientRect().top;
     return {hash: a.hash, top: top ?? null, height: window.innerHeight};
   });
-  // the yardstick tables: no sideways scrolling, and every "mean ± error" on one line
+  // the yardstick tables: no sideways scrolling, and every "mean ± error" (or its bars cut at
+  // a bound, "+a" over "−b") on one line
   const wide = [...document.querySelectorAll(".wide")].map(d => d.scrollWidth - d.clientWidth);
   const page = document.documentElement.scrollWidth - window.innerWidth;
   const lines = [...document.querySelectorAll("table.summary tbody tr")].flatMap(tr => {
     const one = tr.cells[0].getBoundingClientRect().height;
-    return [...tr.cells].filter(td => td.innerText.includes("±"))
+    return [...tr.cells].filter(td => /±|[+][0-9]/.test(td.innerText))
       .map(td => td.getBoundingClientRect().height / one);
   });
   document.body.dataset.probe = JSON.stringify(

@@ -24,6 +24,7 @@ from vaestudy.config import load_schema, validate_config
 from vaestudy.levels import Level
 from vaestudy.reference import load_reference
 from vaestudy.tables import (
+    level_bounds,
     loss_table,
     metric_columns,
     moments_text,
@@ -627,6 +628,37 @@ def test_an_estimate_prints_no_digit_its_error_swamps():
         digits = shown_error.replace(".", "").lstrip("0")
         two = len(digits) == 2 or float(shown_error) in (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)
         assert two or (error >= 99.5 and "." not in shown_error)
+
+
+def test_an_error_past_a_bound_stops_there():
+    # all ten digit classes at both seeds: the pooled seed spread cannot make it 10.8
+    assert wording.estimate(10.0, 0.78, 1, (1, 10)) == "10.0 +0.0/−0.8"
+    assert wording.estimate(9.87, 0.44, 2, (1, 10)) == "9.87 +0.13/−0.44"
+    assert wording.estimate(0.02, 0.13, 2, (0, None)) == "0.02 +0.13/−0.02"
+    assert wording.estimate(3e-5, 4e-5, 3, (0, 1)) == "(3 +4/−3)e-5"
+    # within the bounds, or cut by less than the last digit shown: ±
+    assert wording.estimate(5.0, 0.8, 1, (1, 10)) == wording.estimate(5.0, 0.8, 1) == "5.0 ± 0.8"
+    assert wording.estimate(9.56, 0.444, 2, (1, 10)) == "9.56 ± 0.44"
+
+
+def test_the_yardstick_table_keeps_every_number_within_its_bounds():
+    # seed 1 draws a class more than seed 0 where it can (c = 0; c = 0.1 and 1 are at 10
+    # already) and lacks c = 10, where seed 0 drew all ten: its fill-in is held at 10
+    table = metrics().assign(prior_classes_se=0.0)
+    seed_one = table.query("seed == 0 and not diverged and coefficient != 10").assign(
+        seed=1, prior_classes=lambda t: np.minimum(t["prior_classes"] + 1, 10)
+    )
+    table = pd.concat([table, seed_one], ignore_index=True)
+    summary = over_seeds(table, ["prior_classes"])
+    assert summary["prior_classes"].between(1, 10).all()
+    assert summary.loc[10.0, "prior_classes"] == pytest.approx(10.0)
+    parts = dict(summary_parts(table))
+    row = parts[registry.CLASSES_DRAWN].set_index("c").loc["10"]
+    assert row["classes in N(0, I) decodes"].startswith("10.0 +0.0/−")
+    # a bound named by a column is that column's value where every model shares it
+    bounds = level_bounds(table.assign(mutual_information_max=np.log(500)))
+    assert bounds["mutual_information"] == (0, pytest.approx(np.log(500)))
+    assert bounds["prior_kl"] == (0, None)  # the model's own KL: no one number
 
 
 def test_a_collapsed_model_prints_no_negative_zero():

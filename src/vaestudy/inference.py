@@ -30,6 +30,16 @@ def _without_round_off(spread, size):
     return 0.0 if spread <= _ROUND_OFF * max(1.0, size) else spread
 
 
+def error_bars(value, error, bounds=(None, None)):
+    """(below, above): a standard error's bars around a value, each stopping at the bound the
+    number cannot pass (bounds: (lower, upper), either None): 10 classes of 10 with an error
+    of 0.8 has bars of 0.8 below and 0 above."""
+    lower, upper = bounds
+    below = error if lower is None else min(error, max(value - lower, 0.0))
+    above = error if upper is None else min(error, max(upper - value, 0.0))
+    return below, above
+
+
 @dataclass(frozen=True)
 class Spread:
     """The seed-to-seed spread of one number (on the model's scale: a share of the value
@@ -62,10 +72,13 @@ class SeedModel:
     values: a Series indexed by (coefficient, seed); units: {(coefficient, seed): the values
     per evaluation unit whose mean is the model's value}, the same units for every model
     (None where there are none); errors: each model's own standard error (used where a model
-    has no units); relative: fit log v (None: when every value is positive)."""
+    has no units); relative: fit log v (None: when every value is positive); bounds: (lower,
+    upper), what a model's value cannot pass (either None), which the seeds a coefficient
+    lacks are filled in within."""
 
-    def __init__(self, values, units=None, errors=None, relative=None):
+    def __init__(self, values, units=None, errors=None, relative=None, bounds=(None, None)):
         values = values.dropna().sort_index()
+        self.bounds = bounds
         raw = values.to_numpy(dtype=np.float64)
         self.relative = bool((raw > 0).all()) if relative is None else relative
         self.keys = list(values.index)
@@ -182,12 +195,36 @@ class SeedModel:
     def value(self, c):
         """A coefficient's value in the number's own units: its mean over the seeds (the
         geometric mean where relative), those it lacks filled in by the additive model from
-        its other seeds and the seeds' offsets."""
+        its other seeds and the seeds' offsets, within the number's bounds."""
         estimate = self.combination({c: 1.0})
-        if not self.relative:
-            return estimate
-        value = math.exp(estimate.value)
-        return Estimate(value, value * estimate.se)
+        centre = self._within_bounds(c, estimate.value)
+        value = math.exp(centre) if self.relative else centre
+        held = float(np.clip(value, *self._limits()))  # the geometric mean's round-off
+        return Estimate(held, value * estimate.se if self.relative else estimate.se)
+
+    def _limits(self):
+        """The bounds as numbers, ±inf where there is none."""
+        lower, upper = self.bounds
+        return -np.inf if lower is None else lower, np.inf if upper is None else upper
+
+    def _within_bounds(self, c, centre):
+        """mu(c) on the model's scale, `centre`, unless filling in a seed c lacks (mu(c) plus
+        the seed's offset) passes a bound of the number: then the mean over the seeds of the
+        values measured and the fill-ins held at the bound, as no model can score past it
+        (where one seed's decodes show all 10 digit classes, another's are not 10.6)."""
+        lower, upper = self._limits()
+        if not self.spread.paired or (lower, upper) == (-np.inf, np.inf):
+            return centre
+        fitted = self.beta[len(self.coefficients) :]
+        offsets = dict(zip(self.seeds, [*fitted, -fitted.sum()], strict=True))
+        measured = {s: y for (d, s), y in zip(self.keys, self.values, strict=True) if d == c}
+        filled = np.array([centre + offsets[s] for s in self.seeds if s not in measured])
+        raw = np.exp(filled) if self.relative else filled
+        if ((raw >= lower) & (raw <= upper)).all():
+            return centre
+        held = np.clip(raw, lower, upper)
+        scale = np.log(held) if self.relative else held
+        return float(np.mean([*measured.values(), *scale]))
 
 
 def finished_models(frame, key):
@@ -196,10 +233,11 @@ def finished_models(frame, key):
     return done[np.isfinite(pd.to_numeric(done[key], errors="coerce"))]
 
 
-def seed_model(frame, key, units=None):
+def seed_model(frame, key, units=None, bounds=(None, None)):
     """The SeedModel of column `key` over the finished models of one level (frame: one row
-    per model, with coefficient, seed, diverged and the optional `<key>_se`)."""
+    per model, with coefficient, seed, diverged and the optional `<key>_se`; bounds as
+    SeedModel takes them)."""
     done = finished_models(frame, key)
     indexed = done.set_index(["coefficient", "seed"])
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
-    return SeedModel(indexed[key].astype(float), units, errors)
+    return SeedModel(indexed[key].astype(float), units, errors, bounds=bounds)

@@ -11,6 +11,7 @@ from PIL import Image  # noqa: E402
 
 from vaestudy import registry  # noqa: E402
 from vaestudy.evaluation import MANIFOLD_LIMIT, MANIFOLD_SIZE  # noqa: E402
+from vaestudy.inference import error_bars  # noqa: E402
 
 DPI = 100
 
@@ -240,10 +241,10 @@ def training_curves(path, histories):
     save_figure(fig, path)
 
 
-def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
+def metrics_against_coefficient(path, summary, ceilings=None, columns=3, bounds=None):
     """Each panel of the registry (registry.panels) against c, with its standard error (see
-    tables.over_seeds) as error bars; `ceilings` maps a metric to the most it can be (log N
-    for I(x; z)), drawn dotted."""
+    tables.over_seeds) as error bars, which stop at the metric's `bounds` (tables.level_bounds);
+    `ceilings` maps a metric to the most it can be (log N for I(x; z)), drawn dotted."""
     panels = registry.panels()
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(13, 3.3 * rows), squeeze=False)
@@ -252,9 +253,12 @@ def metrics_against_coefficient(path, summary, ceilings=None, columns=3):
     for ax in axes.ravel()[len(panels) :]:
         ax.axis("off")
     for ax, (column, title) in zip(axes.ravel(), panels, strict=False):
-        ax.errorbar(
-            coefficients, summary[column], yerr=summary[f"{column}_err"], fmt="o-", capsize=3
-        )
+        limits = (bounds or {}).get(column, (None, None))
+        bars = [
+            error_bars(v, e, limits)
+            for v, e in zip(summary[column], summary[f"{column}_err"], strict=True)
+        ]
+        ax.errorbar(coefficients, summary[column], yerr=np.array(bars).T, fmt="o-", capsize=3)
         coefficient_axis(ax, coefficients)
         ax.set_title(title, fontsize=10)
         if column in log_scale and (summary[column] > 0).all():

@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pandas as pd
 import yaml
 
@@ -373,5 +374,16 @@ def render(template_path, context):
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(estimate=wording.estimate, number=wording.number)
+    env.filters.update(estimate=wording.estimate, number=wording.number, bars=stacked_bars)
     return env.get_template(template_path.name).render(**context)
+
+
+def stacked_bars(cell):
+    """A table's cell, HTML-escaped, with an error cut at a bound (wording.CUT: 10.0
+    +0.0/−0.8) set as its bars are printed, the upper above the lower, as narrow as the
+    wider of the two."""
+    return markupsafe.Markup(
+        wording.CUT.sub(
+            r'<span class="bars"><sup>+\1</sup><sub>−\2</sub></span>', str(markupsafe.escape(cell))
+        )
+    )

@@ -40,19 +40,34 @@ def summary_columns():
     }
 
 
+def level_bounds(per_model):
+    """{key: (lower, upper)} of every metric with a bound, in numbers for this level's models:
+    a bound named by another column (log N for I(x; z)) where that column has one value over
+    the models, else None."""
+
+    def resolved(bound):
+        if not isinstance(bound, str):
+            return bound
+        values = per_model[bound].dropna() if bound in per_model else pd.Series(dtype=float)
+        return float(values.iloc[0]) if values.nunique() == 1 else None
+
+    return {
+        m.key: (resolved(m.bounds[0]), resolved(m.bounds[1]))
+        for m in registry.entries()
+        if m.bounds != (None, None)
+    }
+
+
 def panel_ceilings(per_model):
     """{key: ceiling} for the figure's panels whose upper bound is a column with one value
     over the models (log N for I(x; z))."""
-    ceilings = {}
-    for key, _ in registry.panels():
-        upper = registry.by_key()[key].bounds[1]
-        if (
-            isinstance(upper, str)
-            and upper in per_model
-            and per_model[upper].dropna().nunique() == 1
-        ):
-            ceilings[key] = float(per_model[upper].dropna().iloc[0])
-    return ceilings
+    bounds = level_bounds(per_model)
+    metrics = registry.by_key()
+    return {
+        key: bounds[key][1]
+        for key, _ in registry.panels()
+        if isinstance(metrics[key].bounds[1], str) and bounds[key][1] is not None
+    }
 
 
 def kl_dimension_columns(table):
@@ -83,15 +98,18 @@ def over_seeds(per_model, columns, units=None):
     spread measured on the coefficients with several seeds and carried by every
     coefficient, and the evaluation's own error, paired over the units in `units`, {column:
     {(coefficient, seed): values per unit}}, where given), and `seeds`, the number of
-    finished models."""
+    finished models. A coefficient's value keeps within the metric's bounds (level_bounds)."""
     finished = per_model[~per_model["diverged"].astype(bool)]
+    bounds = level_bounds(per_model)
     table = pd.DataFrame(index=pd.Index(sorted(set(finished["coefficient"])), name="coefficient"))
     for column in columns:
         values = pd.to_numeric(finished[column], errors="coerce")
         if not values.notna().any():
             table[column] = table[f"{column}_err"] = np.nan
             continue
-        model = seed_model(finished, column, (units or {}).get(column))
+        model = seed_model(
+            finished, column, (units or {}).get(column), bounds.get(column, (None, None))
+        )
         found = {c: model.value(c) for c in model.coefficients}
         table[column] = [found[c].value if c in found else np.nan for c in table.index]
         table[f"{column}_err"] = [found[c].se if c in found else np.nan for c in table.index]
@@ -106,14 +124,14 @@ def seed_spread_measured(per_model):
     return bool((finished.groupby("coefficient").size() > 1).any())
 
 
-def _mean_error(mean, error, decimals, whole=False):
-    """'mean ± error' (wording.estimate), or the value alone where it has no error (a whole
-    number without decimals)."""
+def _mean_error(mean, error, decimals, whole=False, bounds=(None, None)):
+    """'mean ± error' (wording.estimate, its bars stopping at `bounds`), or the value alone
+    where it has no error (a whole number without decimals)."""
     mean = None if pd.isna(mean) else float(mean)
     error = None if error is None or pd.isna(error) else float(error)
     if whole and mean is not None and not (error and error > 0):
         return f"{mean:.0f}"
-    return wording.estimate(mean, error, decimals)
+    return wording.estimate(mean, error, decimals, bounds)
 
 
 def informative_columns(per_model, latent_dim):
@@ -138,6 +156,7 @@ def summary_frame(per_model, columns, units=None, floor=None):
     row of what real digits score where a column has such a value in `floor` (the classifier's
     record, see registry.Metric.floor)."""
     table = over_seeds(per_model, columns, units)
+    bounds = level_bounds(per_model)
     counts = {m.key: m.count for m in registry.entries()}
     several = bool((table["seeds"] > 1).any())
     shown = pd.DataFrame({"c": [f"{c:g}" for c in table.index], "seeds": table["seeds"].values})
@@ -145,7 +164,7 @@ def summary_frame(per_model, columns, units=None, floor=None):
         # one model's count is a whole number; its bootstrap error is not
         whole = counts.get(column, False) and not several
         shown[heading] = [
-            _mean_error(m, e, decimals, whole)
+            _mean_error(m, e, decimals, whole, bounds.get(column, (None, None)))
             for m, e in zip(table[column], table[f"{column}_err"], strict=True)
         ]
     diverged = sorted(set(per_model["coefficient"]) - set(table.index))

@@ -2,6 +2,9 @@
 is written here, and every number in it is read from a record."""
 
 import math
+import re
+
+from vaestudy.inference import error_bars
 
 
 def names(coefficients):
@@ -23,15 +26,17 @@ def number(c):
     return f"{c:.2g}"
 
 
-def estimate(value, error, most_decimals):
+def estimate(value, error, most_decimals, bounds=(None, None)):
     """'value ± error' with the error to two significant digits and the value to the same
     decimal place, so that no digit is printed that the error swamps: 420.8 ± 9.2,
     0.567 ± 0.046, 396 ± 57; at most most_decimals decimals (0.655 ± 0.009 at 3), unless
     the error needs more to show its first digit (0.0010 ± 0.0003 at 3, never ± 0.000). A
     number wholly below most_decimals that would need more than one more is written with a
-    power of ten, (8 ± 3)e-7, which keeps its column narrow. The value alone, at
-    most_decimals, where the error is 0 or not finite; '–' where there is no value. A value
-    that rounds to zero is 0, never -0."""
+    power of ten, (8 ± 3)e-7, which keeps its column narrow. An error that reaches past a
+    bound of the number (bounds: (lower, upper), either None) stops there, written above and
+    below: 10.0 +0.0/−0.8 for 10 classes of 10. The value alone, at most_decimals, where the
+    error is 0 or not finite; '–' where there is no value. A value that rounds to zero is 0,
+    never -0."""
     if value is None or not math.isfinite(value):
         return "–"
     if error is None or not math.isfinite(error) or error <= 0:
@@ -39,13 +44,25 @@ def estimate(value, error, most_decimals):
     decimals = min(max(1 - math.floor(math.log10(error)), 0), most_decimals)
     while float(f"{error:.{decimals}f}") == 0:
         decimals += 1
+    bars = error_bars(value, error, bounds)
     power = math.floor(math.log10(max(abs(value), error)))
     if decimals > most_decimals + 1 and power < -most_decimals:
         # a number below the column's decimals altogether, as a power of ten
         digits = max(power - math.floor(math.log10(error)), 0)
         scale = 10.0**power
-        return f"({fixed(value / scale, digits)} ± {error / scale:.{digits}f})e{power}"
-    return f"{fixed(value, decimals)} ± {error:.{decimals}f}"
+        shown = _error_text([bar / scale for bar in bars], digits)
+        return f"({fixed(value / scale, digits)} {shown})e{power}"
+    return f"{fixed(value, decimals)} {_error_text(bars, decimals)}"
+
+
+def _error_text(bars, decimals):
+    """'± 0.8' for equal bars (below, above), '+0.0/−0.8' for bars cut at a bound (CUT)."""
+    below, above = (f"{bar:.{decimals}f}" for bar in bars)
+    return f"± {below}" if below == above else f"+{above}/−{below}"
+
+
+# the bars of an error cut at a bound as `estimate` writes them: (above, below)
+CUT = re.compile(r" \+([0-9.]+)/−([0-9.]+)")
 
 
 def fixed(value, decimals):
