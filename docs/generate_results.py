@@ -73,26 +73,9 @@ def sweeps_markdown(sweeps):
     return "\n\n".join(sweep_markdown(sweep) for sweep in sweeps) or "No K-sweep."
 
 
-def _sweep_consequence(sweep):
-    """What follows from the verdict, as the report says it."""
-    if sweep["converged"]:
-        return "."
-    if sweep["loose"]:
-        return "; it is flagged as loose and left out of the fit."
-    return "; raise `iw_samples`."
-
-
 def sweep_markdown(sweep):
     if not sweep["rows"]:
         return f"No K-sweep at c = {sweep['coefficient']:g} (the model did not finish)."
-    verdict = (
-        f"From K = {sweep['k']} to {sweep['largest_k']} the estimate falls by "
-        f"{wording.estimate(sweep['excess'], sweep['excess_se'], 3)} nats; the criterion's "
-        f"seed-to-seed spread, the noise no pairing removes, is "
-        f"{wording.number(sweep['seed_sd']) if sweep['seed_sd'] else 'unknown'} nats"
-        f", so the bound has {'' if sweep['converged'] else 'not '}converged for the comparison"
-        + _sweep_consequence(sweep)
-    )
     rows = [
         [
             row["k"],
@@ -105,24 +88,17 @@ def sweep_markdown(sweep):
     head = ["K", "IW NLL", f"excess over K = {sweep['largest_k']}", "ESS / K"]
     return (
         f"IW NLL of c = {sweep['coefficient']:g}, seed {sweep['seed']}, on {sweep['images']} "
-        f"test images. {verdict}\n\n" + markdown_table(pd.DataFrame(rows, columns=head))
+        f"test images. {wording.sweep_sentence(sweep)}\n\n"
+        + markdown_table(pd.DataFrame(rows, columns=head))
     )
 
 
 def warnings(level):
     notes = []
     if level["loose_iw"]:
-        notes.append(
-            f"IW NLL of {wording.names(level['loose_iw'])}: the importance weights' effective "
-            "sample size is below 1 % of K, or the bound still falls from K/2 to K by more than "
-            "its error, so the estimate may be a loose bound; the answer leaves it out."
-        )
+        notes.append(wording.loose_sentence(level["loose_iw"]))
     if level["near_ceiling"]:
-        notes.append(
-            f"At {wording.names(level['near_ceiling'])}, I(x; z) is within log 2 of log N: "
-            "there I(x; z), and KL(q(z) ‖ N(0, I)) with it, is bounded by the number of test "
-            "images rather than measured."
-        )
+        notes.append(wording.ceiling_sentence(level["near_ceiling"]))
     return "\n\n".join(notes)
 
 

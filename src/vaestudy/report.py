@@ -270,7 +270,11 @@ def level_context(
         "agreement": wording.agreement_sentence(record["criteria"], record["budget"]),
         "answer_rows": answer_rows(record),
         "budget_rows": budget_rows(record["budgets"]),
-        "sweeps": [sweep for sweep in record["iw_sweeps"] if sweep["rows"]],
+        "sweeps": [
+            {**sweep, "sentence": wording.sweep_sentence(sweep)}
+            for sweep in record["iw_sweeps"]
+            if sweep["rows"]
+        ],
         "reference": reference,
         "reference_sentence": wording.reference_sentence(reference)
         if reference and reference.applies
@@ -287,7 +291,9 @@ def level_context(
         "spread_measured": seed_spread_measured(per_model),
         "plane_note": PLANE_NOTE if level.latent_dim > 2 else "",
         "loose_iw": [f"{c:g}" for c in record["loose_iw"]],
+        "loose_sentence": wording.loose_sentence(record["loose_iw"]),
         "near_ceiling": [f"{c:g}" for c in record["near_ceiling"]],
+        "ceiling_sentence": wording.ceiling_sentence(record["near_ceiling"]),
         "classifier": classifier,
         "losses": loss_table(per_model),
         "seed_counts": seed_counts(per_model),

@@ -228,6 +228,52 @@ def agreement_sentence(criteria, view):
     return text
 
 
+def loose_sentence(coefficients):
+    """Which coefficients' IW NLL may be a loose bound, why, and what the answer does."""
+    return (
+        f"IW NLL of {names(coefficients)}: the importance weights' effective sample size is "
+        "below 1 % of K, or the bound still falls from K/2 to K by more than the error of its "
+        "comparisons, so the estimate may be a loose bound; the answer leaves it out of the "
+        "curve."
+    )
+
+
+def ceiling_sentence(coefficients):
+    """Where I(x; z) is within log 2 of log N, and what that means for it."""
+    return (
+        f"At {names(coefficients)}, I(x; z) is within log 2 of its ceiling log N: most codes' "
+        "own test image dominates q(z), so I(x; z), and KL(q(z) ‖ N(0, I)) = R − I(x; z) with "
+        "it, is bounded by the number of test images there rather than measured."
+    )
+
+
+def sweep_sentence(sweep):
+    """What a K-sweep of the IW NLL (conclusion's iw_sweeps record) says: how far the bound
+    still falls from the study's K to the largest, against the criterion's seed spread, and
+    what follows."""
+    falls = (
+        f"From K = {sweep['k']} to {sweep['largest_k']} it "
+        f"{'falls' if sweep['converged'] else 'still falls'} by "
+        f"{estimate(sweep['excess'], sweep['excess_se'], 3)} nats"
+    )
+    spread = f" ({number(sweep['seed_sd'])} nats)" if sweep["seed_sd"] else ""
+    if sweep["converged"]:
+        return (
+            f"{falls}, less than half the seed-to-seed spread of the criterion, the noise no "
+            f"pairing removes{spread}: at K = {sweep['k']} the bound has converged for the "
+            "comparison."
+        )
+    consequence = (
+        "its bound is flagged as loose, so it is left out of the fit and shown as unresolved."
+        if sweep["loose"]
+        else "raise iw_samples."
+    )
+    return (
+        f"{falls}, which is not small against the criterion's seed-to-seed spread{spread}: "
+        f"{consequence}"
+    )
+
+
 def level_summary(record):
     """The level's answer: one sentence per criterion, the budget view and the agreement."""
     parts = [criterion_sentence(c) for c in record["criteria"]]
