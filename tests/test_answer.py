@@ -288,6 +288,30 @@ def test_a_seed_filled_in_keeps_within_the_numbers_bounds(relative):
     assert loose.value(0.1) == fit(frame, relative=relative).value(0.1)
 
 
+def test_a_collapsed_model_does_not_decide_the_seeds_offsets_and_spread():
+    # a KL-like number: 3 % apart from seed to seed where the posterior is used, and at
+    # collapse (c = 10) round-off of 1e-6 nats that differs sixfold between the seeds. On the
+    # log scale that ratio would set the seeds' offsets and the spread: c = 0.1's one model
+    # of 8.79 nats would read 7.1 ± 4.7. Below its resolution a number spreads as an amount.
+    kl = {0.1: {0: 8.79}, 0.5: {0: 5.53, 1: 5.82}, 1.0: {0: 4.69, 1: 4.73}}
+    kl |= {2.0: {0: 3.68, 1: 3.51}, 10.0: {0: 1.85e-6, 1: 3.1e-7}}
+    rows = [
+        {"coefficient": c, "seed": s, "kl": v, "kl_se": 0.01 * v, "diverged": False}
+        for c, seeds in kl.items()
+        for s, v in seeds.items()
+    ]
+    frame = pd.DataFrame(rows)
+    model = inference.seed_model(frame, "kl")
+    assert model.relative and model.shift == pytest.approx(0.0005)  # R prints 3 decimals
+    assert model.value(0.1).value == pytest.approx(8.79, rel=0.02)
+    assert model.value(0.1).se / model.value(0.1).value < 0.05
+    assert model.value(1.0).value == pytest.approx(4.71, rel=0.002)
+    assert model.value(10.0).value == pytest.approx(1.08e-6, rel=0.01)  # the two models' mean
+    assert model.value(10.0).se < 1e-4
+    blind = fit(frame, "kl", relative=None)  # every ratio a share of the value
+    assert blind.value(0.1).value < 7.5 and blind.value(0.1).se > 4
+
+
 def test_error_bars_stop_at_the_bounds():
     assert inference.error_bars(10.0, 0.8, (1, 10)) == (0.8, 0.0)
     assert inference.error_bars(9.6, 1.1, (1, 10)) == (1.1, pytest.approx(0.4))

@@ -66,7 +66,8 @@ class ObservedNoise(Kernel):
 class Curve:
     """The posterior of one number over log10 c: the grid (c), the posterior mean and its
     pointwise standard deviation on the number's own scale, the draws (grid × DRAWS), and
-    c = 0's value, error and draws where it was trained. `relative`: the scale is log v."""
+    c = 0's value, error and draws where it was trained. `relative`: the scale is
+    log(v + shift) (inference.SeedModel)."""
 
     grid: np.ndarray
     mean: np.ndarray
@@ -76,10 +77,12 @@ class Curve:
     zero_draws: np.ndarray | None
     relative: bool
     length_scale: float
+    shift: float = 0.0
 
     def raw(self, values):
-        """Values on the fit's scale (log v where relative) back on the number's own scale."""
-        return np.exp(values) if self.relative else values
+        """Values on the fit's scale (log(v + shift) where relative) back on the number's own
+        scale."""
+        return np.exp(values) - self.shift if self.relative else values
 
     def band(self, confidence=0.95, every=2):
         """{c, mean, low, high}: the posterior mean and its pointwise band at the
@@ -139,6 +142,7 @@ def fit(model, exclude=()):
         zero_draws,
         model.relative,
         float(gp.kernel_.k1.k2.length_scale),
+        model.shift,
     )
 
 
@@ -193,11 +197,10 @@ def first_crossing(curve, anchor, share, confidence=0.95):
     with its own value at the anchor."""
     x = np.log10(curve.grid)
     start = int(np.searchsorted(x, math.log10(anchor)))
-    limit = math.log1p(share) if curve.relative else None
 
     def crossing(values):
-        base = values[start]
-        above = values[start:] - base > (limit if limit is not None else share * base)
+        own = curve.raw(values)
+        above = own[start:] - own[start] > share * own[start]
         index = np.argmax(above)
         return float(curve.grid[start + index]) if above[index] else math.inf
 

@@ -3,10 +3,12 @@ covariance of those values, and whether the seed spread is the same at every coe
 
 A model's number v(c, s) varies with its coefficient c, with its seed s (a seed's models
 share their initial weights, and every model shares the evaluation's draws), and with noise
-of its own. The additive model y(c, s) = mu(c) + a(s) + e, with y = v, or y = log v for a
-number that is positive at every model (its spread then a share of its value, as numbers
-that span orders of magnitude over c have), is fitted by least squares: a coefficient's
-value is its mean over the seeds (those it lacks filled in from the seeds' offsets), the
+of its own. The additive model y(c, s) = mu(c) + a(s) + e, with y = v, or y = log(v + r)
+for a number that is positive at every model (its spread then a share of its value, as
+numbers that span orders of magnitude over c have, down to its resolution r, below which
+values differ by amounts: a collapsed model's KL), is fitted by least squares: a
+coefficient's value is its mean over the seeds (those it lacks filled in from the seeds'
+offsets, within the number's bounds), the
 spread of e is measured on the coefficients with several seeds and carried by every
 coefficient, and the evaluation's own noise (test images, draws) comes from the values per
 unit that every model has for the same units, so that it is paired between coefficients, or
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from vaestudy import registry
 
 # a residual or an error within this many machine epsilons of the values' size is round-off
 _ROUND_OFF = 1e3 * np.finfo(np.float64).eps
@@ -72,18 +76,25 @@ class SeedModel:
     values: a Series indexed by (coefficient, seed); units: {(coefficient, seed): the values
     per evaluation unit whose mean is the model's value}, the same units for every model
     (None where there are none); errors: each model's own standard error (used where a model
-    has no units); relative: fit log v (None: when every value is positive); bounds: (lower,
-    upper), what a model's value cannot pass (either None), which the seeds a coefficient
-    lacks are filled in within."""
+    has no units); relative: fit log(v + resolution) (None: when every value is positive);
+    bounds: (lower, upper), what a model's value cannot pass (either None), which the seeds a
+    coefficient lacks are filled in within; resolution: the least amount of the number that
+    matters (half its last printed decimal), so that on the log scale values far above it
+    spread as a share and values below it, a collapsed model's KL of 1e-6 nats, as an amount
+    instead of deciding the seeds' offsets and spread with their ratios."""
 
-    def __init__(self, values, units=None, errors=None, relative=None, bounds=(None, None)):
+    def __init__(
+        self, values, units=None, errors=None, relative=None, bounds=(None, None), resolution=0.0
+    ):
         values = values.dropna().sort_index()
         self.bounds = bounds
         raw = values.to_numpy(dtype=np.float64)
         self.relative = bool((raw > 0).all()) if relative is None else relative
+        self.shift = resolution if self.relative else 0.0
         self.keys = list(values.index)
-        self.values = np.log(raw) if self.relative else raw
-        scale = raw if self.relative else np.ones_like(raw)  # the delta method's d log v / dv
+        self.values = self.fitted(raw)
+        # the delta method's d log(v + shift) / dv
+        scale = raw + self.shift if self.relative else np.ones_like(raw)
         self.coefficients = sorted({c for c, _ in self.keys})
         self.seeds = sorted({s for _, s in self.keys})
         self.units = {
@@ -190,7 +201,7 @@ class SeedModel:
         if not others:
             return self.value(c).se
         error = min(self.combination({c: 1.0, o: -1.0}).se for o in others)
-        return error * self.value(c).value if self.relative else error
+        return error * (self.value(c).value + self.shift) if self.relative else error
 
     def value(self, c):
         """A coefficient's value in the number's own units: its mean over the seeds (the
@@ -198,9 +209,17 @@ class SeedModel:
         its other seeds and the seeds' offsets, within the number's bounds."""
         estimate = self.combination({c: 1.0})
         centre = self._within_bounds(c, estimate.value)
-        value = math.exp(centre) if self.relative else centre
+        value = float(self.own(centre))
         held = float(np.clip(value, *self._limits()))  # the geometric mean's round-off
-        return Estimate(held, value * estimate.se if self.relative else estimate.se)
+        return Estimate(held, (value + self.shift) * estimate.se if self.relative else estimate.se)
+
+    def fitted(self, values):
+        """Values of the number on the model's scale: log(v + shift) where relative."""
+        return np.log(np.asarray(values) + self.shift) if self.relative else np.asarray(values)
+
+    def own(self, values):
+        """Values on the model's scale back in the number's own units."""
+        return np.exp(values) - self.shift if self.relative else values
 
     def _limits(self):
         """The bounds as numbers, ±inf where there is none."""
@@ -219,12 +238,11 @@ class SeedModel:
         offsets = dict(zip(self.seeds, [*fitted, -fitted.sum()], strict=True))
         measured = {s: y for (d, s), y in zip(self.keys, self.values, strict=True) if d == c}
         filled = np.array([centre + offsets[s] for s in self.seeds if s not in measured])
-        raw = np.exp(filled) if self.relative else filled
+        raw = self.own(filled)
         if ((raw >= lower) & (raw <= upper)).all():
             return centre
         held = np.clip(raw, lower, upper)
-        scale = np.log(held) if self.relative else held
-        return float(np.mean([*measured.values(), *scale]))
+        return float(np.mean([*measured.values(), *self.fitted(held)]))
 
 
 def finished_models(frame, key):
@@ -233,11 +251,30 @@ def finished_models(frame, key):
     return done[np.isfinite(pd.to_numeric(done[key], errors="coerce"))]
 
 
-def seed_model(frame, key, units=None, bounds=(None, None)):
+def seed_model(frame, key, units=None):
     """The SeedModel of column `key` over the finished models of one level (frame: one row
-    per model, with coefficient, seed, diverged and the optional `<key>_se`; bounds as
-    SeedModel takes them)."""
+    per model, with coefficient, seed, diverged and the optional `<key>_se`), with the
+    bounds and the resolution the registry gives the metric."""
     done = finished_models(frame, key)
     indexed = done.set_index(["coefficient", "seed"])
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
-    return SeedModel(indexed[key].astype(float), units, errors, bounds=bounds)
+    metric = registry.by_key().get(key)
+    resolution = metric.resolution if metric else 0.0
+    return SeedModel(
+        indexed[key].astype(float), units, errors, None, number_bounds(frame, key), resolution
+    )
+
+
+def number_bounds(frame, key):
+    """(lower, upper) of a metric in numbers for one level's models (frame): a bound named by
+    another column (log N for I(x; z)) where that column has one value over the models, else
+    None; (None, None) for a column the registry does not bound."""
+    metric = registry.by_key().get(key)
+
+    def resolved(bound):
+        if not isinstance(bound, str):
+            return bound
+        values = frame[bound].dropna() if bound in frame else pd.Series(dtype=float)
+        return float(values.iloc[0]) if values.nunique() == 1 else None
+
+    return tuple(resolved(b) for b in metric.bounds) if metric else (None, None)

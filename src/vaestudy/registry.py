@@ -55,6 +55,11 @@ class Metric:
     floor: str | None = None
 
     @property
+    def resolution(self):
+        """The least amount of the number that matters: half its last printed decimal."""
+        return 0.5 * 10.0**-self.decimals
+
+    @property
     def columns(self):
         return [self.key, f"{self.key}_se"] if self.error else [self.key]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from vaestudy import registry, wording
-from vaestudy.inference import seed_model
+from vaestudy.inference import number_bounds, seed_model
 from vaestudy.levels import Level
 
 # what identifies a model, what its training job reports, and who made it
@@ -41,18 +41,10 @@ def summary_columns():
 
 
 def level_bounds(per_model):
-    """{key: (lower, upper)} of every metric with a bound, in numbers for this level's models:
-    a bound named by another column (log N for I(x; z)) where that column has one value over
-    the models, else None."""
-
-    def resolved(bound):
-        if not isinstance(bound, str):
-            return bound
-        values = per_model[bound].dropna() if bound in per_model else pd.Series(dtype=float)
-        return float(values.iloc[0]) if values.nunique() == 1 else None
-
+    """{key: (lower, upper)} of every metric with a bound, in numbers for this level's models
+    (inference.number_bounds)."""
     return {
-        m.key: (resolved(m.bounds[0]), resolved(m.bounds[1]))
+        m.key: number_bounds(per_model, m.key)
         for m in registry.entries()
         if m.bounds != (None, None)
     }
@@ -98,18 +90,15 @@ def over_seeds(per_model, columns, units=None):
     spread measured on the coefficients with several seeds and carried by every
     coefficient, and the evaluation's own error, paired over the units in `units`, {column:
     {(coefficient, seed): values per unit}}, where given), and `seeds`, the number of
-    finished models. A coefficient's value keeps within the metric's bounds (level_bounds)."""
+    finished models."""
     finished = per_model[~per_model["diverged"].astype(bool)]
-    bounds = level_bounds(per_model)
     table = pd.DataFrame(index=pd.Index(sorted(set(finished["coefficient"])), name="coefficient"))
     for column in columns:
         values = pd.to_numeric(finished[column], errors="coerce")
         if not values.notna().any():
             table[column] = table[f"{column}_err"] = np.nan
             continue
-        model = seed_model(
-            finished, column, (units or {}).get(column), bounds.get(column, (None, None))
-        )
+        model = seed_model(finished, column, (units or {}).get(column))
         found = {c: model.value(c) for c in model.coefficients}
         table[column] = [found[c].value if c in found else np.nan for c in table.index]
         table[f"{column}_err"] = [found[c].se if c in found else np.nan for c in table.index]
