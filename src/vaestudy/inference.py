@@ -204,9 +204,10 @@ class SeedModel:
         return error * (self.value(c).value + self.shift) if self.relative else error
 
     def value(self, c):
-        """A coefficient's value in the number's own units: its mean over the seeds (the
-        geometric mean where relative), those it lacks filled in by the additive model from
-        its other seeds and the seeds' offsets, within the number's bounds."""
+        """A coefficient's value in the number's own units: its mean over the seeds (where
+        relative, the geometric mean of v + resolution, less the resolution), those it lacks
+        filled in by the additive model from its other seeds and the seeds' offsets, within
+        the number's bounds."""
         estimate = self.combination({c: 1.0})
         centre = self._within_bounds(c, estimate.value)
         value = float(self.own(centre))
