@@ -641,6 +641,15 @@ def test_an_error_past_a_bound_stops_there():
     assert wording.estimate(9.56, 0.444, 2, (1, 10)) == "9.56 ± 0.44"
 
 
+def test_the_report_stacks_an_error_cut_at_a_bound():
+    # the upper bar over the lower, the rest of the cell escaped as any cell is
+    cell = report.stacked_bars("10.0 +0.0/−0.8")
+    assert cell == '10.0<span class="bars"><sup>+0.0</sup><sub>−0.8</sub></span>'
+    assert report.stacked_bars("(3 +4/−3)e-5").endswith("</span>)e-5")
+    assert report.stacked_bars("5.0 ± 0.8") == "5.0 ± 0.8"
+    assert report.stacked_bars("<b>a & b</b>") == "&lt;b&gt;a &amp; b&lt;/b&gt;"
+
+
 def test_the_yardstick_table_keeps_every_number_within_its_bounds():
     # seed 1 draws a class more than seed 0 where it can (c = 0; c = 0.1 and 1 are at 10
     # already) and lacks c = 10, where seed 0 drew all ten: its fill-in is held at 10
