@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import LEVEL, model_dir, read_events, snakemake, study_config, write_npz
 
-from vaestudy import wording
+from vaestudy import tables, wording
 
 pytestmark = pytest.mark.slow
 
@@ -92,6 +92,14 @@ def test_every_yardstick_within_its_mathematical_bounds(study):
     for name in ("prior", "reconstruction"):
         assert (losses[f"{name}_density"] >= 0).all()
         assert losses[f"{name}_coverage"].between(0, 1).all()
+    # and so is every coefficient's value in the report's tables, the seeds it lacks filled in
+    everything = pd.read_csv(study / "results/tables/metrics.csv")
+    bounds = tables.level_bounds(everything)
+    summary = tables.over_seeds(everything, list(bounds))
+    for key, (lower, upper) in bounds.items():
+        values = summary[key].dropna()
+        low, high = (-np.inf if lower is None else lower), (np.inf if upper is None else upper)
+        assert values.between(low, high).all(), key
     classifier = json.loads((study / "results/classifier/mnist/classifier.json").read_text())
     # 100 held-out digits against 100 test digits, 10 per block: the data's own scores
     assert 0.5 < classifier["floor_density"] < 1.5 and 0.5 < classifier["floor_coverage"] <= 1
