@@ -87,7 +87,11 @@ class SeedModel:
         self, values, units=None, errors=None, relative=None, bounds=(None, None), resolution=0.0
     ):
         values = values.dropna().sort_index()
-        self.bounds = bounds
+        # the bounds as numbers, ±inf where there is none
+        self.limits = (
+            -np.inf if bounds[0] is None else bounds[0],
+            np.inf if bounds[1] is None else bounds[1],
+        )
         raw = values.to_numpy(dtype=np.float64)
         self.relative = bool((raw > 0).all()) if relative is None else relative
         self.shift = resolution if self.relative else 0.0
@@ -211,7 +215,7 @@ class SeedModel:
         estimate = self.combination({c: 1.0})
         centre = self._within_bounds(c, estimate.value)
         value = float(self.own(centre))
-        held = float(np.clip(value, *self._limits()))  # the geometric mean's round-off
+        held = float(np.clip(value, *self.limits))  # the geometric mean's round-off
         return Estimate(held, (value + self.shift) * estimate.se if self.relative else estimate.se)
 
     def fitted(self, values):
@@ -222,17 +226,12 @@ class SeedModel:
         """Values on the model's scale back in the number's own units."""
         return np.exp(values) - self.shift if self.relative else values
 
-    def _limits(self):
-        """The bounds as numbers, ±inf where there is none."""
-        lower, upper = self.bounds
-        return -np.inf if lower is None else lower, np.inf if upper is None else upper
-
     def _within_bounds(self, c, centre):
         """mu(c) on the model's scale, `centre`, unless filling in a seed c lacks (mu(c) plus
         the seed's offset) passes a bound of the number: then the mean over the seeds of the
         values measured and the fill-ins held at the bound, as no model can score past it
         (where one seed's decodes show all 10 digit classes, another's are not 10.6)."""
-        lower, upper = self._limits()
+        lower, upper = self.limits
         if not self.spread.paired or (lower, upper) == (-np.inf, np.inf):
             return centre
         fitted = self.beta[len(self.coefficients) :]

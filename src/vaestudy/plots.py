@@ -241,10 +241,11 @@ def training_curves(path, histories):
     save_figure(fig, path)
 
 
-def metrics_against_coefficient(path, summary, ceilings=None, columns=3, bounds=None):
+def metrics_against_coefficient(path, summary, bounds=None, columns=3):
     """Each panel of the registry (registry.panels) against c, with its standard error (see
-    tables.over_seeds) as error bars, which stop at the metric's `bounds` (tables.level_bounds);
-    `ceilings` maps a metric to the most it can be (log N for I(x; z)), drawn dotted."""
+    tables.over_seeds) as error bars, which stop at the metric's `bounds`
+    (tables.level_bounds); an upper bound named by a column (log N for I(x; z)) is drawn
+    dotted."""
     panels = registry.panels()
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(13, 3.3 * rows), squeeze=False)
@@ -263,8 +264,8 @@ def metrics_against_coefficient(path, summary, ceilings=None, columns=3, bounds=
         ax.set_title(title, fontsize=10)
         if column in log_scale and (summary[column] > 0).all():
             ax.set_yscale("log")
-        if (ceilings or {}).get(column):
-            ax.axhline(ceilings[column], color="gray", linestyle=":")
+        if isinstance(registry.by_key()[column].bounds[1], str) and limits[1] is not None:
+            ax.axhline(limits[1], color="gray", linestyle=":")
     fig.suptitle("Test-set metrics against the KL coefficient (symlog axis: c = 0 included)")
     fig.tight_layout()
     save_figure(fig, path)

@@ -50,18 +50,6 @@ def level_bounds(per_model):
     }
 
 
-def panel_ceilings(per_model):
-    """{key: ceiling} for the figure's panels whose upper bound is a column with one value
-    over the models (log N for I(x; z))."""
-    bounds = level_bounds(per_model)
-    metrics = registry.by_key()
-    return {
-        key: bounds[key][1]
-        for key, _ in registry.panels()
-        if isinstance(metrics[key].bounds[1], str) and bounds[key][1] is not None
-    }
-
-
 def kl_dimension_columns(table):
     """The per-latent-dimension KL columns kl_z0, kl_z1, ... of a metrics table, in order."""
     return sorted((c for c in table if c.startswith("kl_z")), key=lambda c: int(c[4:]))
