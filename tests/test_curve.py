@@ -309,3 +309,14 @@ def test_the_k_sweep_reads_the_spread_in_nats_with_or_without_a_curve():
     lowest = min(p["value"] for p in record["points"])
     assert found["seed_sd"] == pytest.approx(record["seed_spread"]["sd"] * lowest)
     assert found["converged"]
+
+
+def test_a_relative_curve_reads_its_values_back_through_the_shift():
+    # a KL-like number fitted as log(v + r), r = 0.0005 for R's 3 decimals: the curve's own
+    # scale is v again, down to a collapsed model's 1e-6 nats (exp(log(v + r)) alone is 5e-4)
+    frame = models(lambda c: 1e-6 if c >= 10 else 5.0 / (1 + c), GRID[1:], every(0, 1), 0.0, "kl")
+    model = conclusion.seed_model(frame, "kl")
+    fitted = curve.fit(model)
+    assert fitted.relative and fitted.shift == model.shift == pytest.approx(0.0005)
+    assert fitted.raw(model.fitted(np.array([1e-6, 5.0]))) == pytest.approx([1e-6, 5.0])
+    assert fitted.at(20.0) == pytest.approx(1e-6, abs=1e-4)
