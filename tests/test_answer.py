@@ -312,6 +312,33 @@ def test_a_collapsed_model_does_not_decide_the_seeds_offsets_and_spread():
     assert blind.value(0.1).value < 7.5 and blind.value(0.1).se > 4
 
 
+def test_a_nonnegative_number_at_zero_is_filled_in_as_a_share_of_its_value():
+    # I(x; z) of the gaussian decoder (measured): the posterior is used up to c = 2, and at
+    # c = 10 and 20 collapsed, its estimates round-off on either side of 0. In own units the
+    # seed offsets of 0.1 nats measured at c = 0.5-2 filled c = 20's one model of -2e-7 in to
+    # 0.02 ± 0.13 nats, above its R of 4e-7, which no I(x; z) can pass.
+    mi = {0.1: {0: 7.211}, 0.5: {0: 5.210, 1: 5.465}, 1.0: {0: 4.486, 1: 4.537}}
+    mi |= {2.0: {0: 3.572, 1: 3.413}, 10.0: {0: 4.3e-6, 1: -1.85e-6}, 20.0: {0: -1.8e-7}}
+    rows = [
+        {"coefficient": c, "seed": s, "mutual_information": v, "diverged": False}
+        for c, seeds in mi.items()
+        for s, v in seeds.items()
+    ]
+    frame = pd.DataFrame(rows)
+    frame["mutual_information_se"] = np.where(frame["coefficient"] < 10, 0.013, 5e-6)
+    model = inference.seed_model(frame, "mutual_information")
+    assert model.relative and model.shift == pytest.approx(0.0005)
+    assert 0 <= model.value(20.0).value < 1e-4 and model.value(20.0).se < 1e-4
+    assert 0 <= model.value(10.0).value < 1e-5
+    assert model.value(0.1).value == pytest.approx(7.211, rel=0.05)
+    # estimates below 0 by more than the resolution are not round-off: own units, as before
+    below = inference.seed_model(frame.replace(-1.85e-6, -0.01), "mutual_information")
+    assert not below.relative and below.value(20.0).value > 0.01
+    # a number that may be negative (KID's unbiased estimate) stays in own units at 0 too
+    kid = frame.rename(columns=lambda k: k.replace("mutual_information", "prior_kid"))
+    assert not inference.seed_model(kid, "prior_kid").relative
+
+
 def test_error_bars_stop_at_the_bounds():
     assert inference.error_bars(10.0, 0.8, (1, 10)) == (0.8, 0.0)
     assert inference.error_bars(9.6, 1.1, (1, 10)) == (1.1, pytest.approx(0.4))

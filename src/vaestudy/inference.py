@@ -4,9 +4,10 @@ covariance of those values, and whether the seed spread is the same at every coe
 A model's number v(c, s) varies with its coefficient c, with its seed s (a seed's models
 share their initial weights, and every model shares the evaluation's draws), and with noise
 of its own. The additive model y(c, s) = mu(c) + a(s) + e, with y = v, or y = log(v + r)
-for a number that is positive at every model (its spread then a share of its value, as
-numbers that span orders of magnitude over c have, down to its resolution r, below which
-values differ by amounts: a collapsed model's KL), is fitted by least squares: a
+for a number that is positive at every model or, bounded below by 0, nowhere below 0 by r
+or more (those estimates held at 0) (its spread then a share of its value, as numbers that
+span orders of magnitude over c have, down to its resolution r, below which values differ
+by amounts: a collapsed model's KL), is fitted by least squares: a
 coefficient's value is its mean over the seeds (those it lacks filled in from the seeds'
 offsets, within the number's bounds), the
 spread of e is measured on the coefficients with several seeds and carried by every
@@ -76,7 +77,8 @@ class SeedModel:
     values: a Series indexed by (coefficient, seed); units: {(coefficient, seed): the values
     per evaluation unit whose mean is the model's value}, the same units for every model
     (None where there are none); errors: each model's own standard error (used where a model
-    has no units); relative: fit log(v + resolution) (None: when every value is positive);
+    has no units); relative: fit log(v + resolution) (None: when every value is positive,
+    or the lower bound is 0 and no value is below it by the resolution or more);
     bounds: (lower, upper), what a model's value cannot pass (either None), which the seeds a
     coefficient lacks are filled in within; resolution: the least amount of the number that
     matters (half its last printed decimal), so that on the log scale values far above it
@@ -93,7 +95,15 @@ class SeedModel:
             np.inf if bounds[1] is None else bounds[1],
         )
         raw = values.to_numpy(dtype=np.float64)
-        self.relative = bool((raw > 0).all()) if relative is None else relative
+        # a number bounded below by 0 whose estimates fall below 0 by less than its
+        # resolution (a collapsed model's I(x; z) of -2e-6 nats) is 0 at every printed
+        # decimal: those values are held at 0, and the number is positive to the fit
+        nonnegative = self.limits[0] == 0 and resolution > 0 and bool((raw > -resolution).all())
+        if relative is None:
+            relative = bool((raw > 0).all()) or nonnegative
+        if relative and nonnegative:
+            raw = np.maximum(raw, 0.0)
+        self.relative = relative
         self.shift = resolution if self.relative else 0.0
         self.keys = list(values.index)
         self.values = self.fitted(raw)
