@@ -291,6 +291,27 @@ def test_the_simulated_truths_have_their_optimum_where_they_say():
         assert truth(0.0) > truth(0.02)
 
 
+@pytest.mark.parametrize("shape", simulation.POWERS)
+def test_the_budget_views_95_percent_range_holds_the_true_crossing(shape):
+    # 100 rising reconstructions with the noise of a full default run, its models, and the
+    # view's four budgets: the range holds each truth's crossing as often as it says
+    found = simulation.budget_coverage(shape, runs=100)
+    assert [row["budget"] for row in found][:2] == [0.02, 0.05]  # every truth crosses these
+    assert all(row["runs"] == 100 for row in found[:2])
+    held = sum(row["coverage"] * row["runs"] for row in found)
+    assert 0.92 <= held / sum(row["runs"] for row in found) <= 0.98
+    assert all(row["coverage"] >= 0.88 for row in found)
+    assert all(row["median_width_decades"] < 0.5 for row in found)
+
+
+def test_the_simulated_reconstructions_cross_where_they_say():
+    for shape in simulation.POWERS:
+        truth = simulation.Rising(shape, 5.0)
+        assert truth.crossing(0.05) == pytest.approx(5.0)
+        assert truth(truth.crossing(0.2)) == pytest.approx(1.2 * truth(1.0))
+        assert truth(0.0) == simulation.FLOOR and truth(2.0) > truth(1.0)
+
+
 def test_the_curve_draws_are_reproducible():
     frame = models(bowl(1.0), GRID, every(0, 1), 0.02)
     first, second = criteria.answer(frame, PRIOR), criteria.answer(frame, PRIOR)
