@@ -11,6 +11,7 @@ from conftest import ROOT
 
 from vaestudy import (
     answer_plots,
+    criteria,
     evaluation,
     plots,
     provenance,
@@ -687,6 +688,28 @@ def test_a_table_shows_a_criterion_to_two_significant_digits():
     assert wording.cells({"best": 1.70385, "interval": [0.0631234, 4.2149]}) == ("1.7", "0.063–4.2")
     assert wording.cells({"best": 0.0, "interval": [0.0, 0.0]}) == ("0", "0")
     assert wording.cells({"best": None, "interval": None}) == ("–", "unknown")
+
+
+def test_the_answer_table_says_which_criteria_average_geometrically():
+    # a learned Gaussian decoder's IW NLL is negative: its seeds average as they are, while
+    # the KID beside it, positive, averages geometrically (the noise model's own scales)
+    rows = [
+        {"coefficient": c, "seed": s, "diverged": False, "prior_kid": 0.5 + c / 10 + s / 100}
+        | {"iw_nll": -140.0 - c + s, "prior_kid_se": 0.01, "iw_nll_se": 0.5}
+        for c in (0.1, 1.0, 10.0)
+        for s in (0, 1)
+    ]
+    frame = pd.DataFrame(rows)
+    found = [criteria.answer(frame, criterion) for criterion in criteria.CRITERIA]
+    assert [result.spread.relative for result in found] == [True, False]
+    records = [
+        {"name": c.name, "seed_spread": {"relative": r.spread.relative}}
+        for c, r in zip(criteria.CRITERIA, found, strict=True)
+    ]
+    geometric, arithmetic = wording.mean_clause(records).split("an arithmetic one")
+    assert "generation from the prior" in geometric and "held-out likelihood" in arithmetic
+    both = wording.mean_clause([records[0], records[0] | {"name": "held-out likelihood"}])
+    assert "arithmetic" not in both
 
 
 def test_a_criterion_states_its_seed_spread_to_two_significant_digits():

@@ -269,6 +269,7 @@ def level_context(
         ),
         "agreement": wording.agreement_sentence(record["criteria"], record["budget"]),
         "answer_rows": answer_rows(record),
+        "mean_clause": wording.mean_clause(record["criteria"]),
         "budget_rows": budget_rows(record["budgets"]),
         "sweeps": [
             {**sweep, "sentence": wording.sweep_sentence(sweep)}

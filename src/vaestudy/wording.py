@@ -228,6 +228,21 @@ def agreement_sentence(criteria, view):
     return text
 
 
+def mean_clause(criteria):
+    """How the answer's table averages each criterion over seeds: geometrically where the
+    noise model fits it as a share of its value (positive at every model), else as is."""
+    shares = [c["name"] for c in criteria if c["seed_spread"]["relative"]]
+    amounts = [c["name"] for c in criteria if not c["seed_spread"]["relative"]]
+    if not amounts:
+        return "a geometric mean, as each criterion is positive at every model"
+    if not shares:
+        return "an arithmetic mean, as no criterion is positive at every model"
+    return (
+        f"a geometric mean for {' and '.join(shares)}, positive at every model, an arithmetic "
+        f"one for {' and '.join(amounts)}, which is not"
+    )
+
+
 def loose_sentence(coefficients):
     """Which coefficients' IW NLL may be a loose bound, why, and what the answer does."""
     return (
