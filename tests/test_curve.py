@@ -304,6 +304,14 @@ def test_the_budget_views_95_percent_range_holds_the_true_crossing(shape):
     assert all(row["median_width_decades"] < 0.5 for row in found)
 
 
+def test_levels_with_one_optimum_are_not_said_to_differ_and_a_tenfold_move_is_seen():
+    # the across-level rule (intervals apart: the answer moves with the problem) on pairs of
+    # simulated levels under the likelihood's noise: none of 30 with the same optimum, most
+    # of 30 with optima ten times apart
+    assert simulation.apart_rate("iw_nll", 1.0, runs=30)["apart"] <= 0.05
+    assert simulation.apart_rate("iw_nll", 10.0, runs=30)["apart"] >= 0.8
+
+
 def test_the_simulated_reconstructions_cross_where_they_say():
     for shape in simulation.POWERS:
         truth = simulation.Rising(shape, 5.0)
