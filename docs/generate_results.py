@@ -232,7 +232,9 @@ holds its optimum at 95 % confidence ([method](method.md#the-conclusion)).
 """
     if len(levels) == 1:
         return page + section(levels[0], "##")
-    page += f"## Across the levels\n\n{conclusion['across']['sentence']}\n\n"
+    page += (
+        f"## Across the levels\n\n{conclusion['across']['sentence']} {wording.OVERLAP_CAVEAT}\n\n"
+    )
     page += across_markdown(conclusion["across"]) + "\n\n"
     published = load_reference(Path(__file__).parents[1] / "report/published.yaml")
     losses = losses_context(conclusion, published)

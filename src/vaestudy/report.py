@@ -178,7 +178,7 @@ def across_context(across):
         {**c, "rows": [{**row, "cells": wording.cells(row)} for row in c["rows"]]}
         for c in across["criteria"]
     ]
-    return {**across, "criteria": criteria}
+    return {**across, "criteria": criteria, "caveat": wording.OVERLAP_CAVEAT}
 
 
 def losses_context(conclusion, published=None):

@@ -392,6 +392,13 @@ def published_sentence(row):
     return f"{text}; of it, {'; '.join(parts)}."
 
 
+# what an overlap of two levels' intervals does not show (simulation.apart_rate)
+OVERLAP_CAVEAT = (
+    "Overlapping intervals show no move, not one answer: simulated on known optima, the rule "
+    "never reported a move that was not there but missed most small ones (docs/method.md)."
+)
+
+
 def across_sentence(across, levels):
     """Whether the answer moves with the problem, per criterion: only where two levels'
     intervals do not overlap."""
