@@ -3,18 +3,17 @@ covariance of those values, and whether the seed spread is the same at every coe
 
 A model's number v(c, s) varies with its coefficient c, with its seed s (a seed's models
 share their initial weights, and every model shares the evaluation's draws), and with noise
-of its own. The additive model y(c, s) = mu(c) + a(s) + e, with y = v, or y = log(v + r)
-for a number that is positive at every model or, bounded below by 0, nowhere below 0 by r
-or more (those estimates held at 0) (its spread then a share of its value, as numbers that
-span orders of magnitude over c have, down to its resolution r, below which values differ
-by amounts: a collapsed model's KL), is fitted by least squares: a
+of its own. It is fitted by least squares as the additive model y(c, s) = mu(c) + a(s) + e,
+with y = log(v + r) for a number positive at every model, or bounded below by 0 and nowhere
+below 0 by r or more (those estimates held at 0), and y = v otherwise: on the log scale its
+spread is a share of its value, as numbers that span orders of magnitude over c have, down to
+its resolution r, below which values differ by amounts (a collapsed model's KL). A
 coefficient's value is its mean over the seeds (those it lacks filled in from the seeds'
-offsets, within the number's bounds), the
-spread of e is measured on the coefficients with several seeds and carried by every
-coefficient, and the evaluation's own noise (test images, draws) comes from the values per
-unit that every model has for the same units, so that it is paired between coefficients, or
-from each model's standard error where there are none. Every ± the study prints for a
-coefficient comes from here.
+offsets, within the number's bounds); the spread of e is measured on the coefficients with
+several seeds and carried by every coefficient; and the evaluation's own noise (test images,
+draws) comes from the values per unit that every model has for the same units, so that it is
+paired between coefficients, or from each model's standard error where there are none. Every
+± the study prints for a coefficient comes from here.
 """
 
 import math
