@@ -10,7 +10,9 @@ spread is a share of its value, as numbers that span orders of magnitude over c 
 its resolution r, below which values differ by amounts (a collapsed model's KL). A
 coefficient's value is its mean over the seeds (those it lacks filled in from the seeds'
 offsets, within the number's bounds); the spread of e is measured on the coefficients with
-several seeds and carried by every coefficient; and the evaluation's own noise (test images,
+several seeds and carried by every coefficient, except by a number that is a sum of others
+(D + R), whose e at each model is the sum of theirs: their spreads carried as before, at their
+values there, correlated as their residuals are; and the evaluation's own noise (test images,
 draws) comes from the values per unit that every model has for the same units, so that it is
 paired between coefficients, or from each model's standard error where there are none. Every
 ± the study prints for a coefficient comes from here.
@@ -82,10 +84,19 @@ class SeedModel:
     coefficient lacks are filled in within; resolution: the least amount of the number that
     matters (half its last printed decimal), so that on the log scale values far above it
     spread as a share and values below it, a collapsed model's KL of 1e-6 nats, as an amount
-    instead of deciding the seeds' offsets and spread with their ratios."""
+    instead of deciding the seeds' offsets and spread with their ratios; seed_variance:
+    {(coefficient, seed): the variance of e in the number's own units} where it is not the
+    measured spread's (a sum of other numbers: parts_seed_variance)."""
 
     def __init__(
-        self, values, units=None, errors=None, relative=None, bounds=(None, None), resolution=0.0
+        self,
+        values,
+        units=None,
+        errors=None,
+        relative=None,
+        bounds=(None, None),
+        resolution=0.0,
+        seed_variance=None,
     ):
         values = values.dropna().sort_index()
         # the bounds as numbers, ±inf where there is none
@@ -107,7 +118,8 @@ class SeedModel:
         self.keys = list(values.index)
         self.values = self.fitted(raw)
         # the delta method's d log(v + shift) / dv
-        scale = raw + self.shift if self.relative else np.ones_like(raw)
+        self.scale = raw + self.shift if self.relative else np.ones_like(raw)
+        scale = self.scale
         self.coefficients = sorted({c for c, _ in self.keys})
         self.seeds = sorted({s for _, s in self.keys})
         self.units = {
@@ -124,6 +136,7 @@ class SeedModel:
         if dof == 0:
             self.design, paired = self._design(with_seeds=False), False
             self.beta, dof, residuals = self._fit()
+        self.residuals = residuals
         replicated = [c for c in self.coefficients if self.seed_count(c) > 1]
         size = float(np.abs(self.values).max())  # seeds that agree leave the fit's round-off
         sd = (
@@ -136,6 +149,12 @@ class SeedModel:
             tuple(float(c) for c in replicated),
             self.relative,
             self._same_everywhere(residuals, replicated),
+        )
+        # each model's variance of e on the model's scale
+        self.seed_variance = (
+            np.full(len(self.keys), (sd or 0.0) ** 2)
+            if seed_variance is None or any(key not in seed_variance for key in self.keys)
+            else np.array([seed_variance[key] for key in self.keys]) / scale**2
         )
 
     def _design(self, with_seeds):
@@ -183,7 +202,7 @@ class SeedModel:
         units where every model involved has them."""
         weights = np.array([self._weights({c: 1.0})[1] for c in coefficients])
         means = np.array([self.beta[self.coefficients.index(c)] for c in coefficients])
-        seed_part = (self.spread.sd or 0.0) ** 2 * weights @ weights.T
+        seed_part = (weights * self.seed_variance) @ weights.T
         return means, seed_part + self._evaluation(weights)
 
     def _evaluation(self, weights):
@@ -202,7 +221,7 @@ class SeedModel:
         """Estimate of sum_c combination[c] · mu(c) on the model's scale, with its standard
         error: the seed spread's share plus the evaluation noise of the same combination."""
         a, w = self._weights(combination)
-        seed_part = (self.spread.sd or 0.0) ** 2 * float(w @ w)
+        seed_part = float(w**2 @ self.seed_variance)
         variance = seed_part + float(self._evaluation(w[None, :])[0, 0])
         value = float(a @ self.beta)
         return Estimate(value, _without_round_off(math.sqrt(max(variance, 0.0)), abs(value)))
@@ -269,9 +288,39 @@ def seed_model(frame, key, units=None):
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
     metric = registry.by_key().get(key)
     resolution = metric.resolution if metric else 0.0
+    variance = parts_seed_variance(frame, metric.parts) if metric and metric.parts else None
     return SeedModel(
-        indexed[key].astype(float), units, errors, None, number_bounds(frame, key), resolution
+        indexed[key].astype(float),
+        units,
+        errors,
+        None,
+        number_bounds(frame, key),
+        resolution,
+        variance,
     )
+
+
+def parts_seed_variance(frame, parts):
+    """{(coefficient, seed): the variance of e, in own units, of sum_i weight_i · part_i},
+    parts ((key, weight), ...), at each finished model: each part's spread carried at its
+    value there (as in its own SeedModel), correlated between parts as their residuals are
+    over the models with several seeds a coefficient. None where some part lacks a model
+    the others have, or no spread is measured: then the sum's own spread is used."""
+    if any(key not in frame or finished_models(frame, key).empty for key, _ in parts):
+        return None
+    models = [(weight, seed_model(frame, key)) for key, weight in parts]
+    keys = models[0][1].keys
+    if any(m.keys != keys or not m.spread.measured for _, m in models):
+        return None
+    # each part's standard deviation of e in own units at each model, signed by its weight
+    spreads = np.array([weight * (m.spread.sd or 0.0) * m.scale for weight, m in models])
+    residuals = np.array([m.residuals for _, m in models])
+    norms = np.sqrt((residuals**2).sum(axis=1))
+    norms[norms == 0] = np.inf  # a part without spread is uncorrelated with the others
+    correlation = (residuals @ residuals.T) / np.outer(norms, norms)
+    np.fill_diagonal(correlation, 1.0)
+    variance = np.einsum("ik,ij,jk->k", spreads, correlation, spreads)
+    return dict(zip(keys, np.maximum(variance, 0.0), strict=True))
 
 
 def number_bounds(frame, key):

@@ -37,7 +37,9 @@ class Metric:
     numbers;
     `definition` is the report's text, HTML with {placeholders} from `definition_values`;
     `compute` is the function of a metric computed on its own (see the module's docstring);
-    `floor` is the key of the value real digits score on it, in the classifier's record."""
+    `floor` is the key of the value real digits score on it, in the classifier's record;
+    `parts` ((key, weight), ...) declares it the sum of other metrics', weighted, whose noise
+    models give its seed spread (inference.parts_seed_variance)."""
 
     key: str
     heading: str
@@ -53,6 +55,7 @@ class Metric:
     definition: str = ""
     compute: Callable | None = None
     floor: str | None = None
+    parts: tuple = ()
 
     @property
     def resolution(self):
@@ -206,6 +209,7 @@ METRICS = (
         decimals=2,
         panel="D + R (negative ELBO at c = 1)",
         bounds=(None, None),
+        parts=(("reconstruction", 1.0), ("kl", 1.0)),
         unit="nats",
         definition=(
             "The two ELBO terms at c = 1, so D + R compares all models on one scale, whatever "
@@ -236,6 +240,7 @@ METRICS = (
         "D + R − IW NLL",
         FIT,
         decimals=2,
+        parts=(("iw_d_plus_r", 1.0), ("iw_nll", -1.0)),
         unit="nats",
         definition="How far the ELBO is from the IW estimate on the same images.",
     ),
@@ -288,6 +293,7 @@ METRICS = (
         panel="KL(q(z) || N(0, I))",
         log_panel=True,
         bounds=(0, "kl"),
+        parts=(("kl", 1.0), ("mutual_information", -1.0)),
         unit="nats",
         definition=(
             "R − I(x; z): how far the encoder's output as a whole is from the prior. Its ± "
