@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import LEVEL, model_dir, read_events, snakemake, study_config, write_npz
 
-from vaestudy import tables, wording
+from vaestudy import registry, tables, wording
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +46,16 @@ def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
         models = losses[losses["seed"] == seed].sort_values("coefficient")
         smallest, largest = models.iloc[0], models.iloc[-1]
         assert largest["kl"] < smallest["kl"] and largest["prior_kl"] < smallest["prior_kl"]
+
+
+def test_a_metric_declared_a_sum_of_parts_is_that_sum(study):
+    # its seed spread is computed from its parts' (inference.parts_seed_variance)
+    losses = finished(study)
+    summed = [m for m in registry.entries() if m.parts]
+    assert {m.key for m in summed} == {"d_plus_r", "prior_kl", "iw_gap"}
+    for metric in summed:
+        parts = sum(weight * losses[key] for key, weight in metric.parts)
+        assert losses[metric.key].to_numpy() == pytest.approx(parts, rel=1e-4, abs=1e-4)
 
 
 def test_rate_recomputed_from_the_saved_codes(study):
