@@ -12,10 +12,11 @@ coefficient's value is its mean over the seeds (those it lacks filled in from th
 offsets, within the number's bounds); the spread of e is measured on the coefficients with
 several seeds and carried by every coefficient, except by a number that is a sum of others
 (D + R), whose e at each model is the sum of theirs: their spreads carried as before, at their
-values there, correlated as their residuals are; and the evaluation's own noise (test images,
-draws) comes from the values per unit that every model has for the same units, so that it is
-paired between coefficients, or from each model's standard error where there are none. Every
-± the study prints for a coefficient comes from here.
+values there, correlated as their residuals are (and D + R on fewer images carries D + R's);
+and the evaluation's own noise (test images, draws) comes from the values per unit that every
+model has for the same units, so that it is paired between coefficients, or from each model's
+standard error where there are none. Every ± the study prints for a coefficient comes from
+here.
 """
 
 import math
@@ -288,7 +289,7 @@ def seed_model(frame, key, units=None):
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
     metric = registry.by_key().get(key)
     resolution = metric.resolution if metric else 0.0
-    variance = parts_seed_variance(frame, metric.parts) if metric and metric.parts else None
+    variance = seed_variance_of(frame, metric) if metric else None
     return SeedModel(
         indexed[key].astype(float),
         units,
@@ -298,6 +299,20 @@ def seed_model(frame, key, units=None):
         resolution,
         variance,
     )
+
+
+def seed_variance_of(frame, metric):
+    """{(coefficient, seed): the variance of e in own units} of a metric whose seed spread
+    is not its own residuals': a sum of parts (parts_seed_variance), or the same number on
+    fewer images (registry.Metric.spread_of: D + R on the IW images spreads from seed to seed
+    as D + R does); None for every other metric, or where those have no measured spread."""
+    if metric.parts:
+        return parts_seed_variance(frame, metric.parts)
+    if metric.spread_of in frame and not finished_models(frame, metric.spread_of).empty:
+        model = seed_model(frame, metric.spread_of)
+        if model.spread.measured:
+            return dict(zip(model.keys, model.seed_variance * model.scale**2, strict=True))
+    return None
 
 
 def parts_seed_variance(frame, parts):
@@ -313,7 +328,7 @@ def parts_seed_variance(frame, parts):
     if any(m.keys != keys or not m.spread.measured for _, m in models):
         return None
     # each part's standard deviation of e in own units at each model, signed by its weight
-    spreads = np.array([weight * (m.spread.sd or 0.0) * m.scale for weight, m in models])
+    spreads = np.array([weight * np.sqrt(m.seed_variance) * m.scale for weight, m in models])
     residuals = np.array([m.residuals for _, m in models])
     norms = np.sqrt((residuals**2).sum(axis=1))
     norms[norms == 0] = np.inf  # a part without spread is uncorrelated with the others
