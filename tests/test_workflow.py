@@ -56,6 +56,12 @@ def test_a_metric_declared_a_sum_of_parts_is_that_sum(study):
     for metric in summed:
         parts = sum(weight * losses[key] for key, weight in metric.parts)
         assert losses[metric.key].to_numpy() == pytest.approx(parts, rel=1e-4, abs=1e-4)
+    # and so is each coefficient's value in the report's tables, seeds filled in or not
+    keys = [key for m in summed for key in (m.key, *dict(m.parts))]
+    summary = tables.over_seeds(losses, keys)
+    for metric in summed:
+        parts = sum(weight * summary[key] for key, weight in metric.parts)
+        assert summary[metric.key].to_numpy() == pytest.approx(parts, rel=1e-9)
 
 
 def test_rate_recomputed_from_the_saved_codes(study):

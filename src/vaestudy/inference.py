@@ -11,8 +11,9 @@ its resolution r, below which values differ by amounts (a collapsed model's KL).
 coefficient's value is its mean over the seeds (those it lacks filled in from the seeds'
 offsets, within the number's bounds); the spread of e is measured on the coefficients with
 several seeds and carried by every coefficient, except by a number that is a sum of others
-(D + R), whose e at each model is the sum of theirs: their spreads carried as before, at their
-values there, correlated as their residuals are (and D + R on fewer images carries D + R's);
+(D + R), whose value is theirs summed and whose e at each model is the sum of theirs: their
+spreads carried as before, at their values there, correlated as their residuals are (and D + R
+on fewer images carries D + R's);
 and the evaluation's own noise (test images, draws) comes from the values per unit that every
 model has for the same units, so that it is paired between coefficients, or from each model's
 standard error where there are none. Every ± the study prints for a coefficient comes from
@@ -73,6 +74,22 @@ class Estimate:
     se: float
 
 
+@dataclass(frozen=True)
+class SeedComponent:
+    """One source of a number's seed noise: the e of a fitted number (its own, or a part's)
+    with standard deviation `sd` on that number's scale and `residuals` over the models, which
+    moves the number by amounts[c] per unit of e at coefficient c."""
+
+    sd: float
+    residuals: np.ndarray
+    amounts: dict
+
+    def weighted(self, weight):
+        return SeedComponent(
+            self.sd, self.residuals, {c: weight * a for c, a in self.amounts.items()}
+        )
+
+
 class SeedModel:
     """The additive model of one number over the models of one level.
 
@@ -85,9 +102,10 @@ class SeedModel:
     coefficient lacks are filled in within; resolution: the least amount of the number that
     matters (half its last printed decimal), so that on the log scale values far above it
     spread as a share and values below it, a collapsed model's KL of 1e-6 nats, as an amount
-    instead of deciding the seeds' offsets and spread with their ratios; seed_variance:
-    {(coefficient, seed): the variance of e in the number's own units} where it is not the
-    measured spread's (a sum of other numbers: parts_seed_variance)."""
+    instead of deciding the seeds' offsets and spread with their ratios; components: the
+    SeedComponents of its seed noise, amounts in own units, where they are not its own
+    residuals' (a sum of other numbers: its parts'); centres: {coefficient: its value in own
+    units} where it is not the fit's (a sum's: its parts' values summed)."""
 
     def __init__(
         self,
@@ -97,7 +115,8 @@ class SeedModel:
         relative=None,
         bounds=(None, None),
         resolution=0.0,
-        seed_variance=None,
+        components=None,
+        centres=None,
     ):
         values = values.dropna().sort_index()
         # the bounds as numbers, ±inf where there is none
@@ -119,8 +138,7 @@ class SeedModel:
         self.keys = list(values.index)
         self.values = self.fitted(raw)
         # the delta method's d log(v + shift) / dv
-        self.scale = raw + self.shift if self.relative else np.ones_like(raw)
-        scale = self.scale
+        scale = raw + self.shift if self.relative else np.ones_like(raw)
         self.coefficients = sorted({c for c, _ in self.keys})
         self.seeds = sorted({s for _, s in self.keys})
         self.units = {
@@ -151,12 +169,47 @@ class SeedModel:
             self.relative,
             self._same_everywhere(residuals, replicated),
         )
-        # each model's variance of e on the model's scale
-        self.seed_variance = (
-            np.full(len(self.keys), (sd or 0.0) ** 2)
-            if seed_variance is None or any(key not in seed_variance for key in self.keys)
-            else np.array([seed_variance[key] for key in self.keys]) / scale**2
+        # a sum's value is its parts' values summed, which fill in the seeds each lacks
+        self.centred = set()
+        for c, centre in (centres or {}).items():
+            held = float(np.clip(centre, *self.limits))
+            if c in self.coefficients and (not self.relative or held + self.shift > 0):
+                self.beta[self.coefficients.index(c)] = float(self.fitted(held))
+                self.centred.add(c)
+        own = SeedComponent(sd or 0.0, residuals, dict.fromkeys(self.coefficients, 1.0))
+        borrowed = components and all(
+            len(b.residuals) == len(residuals) and set(self.coefficients) <= set(b.amounts)
+            for b in components
         )
+        # the seed noise's components on the model's scale, and their correlations
+        self.components = [self._on_scale(b) for b in components] if borrowed else [own]
+        self.correlation = _correlation([b.residuals for b in self.components])
+
+    def _sizes(self):
+        """{c: d(v + shift) / d log(v + shift) at each coefficient's value} where the number
+        is fitted on the log scale, else None: a component's amounts over these are on the
+        model's scale."""
+        if not self.relative:
+            return None
+        return {c: float(np.exp(self.beta[k])) for k, c in enumerate(self.coefficients)}
+
+    def _on_scale(self, component):
+        """A component whose amounts are in own units, on the model's scale."""
+        sizes = self._sizes()
+        if sizes is None:
+            return component
+        amounts = {c: component.amounts[c] / sizes[c] for c in self.coefficients}
+        return SeedComponent(component.sd, component.residuals, amounts)
+
+    def seed_components(self):
+        """The components of the number's seed noise, amounts in its own units."""
+        sizes = self._sizes()
+        if sizes is None:
+            return self.components
+        return [
+            SeedComponent(b.sd, b.residuals, {c: b.amounts[c] * sizes[c] for c in sizes})
+            for b in self.components
+        ]
 
     def _design(self, with_seeds):
         """One column per coefficient, then the seeds in effect coding (each seed but the
@@ -190,6 +243,25 @@ class SeedModel:
     def seed_count(self, c):
         return sum(key[0] == c for key in self.keys)
 
+    def _seed(self, combinations):
+        """The seed noise's covariance of the combinations (rows: weights of each coefficient's
+        mu(c), in the order of self.coefficients) on the model's scale. A model's e moves
+        mu(c) by its amount at c where c's value is its parts' (whose own fits fill in the
+        seeds c lacks), else by its amount at the model's own coefficient."""
+        means = self.pseudo_inverse[: len(self.coefficients)]  # mu(c) = means[c] @ values
+        built = np.array([c in self.centred for c in self.coefficients])
+        moved = []
+        for b in self.components:
+            at_c = np.array([b.amounts[c] if c in self.centred else 0.0 for c in self.coefficients])
+            at_model = np.array([b.amounts[c] for c, _ in self.keys])
+            weights = (combinations * at_c) @ means + (combinations * ~built) @ (means * at_model)
+            moved.append(b.sd * weights)
+        return sum(
+            self.correlation[i, j] * moved[i] @ moved[j].T
+            for i in range(len(moved))
+            for j in range(len(moved))
+        )
+
     def _weights(self, combination):
         """The models' weights of sum_c combination[c] · mu(c)."""
         a = np.zeros(self.design.shape[1])
@@ -203,8 +275,8 @@ class SeedModel:
         units where every model involved has them."""
         weights = np.array([self._weights({c: 1.0})[1] for c in coefficients])
         means = np.array([self.beta[self.coefficients.index(c)] for c in coefficients])
-        seed_part = (weights * self.seed_variance) @ weights.T
-        return means, seed_part + self._evaluation(weights)
+        picked = np.array([[float(c == d) for d in self.coefficients] for c in coefficients])
+        return means, self._seed(picked) + self._evaluation(weights)
 
     def _evaluation(self, weights):
         """The evaluation covariance of the combinations weights @ v: from the models'
@@ -222,7 +294,7 @@ class SeedModel:
         """Estimate of sum_c combination[c] · mu(c) on the model's scale, with its standard
         error: the seed spread's share plus the evaluation noise of the same combination."""
         a, w = self._weights(combination)
-        seed_part = float(w**2 @ self.seed_variance)
+        seed_part = float(self._seed(a[None, : len(self.coefficients)])[0, 0])
         variance = seed_part + float(self._evaluation(w[None, :])[0, 0])
         value = float(a @ self.beta)
         return Estimate(value, _without_round_off(math.sqrt(max(variance, 0.0)), abs(value)))
@@ -261,7 +333,7 @@ class SeedModel:
         values measured and the fill-ins held at the bound, as no model can score past it
         (where one seed's decodes show all 10 digit classes, another's are not 10.6)."""
         lower, upper = self.limits
-        if not self.spread.paired or (lower, upper) == (-np.inf, np.inf):
+        if not self.spread.paired or (lower, upper) == (-np.inf, np.inf) or c in self.centred:
             return centre
         fitted = self.beta[len(self.coefficients) :]
         offsets = dict(zip(self.seeds, [*fitted, -fitted.sum()], strict=True))
@@ -283,13 +355,14 @@ def finished_models(frame, key):
 def seed_model(frame, key, units=None):
     """The SeedModel of column `key` over the finished models of one level (frame: one row
     per model, with coefficient, seed, diverged and the optional `<key>_se`), with the
-    bounds and the resolution the registry gives the metric."""
+    bounds and the resolution the registry gives the metric, and, for a sum of other metrics
+    or the same number on fewer images, what it takes from theirs (borrowed)."""
     done = finished_models(frame, key)
     indexed = done.set_index(["coefficient", "seed"])
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
     metric = registry.by_key().get(key)
     resolution = metric.resolution if metric else 0.0
-    variance = seed_variance_of(frame, metric) if metric else None
+    centres, components = borrowed(frame, metric) if metric else (None, None)
     return SeedModel(
         indexed[key].astype(float),
         units,
@@ -297,45 +370,40 @@ def seed_model(frame, key, units=None):
         None,
         number_bounds(frame, key),
         resolution,
-        variance,
+        components,
+        centres,
     )
 
 
-def seed_variance_of(frame, metric):
-    """{(coefficient, seed): the variance of e in own units} of a metric whose seed spread
-    is not its own residuals': a sum of parts (parts_seed_variance), or the same number on
-    fewer images (registry.Metric.spread_of: D + R on the IW images spreads from seed to seed
-    as D + R does); None for every other metric, or where those have no measured spread."""
-    if metric.parts:
-        return parts_seed_variance(frame, metric.parts)
-    if metric.spread_of in frame and not finished_models(frame, metric.spread_of).empty:
-        model = seed_model(frame, metric.spread_of)
-        if model.spread.measured:
-            return dict(zip(model.keys, model.seed_variance * model.scale**2, strict=True))
-    return None
+def borrowed(frame, metric):
+    """(centres, components) a metric takes from other metrics' SeedModels, each None where
+    it keeps its own: for a sum of parts (registry.Metric.parts), {c: the weighted sum of the
+    parts' values} and the parts' seed components, weighted; for the same number on fewer
+    images (registry.Metric.spread_of: D + R on the IW images spreads from seed to seed as
+    D + R does), that number's seed components. Only over the same models as its own."""
+    lenders = [(w, key) for key, w in metric.parts] or [(1.0, metric.spread_of)]
+    if any(key not in frame or finished_models(frame, key).empty for _, key in lenders):
+        return None, None
+    models = [(weight, seed_model(frame, key)) for weight, key in lenders]
+    own = finished_models(frame, metric.key).set_index(["coefficient", "seed"]).index
+    if any(m.keys != sorted(own) for _, m in models):
+        return None, None
+    components = [b.weighted(weight) for weight, m in models for b in m.seed_components()]
+    if not metric.parts:
+        return None, components
+    coefficients = models[0][1].coefficients
+    return {c: sum(w * m.value(c).value for w, m in models) for c in coefficients}, components
 
 
-def parts_seed_variance(frame, parts):
-    """{(coefficient, seed): the variance of e, in own units, of sum_i weight_i · part_i},
-    parts ((key, weight), ...), at each finished model: each part's spread carried at its
-    value there (as in its own SeedModel), correlated between parts as their residuals are
-    over the models with several seeds a coefficient. None where some part lacks a model
-    the others have, or no spread is measured: then the sum's own spread is used."""
-    if any(key not in frame or finished_models(frame, key).empty for key, _ in parts):
-        return None
-    models = [(weight, seed_model(frame, key)) for key, weight in parts]
-    keys = models[0][1].keys
-    if any(m.keys != keys or not m.spread.measured for _, m in models):
-        return None
-    # each part's standard deviation of e in own units at each model, signed by its weight
-    spreads = np.array([weight * np.sqrt(m.seed_variance) * m.scale for weight, m in models])
-    residuals = np.array([m.residuals for _, m in models])
+def _correlation(residuals):
+    """The correlations of seed-noise components from their residuals over the same models
+    (0 with a component whose residuals are all 0)."""
+    residuals = np.array(residuals)
     norms = np.sqrt((residuals**2).sum(axis=1))
-    norms[norms == 0] = np.inf  # a part without spread is uncorrelated with the others
-    correlation = (residuals @ residuals.T) / np.outer(norms, norms)
+    norms[norms == 0] = np.inf
+    correlation = residuals @ residuals.T / np.outer(norms, norms)
     np.fill_diagonal(correlation, 1.0)
-    variance = np.einsum("ik,ij,jk->k", spreads, correlation, spreads)
-    return dict(zip(keys, np.maximum(variance, 0.0), strict=True))
+    return correlation
 
 
 def number_bounds(frame, key):
