@@ -12,12 +12,10 @@ coefficient's value is its mean over the seeds (those it lacks filled in from th
 offsets, within the number's bounds); the spread of e is measured on the coefficients with
 several seeds and carried by every coefficient, except by a number that is a sum of others
 (D + R), whose value is theirs summed and whose e at each model is the sum of theirs: their
-spreads carried as before, at their values there, correlated as their residuals are (and D + R
-on fewer images carries D + R's);
-and the evaluation's own noise (test images, draws) comes from the values per unit that every
-model has for the same units, so that it is paired between coefficients, or from each model's
-standard error where there are none. Every ± the study prints for a coefficient comes from
-here.
+spreads carried as before, at their values there, correlated as their residuals are; and the
+evaluation's own noise (test images, draws) comes from the values per unit that every model has
+for the same units, so that it is paired between coefficients, or from each model's standard
+error where there are none. Every ± the study prints for a coefficient comes from here.
 """
 
 import math
@@ -355,8 +353,8 @@ def finished_models(frame, key):
 def seed_model(frame, key, units=None):
     """The SeedModel of column `key` over the finished models of one level (frame: one row
     per model, with coefficient, seed, diverged and the optional `<key>_se`), with the
-    bounds and the resolution the registry gives the metric, and, for a sum of other metrics
-    or the same number on fewer images, what it takes from theirs (borrowed)."""
+    bounds and the resolution the registry gives the metric, and, for a sum of other metrics,
+    the value and seed noise it takes from theirs (borrowed)."""
     done = finished_models(frame, key)
     indexed = done.set_index(["coefficient", "seed"])
     errors = indexed[f"{key}_se"].astype(float) if f"{key}_se" in indexed else None
@@ -376,21 +374,18 @@ def seed_model(frame, key, units=None):
 
 
 def borrowed(frame, metric):
-    """(centres, components) a metric takes from other metrics' SeedModels, each None where
-    it keeps its own: for a sum of parts (registry.Metric.parts), {c: the weighted sum of the
-    parts' values} and the parts' seed components, weighted; for the same number on fewer
-    images (registry.Metric.spread_of: D + R on the IW images spreads from seed to seed as
-    D + R does), that number's seed components. Only over the same models as its own."""
-    lenders = [(w, key) for key, w in metric.parts] or [(1.0, metric.spread_of)]
-    if any(key not in frame or finished_models(frame, key).empty for _, key in lenders):
+    """(centres, components) a sum of other metrics (registry.Metric.parts) takes from their
+    SeedModels: {c: the weighted sum of the parts' values} and the parts' seed components,
+    weighted; (None, None) for any other metric, or where a part lacks a model the sum has
+    or has one the sum lacks."""
+    parts = metric.parts
+    if not parts or any(key not in frame or finished_models(frame, key).empty for key, _ in parts):
         return None, None
-    models = [(weight, seed_model(frame, key)) for weight, key in lenders]
+    models = [(weight, seed_model(frame, key)) for key, weight in parts]
     own = finished_models(frame, metric.key).set_index(["coefficient", "seed"]).index
     if any(m.keys != sorted(own) for _, m in models):
         return None, None
     components = [b.weighted(weight) for weight, m in models for b in m.seed_components()]
-    if not metric.parts:
-        return None, components
     coefficients = models[0][1].coefficients
     return {c: sum(w * m.value(c).value for w, m in models) for c in coefficients}, components
 

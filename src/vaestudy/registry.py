@@ -39,8 +39,7 @@ class Metric:
     `compute` is the function of a metric computed on its own (see the module's docstring);
     `floor` is the key of the value real digits score on it, in the classifier's record;
     `parts` ((key, weight), ...) declares it the sum of other metrics', weighted, whose noise
-    models give its seed spread (inference.parts_seed_variance); `spread_of` names the metric
-    it is on fewer images, whose seed spread it carries."""
+    models give its value and seed noise (inference.borrowed)."""
 
     key: str
     heading: str
@@ -57,7 +56,6 @@ class Metric:
     compute: Callable | None = None
     floor: str | None = None
     parts: tuple = ()
-    spread_of: str | None = None
 
     @property
     def resolution(self):
@@ -223,7 +221,6 @@ METRICS = (
         "D + R, IW images",
         FIT,
         decimals=2,
-        spread_of="d_plus_r",
         bounds=(None, None),
         unit="nats",
         definition="D + R on the images of the IW estimate, to compare with it.",
