@@ -25,3 +25,6 @@ rule all:
     default_target: True
     input:
         "results/report.html",
+        # each level's first round: Snakemake would not rerun a finished run's report for a
+        # level added to it (a missing checkpoint output below an existing file), so ask
+        [level.path(ROUND, round=0) for level in LEVELS],

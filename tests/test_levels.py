@@ -116,20 +116,21 @@ def test_the_metrics_table_keeps_the_levels_in_the_order_the_files_give_them(tmp
 def levels_study(tmp_path_factory, mnist_path):
     """A tiny study at four levels: MNIST and a binarised copy of its first images, each with
     two and three latent dimensions; one coefficient, so that it stays quick (the rule's
-    verdicts between coefficients are tested on the shared study and on synthetic tables)."""
+    verdicts between coefficients are tested on the shared study and on synthetic tables).
+    Run as a user extends a finished study: first MNIST in 2-D alone, then all four levels in
+    the same folder."""
     workdir = tmp_path_factory.mktemp("levels")
     with np.load(mnist_path) as mnist:
         arrays = {key: mnist[key][:1000] for key in ("x_train", "y_train", "x_test", "y_test")}
     for key in ("x_train", "x_test"):
         arrays[key] = np.where(arrays[key] > 127, 255, 0).astype(np.uint8)
     np.savez_compressed(workdir / "binary.npz", **arrays)
+    settings = {"coefficients": "[1]", "contender_seeds": 1, "epochs": 1, "test_limit": 300}
+    snakemake(workdir, "--cores", "2", *study_config("tiny", mnist_path, **settings))
     config = study_config(
         "tiny",
         mnist_path,
-        coefficients="[1]",
-        contender_seeds=1,
-        epochs=1,
-        test_limit=300,
+        **settings,
         latent_dim="[2,3]",
         datasets=f"[mnist, {{name: binary, path: {workdir / 'binary.npz'}}}]",
     )
@@ -142,6 +143,7 @@ LEVELS = [("mnist", 2), ("mnist", 3), ("binary", 2), ("binary", 3)]
 
 @pytest.mark.slow
 def test_every_level_has_its_models_judge_and_conclusion(levels_study):
+    # the three levels added to the finished MNIST 2-D study are trained and concluded too
     table = pd.read_csv(levels_study / "results/tables/metrics.csv")
     pairs = list(zip(table["dataset"], table["latent_dim"], table["coefficient"], strict=True))
     assert pairs == [(d, z, 1.0) for d, z in LEVELS]
