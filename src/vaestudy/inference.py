@@ -153,7 +153,6 @@ class SeedModel:
         if dof == 0:
             self.design, paired = self._design(with_seeds=False), False
             self.beta, dof, residuals = self._fit()
-        self.residuals = residuals
         replicated = [c for c in self.coefficients if self.seed_count(c) > 1]
         size = float(np.abs(self.values).max())  # seeds that agree leave the fit's round-off
         sd = (
