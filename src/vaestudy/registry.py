@@ -501,17 +501,21 @@ def markdown():
         "problem, as declared in `src/vaestudy/registry.py`; written by",
         "`.venv/bin/python -m vaestudy.registry > docs/metrics.md` (a test checks it is",
         "current). A metric with an error has a `<key>_se` column, its standard error over the",
-        "test images and Monte Carlo draws.",
+        "test images and Monte Carlo draws. A sum of other columns is, in the report's tables,",
+        "their values summed, with their seed spreads (docs/method.md).",
         "",
-        "| column | heading | report table | error | bounds | unit |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| column | heading | report table | error | bounds | unit | sum of |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in entries():
         lower, upper = m.bounds
         bounds = f"[{_bound(lower, '−∞')}, {_bound(upper, '∞')}]" if lower is not None else ""
         group = m.group.split(":")[0] if m.group else ""
         error = "yes" if m.error else ""
-        lines.append(f"| `{m.key}` | {m.heading} | {group} | {error} | {bounds} | {m.unit} |")
+        parts = " ".join(f"{'−' if w < 0 else '+'} `{key}`" for key, w in m.parts).lstrip("+ ")
+        lines.append(
+            f"| `{m.key}` | {m.heading} | {group} | {error} | {bounds} | {m.unit} | {parts} |"
+        )
     lines += ["", "## Definitions", ""]
     lines += [f"- **{heading}**: {text}" for heading, text in definitions(values)]
     return "\n".join(lines) + "\n"
