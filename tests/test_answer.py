@@ -396,7 +396,7 @@ def test_a_sum_is_its_parts_with_their_seed_noise_where_their_shares_differ(offs
     assert np.mean(covered) == pytest.approx(0.95, abs=0.035)
     # where the shares are those the spread was measured at, its own ± comes back
     assert np.median(at_one) == pytest.approx(1.0, abs=0.1)
-    # its own spread carried as a share is 4.5 times too small, and its own offsets, carried
+    # its own spread carried as a share is 5 times too small, and its own offsets, carried
     # as a share too, fill c = 0 in further from the truth than its parts' do
     assert np.sqrt(np.mean(np.square(own_ses))) < 0.25 * np.std(errors)
     assert np.sqrt(np.mean(np.square(own_errors))) > (0.8 + 0.3 * offsets) * np.std(errors)
