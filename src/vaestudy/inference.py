@@ -101,9 +101,9 @@ class SeedModel:
     matters (half its last printed decimal), so that on the log scale values far above it
     spread as a share and values below it, a collapsed model's KL of 1e-6 nats, as an amount
     instead of deciding the seeds' offsets and spread with their ratios; components: the
-    SeedComponents of its seed noise, amounts in own units, where they are not its own
-    residuals' (a sum of other numbers: its parts'); centres: {coefficient: its value in own
-    units} where it is not the fit's (a sum's: its parts' values summed)."""
+    SeedComponents of its seed noise, amounts in own units, over the same models, where they
+    are not its own residuals' (a sum of other numbers: its parts'); centres: {coefficient:
+    its value in own units} where it is not the fit's (a sum's: its parts' values summed)."""
 
     def __init__(
         self,
@@ -170,43 +170,20 @@ class SeedModel:
         self.centred = set()
         for c, centre in (centres or {}).items():
             held = float(np.clip(centre, *self.limits))
-            if c in self.coefficients and (not self.relative or held + self.shift > 0):
+            if not self.relative or held + self.shift > 0:
                 self.beta[self.coefficients.index(c)] = float(self.fitted(held))
                 self.centred.add(c)
-        own = SeedComponent(sd or 0.0, residuals, dict.fromkeys(self.coefficients, 1.0))
-        borrowed = components and all(
-            len(b.residuals) == len(residuals) and set(self.coefficients) <= set(b.amounts)
-            for b in components
-        )
-        # the seed noise's components on the model's scale, and their correlations
-        self.components = [self._on_scale(b) for b in components] if borrowed else [own]
+        # the seed noise's components, amounts in own units, and their correlations
+        sizes = self._sizes()
+        own = SeedComponent(sd or 0.0, residuals, dict(zip(self.coefficients, sizes, strict=True)))
+        self.components = components or [own]
         self.correlation = _correlation([b.residuals for b in self.components])
 
     def _sizes(self):
-        """{c: d(v + shift) / d log(v + shift) at each coefficient's value} where the number
-        is fitted on the log scale, else None: a component's amounts over these are on the
-        model's scale."""
-        if not self.relative:
-            return None
-        return {c: float(np.exp(self.beta[k])) for k, c in enumerate(self.coefficients)}
-
-    def _on_scale(self, component):
-        """A component whose amounts are in own units, on the model's scale."""
-        sizes = self._sizes()
-        if sizes is None:
-            return component
-        amounts = {c: component.amounts[c] / sizes[c] for c in self.coefficients}
-        return SeedComponent(component.sd, component.residuals, amounts)
-
-    def seed_components(self):
-        """The components of the number's seed noise, amounts in its own units."""
-        sizes = self._sizes()
-        if sizes is None:
-            return self.components
-        return [
-            SeedComponent(b.sd, b.residuals, {c: b.amounts[c] * sizes[c] for c in sizes})
-            for b in self.components
-        ]
+        """d(v + shift) / d y at each coefficient's value, in the order of self.coefficients:
+        an amount in own units over it is on the model's scale."""
+        means = self.beta[: len(self.coefficients)]
+        return np.exp(means) if self.relative else np.ones_like(means)
 
     def _design(self, with_seeds):
         """One column per coefficient, then the seeds in effect coding (each seed but the
@@ -247,10 +224,12 @@ class SeedModel:
         seeds c lacks), else by its amount at the model's own coefficient."""
         means = self.pseudo_inverse[: len(self.coefficients)]  # mu(c) = means[c] @ values
         built = np.array([c in self.centred for c in self.coefficients])
+        model_of = [self.coefficients.index(c) for c, _ in self.keys]
+        sizes = self._sizes()
         moved = []
         for b in self.components:
-            at_c = np.array([b.amounts[c] if c in self.centred else 0.0 for c in self.coefficients])
-            at_model = np.array([b.amounts[c] for c, _ in self.keys])
+            amounts = np.array([b.amounts[c] for c in self.coefficients]) / sizes
+            at_c, at_model = np.where(built, amounts, 0.0), amounts[model_of]
             weights = (combinations * at_c) @ means + (combinations * ~built) @ (means * at_model)
             moved.append(b.sd * weights)
         return sum(
@@ -384,7 +363,7 @@ def borrowed(frame, metric):
     own = finished_models(frame, metric.key).set_index(["coefficient", "seed"]).index
     if any(m.keys != sorted(own) for _, m in models):
         return None, None
-    components = [b.weighted(weight) for weight, m in models for b in m.seed_components()]
+    components = [b.weighted(weight) for weight, m in models for b in m.components]
     coefficients = models[0][1].coefficients
     return {c: sum(w * m.value(c).value for w, m in models) for c in coefficients}, components
 
