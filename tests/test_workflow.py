@@ -49,7 +49,7 @@ def test_metrics_table_has_one_row_per_model_with_sane_numbers(study):
 
 
 def test_a_metric_declared_a_sum_of_parts_is_that_sum(study):
-    # its seed spread is computed from its parts' (inference.parts_seed_variance)
+    # its value and seed noise in the tables come from its parts (inference.borrowed)
     losses = finished(study)
     summed = [m for m in registry.entries() if m.parts]
     assert {m.key for m in summed} == {"d_plus_r", "prior_kl", "iw_gap"}
